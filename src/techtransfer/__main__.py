@@ -1,0 +1,3 @@
+from techtransfer.cli import main
+
+raise SystemExit(main())

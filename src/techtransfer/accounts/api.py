@@ -1,0 +1,83 @@
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from techtransfer.accounts import permissions, tokens
+from techtransfer.accounts.models import ApiToken
+from techtransfer.core.errors import DomainError, Forbidden
+
+router = Router(tags=["accounts"])
+
+
+class GrantOut(Schema):
+    role: str
+    region: str | None
+    organization: int | None
+
+
+class MeOut(Schema):
+    authenticated: bool
+    username: str | None
+    display_name: str | None
+    platform_admin: bool
+    grants: list[GrantOut]
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=64)
+    days: int | None = Field(365, ge=1, le=3650, description="lifetime in days; null for no expiry")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    active: bool
+
+
+class TokenCreated(TokenOut):
+    key: str = Field(description="shown once; store it now")
+
+
+def _require_user(request):
+    if not request.auth.is_authenticated:
+        raise DomainError("sign in first", code="unauthenticated", status=401)
+    return request.auth
+
+
+@router.get("/me", response=MeOut, summary="Who am I and what roles do I hold")
+def me(request):
+    user = request.auth
+    p = permissions.principal(user)
+    return {
+        "authenticated": p.authenticated,
+        "username": user.username if p.authenticated else None,
+        "display_name": str(user) if p.authenticated else None,
+        "platform_admin": p.is_platform_admin,
+        "grants": [{"role": g.role, "region": g.region, "organization": g.org_id} for g in p.grants],
+    }
+
+
+@router.get("/tokens", response=list[TokenOut], summary="My API tokens")
+def list_tokens(request):
+    return list(_require_user(request).api_tokens.order_by("-created_at"))
+
+
+@router.post("/tokens", response={201: TokenCreated}, summary="Create an API token (key shown once)")
+def create_token(request, payload: TokenIn):
+    user = _require_user(request)
+    if getattr(request, "auth_method", "") == "token":
+        raise Forbidden("tokens can only be created from a signed-in browser session")
+    token, key = tokens.issue(user, payload.name, payload.days)
+    return 201, {**TokenOut.from_orm(token).dict(), "key": key}
+
+
+@router.delete("/tokens/{int:token_id}", response={204: None}, summary="Revoke one of my API tokens")
+def revoke_token(request, token_id: int):
+    user = _require_user(request)
+    tokens.revoke(get_object_or_404(ApiToken, pk=token_id, user=user))
+    return 204, None

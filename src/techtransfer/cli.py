@@ -1,0 +1,226 @@
+"""The ``techtransfer`` command line: `techtransfer --help` lists every command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+COMMANDS = {
+    "demo": "create the database if needed, load the demo data once, print the demo accounts and serve",
+    "serve": "run the production web server (gunicorn, several workers); no demo data",
+    "migrate": "create or upgrade the database schema",
+    "createsuperuser": "create a platform administrator account interactively",
+    "check": "check configuration, database, migrations and services; non-zero exit when something is wrong",
+    "loaddemo": "load the demo data into the database without serving (idempotent)",
+    "worker": "run the background task worker (index updates, notifications, closing auctions and notices)",
+}
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techtransfer.config.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _serve(host: str, port: int, workers: int, threads: int) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from techtransfer.config.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 120)
+            self.cfg.set("graceful_timeout", 20)
+
+        def load(self):
+            return application
+
+    Server().run()
+    return 0
+
+
+def cmd_demo(args) -> int:
+    _setup()
+    from django.conf import settings
+
+    from techtransfer.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+    print(f"Data folder: {settings.DATA_DIR}")
+    _manage("migrate", "--no-input", "-v", "0")
+    created = load_demo(progress=print)
+    print("Demo data loaded." if created else "Demo data already present (not loaded again).")
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104
+    print(
+        f"\nTechTransfer demo at http://{shown_host}:{args.port}/  (API docs: /api/docs, back office: /admin/)"
+    )
+    print(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for username, role, scope in DEMO_ACCOUNTS:
+        print(f"  {username:<18} {role:<34} {scope}")
+    print("Press Ctrl+C to stop.\n", flush=True)
+    worker = _start_worker_process()
+    try:
+        return _serve(args.host, args.port, workers=2, threads=4)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=20)
+
+
+def _start_worker_process():
+    """The demo runs its own task worker beside the web server (production runs `techtransfer worker`)."""
+    import subprocess
+
+    from django.conf import settings
+
+    if settings.HUEY.get("immediate"):
+        return None
+    return subprocess.Popen([sys.executable, "-m", "techtransfer", "worker", "--quiet"])
+
+
+def cmd_serve(args) -> int:
+    _setup()
+    _manage("migrate", "--no-input", "-v", "0") if args.migrate else None
+    from techtransfer.core.health import run_checks
+
+    problems = run_checks()
+    if problems:
+        for p in problems:
+            print(f"error: {p}", file=sys.stderr)
+        return 2
+    workers = args.workers or (os.cpu_count() or 1) * 2 + 1
+    return _serve(args.host, args.port, workers=workers, threads=args.threads)
+
+
+def cmd_migrate(args) -> int:
+    _setup()
+    _manage("migrate", "--no-input")
+    return 0
+
+
+def cmd_createsuperuser(args) -> int:
+    _setup()
+    _manage("createsuperuser")
+    return 0
+
+
+def cmd_check(args) -> int:
+    _setup()
+    from techtransfer.core.health import run_checks
+
+    problems = run_checks(deploy=args.deploy)
+    if problems:
+        for p in problems:
+            print(f"error: {p}", file=sys.stderr)
+        return 1
+    print("ok: configuration, database, migrations and services are healthy")
+    return 0
+
+
+def cmd_loaddemo(args) -> int:
+    _setup()
+    from techtransfer.demo.services import load_demo
+
+    _manage("migrate", "--no-input", "-v", "0")
+    created = load_demo(progress=print)
+    print("Demo data loaded." if created else "Demo data already present (not loaded again).")
+    return 0
+
+
+def cmd_worker(args) -> int:
+    _setup()
+    from django.conf import settings
+
+    if settings.HUEY.get("immediate"):
+        print("error: TECHTRANSFER_TASKS=immediate runs tasks inline; there is nothing to consume", file=sys.stderr)
+        return 2
+    argv = ["run_huey", "--workers", str(args.workers)]
+    if args.quiet:
+        argv.append("--quiet")
+    _manage(*argv)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="techtransfer",
+        description="TechTransfer — regional technology transfer platform. Configure with TECHTRANSFER_* "
+        "environment variables (see docs/operations.md).",
+    )
+    from techtransfer import __version__
+
+    parser.add_argument("--version", action="version", version=f"techtransfer {__version__}")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    p = sub.add_parser("demo", help=COMMANDS["demo"], description=COMMANDS["demo"])
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"])
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=0, help="worker processes (default 2 × cores + 1)")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    p.add_argument("--migrate", action="store_true", help="apply migrations before serving")
+    p.set_defaults(func=cmd_serve)
+    for name, func in (("migrate", cmd_migrate), ("createsuperuser", cmd_createsuperuser)):
+        sub.add_parser(name, help=COMMANDS[name], description=COMMANDS[name]).set_defaults(func=func)
+    p = sub.add_parser("check", help=COMMANDS["check"], description=COMMANDS["check"])
+    p.add_argument("--deploy", action="store_true", help="also run Django's production deployment checks")
+    p.set_defaults(func=cmd_check)
+    sub.add_parser("loaddemo", help=COMMANDS["loaddemo"], description=COMMANDS["loaddemo"]).set_defaults(
+        func=cmd_loaddemo
+    )
+    p = sub.add_parser("worker", help=COMMANDS["worker"], description=COMMANDS["worker"])
+    p.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")
+    p.add_argument("--quiet", action="store_true", help="log only warnings and errors")
+    p.set_defaults(func=cmd_worker)
+    for module in _app_command_modules():
+        module.register(sub)
+    return parser
+
+
+def _app_command_modules():
+    """Domain apps add their own commands in ``<app>/commands.py`` with ``register(subparsers)``.
+
+    Those modules must not import Django models at import time; their handlers call ``setup()`` first.
+    """
+    import importlib
+    import pkgutil
+
+    import techtransfer
+
+    for info in sorted(pkgutil.iter_modules(techtransfer.__path__), key=lambda i: i.name):
+        if info.ispkg and importlib.util.find_spec(f"techtransfer.{info.name}.commands") is not None:
+            yield importlib.import_module(f"techtransfer.{info.name}.commands")
+
+
+def setup() -> None:
+    """Configure Django for a command handler (public for the apps' own commands)."""
+    _setup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except ValueError as exc:  # configuration errors from the environment
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,213 @@
+"""Contracts API: filing (drafts), submission, certification or refusal, expert re-review, amendment and
+cancellation. Routes parse and call one service each; the services check roles, jurisdiction and state."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.http import HttpResponse
+from ninja import Body, Router, Schema
+
+from techtransfer.contracts import certificates, services, tax
+from techtransfer.contracts.models import Status, TechContract
+from techtransfer.core.pagination import paginate
+
+router = Router(tags=["contracts"])
+ANY_OBJECT = Body(...)
+
+
+class LineOut(Schema):
+    kind: str
+    amount: Decimal
+    description: str
+
+
+class ContractOut(Schema):
+    id: int
+    name: str
+    status: str
+    category: str | None
+    subcategory: str | None
+    licence_scope: str
+    contract_amount: Decimal | None
+    tech_amount: Decimal | None
+    non_tech_amount: Decimal | None
+    registration_point: int | None
+    registration_number: str | None
+    registered_on: date | None
+    due_on: date | None
+    flow: str
+    seller_org: int
+    refusal_reasons: list[str]
+    refusal_note: str
+    amount_lines: list[LineOut]
+
+
+class ContractPage(Schema):
+    items: list[ContractOut]
+    count: int
+
+
+def serialize(c: TechContract) -> ContractOut:
+    return ContractOut(
+        id=c.pk,
+        name=c.name,
+        status=c.status,
+        category=c.category_id,
+        subcategory=c.subcategory_id,
+        licence_scope=c.licence_scope,
+        contract_amount=c.contract_amount,
+        tech_amount=c.tech_amount,
+        non_tech_amount=c.non_tech_amount,
+        registration_point=c.registration_point_id,
+        registration_number=c.registration_number,
+        registered_on=c.registered_on,
+        due_on=c.due_on,
+        flow=c.flow,
+        seller_org=c.seller_org_id,
+        refusal_reasons=[r.pk for r in c.refusal_reasons.all()],
+        refusal_note=c.refusal_note,
+        amount_lines=[LineOut(kind=x.kind, amount=x.amount, description=x.description) for x in c.amount_lines.all()],
+    )
+
+
+class CertifyIn(Schema):
+    category: str
+    subcategory: str
+    licence_scope: str | None = None
+    amount_lines: list[dict] = []
+
+
+class RefuseIn(Schema):
+    reasons: list[str]
+    note: str = ""
+
+
+class ExpertIn(Schema):
+    experts: str
+    approved: bool
+    opinion: str = ""
+
+
+class AmendIn(Schema):
+    note: str
+    contract_amount: Decimal | None = None
+    amount_lines: list[dict] | None = None
+    term_end: date | None = None
+
+
+class CancelIn(Schema):
+    reason: str
+
+
+@router.get("", response=ContractPage, summary="Contracts the caller may see")
+def list_contracts(request, status: str = "", page: int = 1, page_size: int = 50):
+    qs = services.visible_contracts(request.auth).order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    page_slice = paginate(qs, page, page_size)
+    return ContractPage(items=[serialize(c) for c in page_slice.items], count=page_slice.count)
+
+
+@router.get("/{int:contract_id}", response=ContractOut)
+def get_contract(request, contract_id: int):
+    return serialize(services.get_visible(request.auth, contract_id))
+
+
+@router.post("", response={201: ContractOut}, summary="File a contract (saved as a draft)")
+def file_contract(request, payload: dict = ANY_OBJECT):
+    return 201, serialize(services.file_contract(request.auth, payload))
+
+
+@router.patch("/{int:contract_id}", response=ContractOut, summary="Change a draft")
+def update_draft(request, contract_id: int, payload: dict = ANY_OBJECT):
+    contract = services.get_visible(request.auth, contract_id)
+    return serialize(services.update_draft(request.auth, contract, payload))
+
+
+@router.post("/{int:contract_id}/submit", response=ContractOut, summary="Submit for registration")
+def submit(request, contract_id: int):
+    contract = services.get_visible(request.auth, contract_id)
+    return serialize(services.submit(request.auth, contract))
+
+
+@router.post("/{int:contract_id}/certify", response=ContractOut, summary="Certify and register (reviewers)")
+def certify(request, contract_id: int, payload: CertifyIn):
+    contract = services.get_visible(request.auth, contract_id)
+    done = services.certify(
+        request.auth, contract, payload.category, payload.subcategory, payload.amount_lines, payload.licence_scope
+    )
+    return serialize(done)
+
+
+@router.post("/{int:contract_id}/refuse", response=ContractOut, summary="Do not register (reviewers)")
+def refuse(request, contract_id: int, payload: RefuseIn):
+    contract = services.get_visible(request.auth, contract_id)
+    return serialize(services.refuse(request.auth, contract, payload.reasons, payload.note))
+
+
+@router.post("/{int:contract_id}/expert-review", response=ContractOut, summary="Record the expert re-review")
+def expert_review(request, contract_id: int, payload: ExpertIn):
+    contract = services.get_visible(request.auth, contract_id)
+    services.record_expert_review(request.auth, contract, payload.experts, payload.approved, payload.opinion)
+    return serialize(services.get_visible(request.auth, contract_id))
+
+
+@router.post("/{int:contract_id}/amend", response=ContractOut, summary="Register an amendment (reviewers)")
+def amend(request, contract_id: int, payload: AmendIn):
+    contract = services.get_visible(request.auth, contract_id)
+    services.amend(
+        request.auth,
+        contract,
+        note=payload.note,
+        contract_amount=payload.contract_amount,
+        amount_lines=payload.amount_lines,
+        term_end=payload.term_end,
+    )
+    return serialize(services.get_visible(request.auth, contract_id))
+
+
+@router.post("/{int:contract_id}/cancel", response=ContractOut, summary="Register a cancellation (reviewers)")
+def cancel(request, contract_id: int, payload: CancelIn):
+    contract = services.get_visible(request.auth, contract_id)
+    services.cancel(request.auth, contract, payload.reason)
+    return serialize(services.get_visible(request.auth, contract_id))
+
+
+class VerifyOut(Schema):
+    registration_number: str
+    registered_on: date | None
+    category: str
+    status: str
+    status_label: str
+    valid: bool
+    registration_point: str
+
+
+@router.get("/verify", response=VerifyOut, summary="Check a certificate's verification code (public)")
+def verify_certificate(request, number: str = "", code: str = ""):
+    return certificates.verify(number, code)
+
+
+@router.get("/{int:contract_id}/certificate", summary="The registration certificate (PDF)")
+def certificate(request, contract_id: int):
+    contract = services.get_visible(request.auth, contract_id)
+    response = HttpResponse(certificates.certificate_pdf(contract), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{contract.registration_number}.pdf"'
+    return response
+
+
+class TaxHintOut(Schema):
+    code: str
+    title: str
+    rule: str
+    status: str
+    reason: str
+
+
+@router.get("/{int:contract_id}/tax-hints", response=list[TaxHintOut], summary="Tax reliefs it may qualify for")
+def tax_hints(request, contract_id: int):
+    """Hints with the rule they come from (not tax advice); only for registered contracts the caller may see."""
+    contract = services.get_visible(request.auth, contract_id)
+    if contract.status != Status.CERTIFIED:
+        return []
+    return [TaxHintOut(**h.as_dict()) for h in tax.tax_hints(contract)]

@@ -1,0 +1,445 @@
+"""Technology contracts — 技术合同 — and their registration — 技术合同认定登记.
+
+Sources: Civil Code of the PRC (民法典) book III chapter 20; 《技术合同认定登记管理办法》 (国科发政字〔2000〕63号);
+《技术合同认定规则》 (国科发政字〔2001〕253号). The rules live in ``services``; these models hold the records.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from techtransfer.taxonomy.models import Classification
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+# --- classification tables (editable data, seeded by migration 0002) -----------------------------------------
+
+
+class ContractCategory(Classification):
+    """Contract category — 技术合同类别 (技术开发, 技术转让, 技术许可, 技术咨询, 技术服务)."""
+
+    large_review = models.BooleanField(
+        _("expert re-review when large"),
+        default=False,
+        help_text=_("Contracts of this category above the large-contract amount need an expert re-review."),
+    )
+
+    class Meta(Classification.Meta):
+        verbose_name = _("contract category")
+        verbose_name_plural = _("contract categories")
+
+
+class ContractSubcategory(Classification):
+    """Contract subcategory — 合同子类 (e.g. 委托开发, 专利权转让, 专利实施许可, 技术培训)."""
+
+    category = models.ForeignKey(
+        ContractCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="subcategories"
+    )
+
+    class Meta(Classification.Meta):
+        verbose_name = _("contract subcategory")
+        verbose_name_plural = _("contract subcategories")
+
+
+class IPType(Classification):
+    """Intellectual property involved — 知识产权类型."""
+
+    class Meta(Classification.Meta):
+        verbose_name = _("IP type")
+        verbose_name_plural = _("IP types")
+
+
+class SocioEconomicObjective(Classification):
+    """Social-economic objective — 社会经济目标."""
+
+    class Meta(Classification.Meta):
+        verbose_name = _("social-economic objective")
+        verbose_name_plural = _("social-economic objectives")
+
+
+class RefusalReason(Classification):
+    """Reason for not registering a contract — 未予登记理由."""
+
+    class Meta(Classification.Meta):
+        verbose_name = _("refusal reason")
+        verbose_name_plural = _("refusal reasons")
+
+
+# --- registration points -------------------------------------------------------------------------------------
+
+
+class PointProfile(models.Model):
+    """Registration settings of a registration point — 技术合同登记机构/登记点 (an Organization of that kind).
+
+    ``code`` goes into registration numbers; ``decision_days`` / ``working_days`` override the statutory
+    30 calendar days (e.g. Tianjin practice: 10 working days).
+    """
+
+    point = models.OneToOneField(
+        "orgs.Organization", verbose_name=_("registration point"), on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.CharField(_("point code"), max_length=12, unique=True)
+    decision_days = models.PositiveSmallIntegerField(_("decision time limit (days)"), null=True, blank=True)
+    working_days = models.BooleanField(_("count working days"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration point profile")
+        verbose_name_plural = _("registration point profiles")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.point}"
+
+
+class RegistrationCounter(models.Model):
+    """The last registration number issued by a point in a year. Locked while a number is issued."""
+
+    point = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["point", "year"], name="contracts_counter_point_year")]
+
+    def __str__(self) -> str:
+        return f"{self.point_id}/{self.year}: {self.last}"
+
+
+# --- contracts ------------------------------------------------------------------------------------------------
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted (accepted)")
+    CERTIFIED = "certified", _("Certified and registered")
+    REFUSED = "refused", _("Not registered")
+    CANCELLED = "cancelled", _("Registration cancelled")
+
+
+class LicenceScope(models.TextChoices):
+    """Licence scope — 许可方式 (technology licence contracts only)."""
+
+    EXCLUSIVE = "exclusive", _("Exclusive (独占)")
+    SOLE = "sole", _("Sole (排他)")
+    ORDINARY = "ordinary", _("Ordinary (普通)")
+
+
+class Flow(models.TextChoices):
+    """Where the technology goes, seen from the seller: 省内 / 跨省 / 国际."""
+
+    IN_PROVINCE = "in_province", _("Inside the province")
+    CROSS_PROVINCE = "cross_province", _("Across provinces")
+    INTERNATIONAL = "international", _("International")
+
+
+class TechContract(models.Model):
+    """A technology contract filed for registration — 技术合同 (认定登记).
+
+    The seller (卖方; for development contracts the developer) files it at its registration point. Certification
+    fixes the category and the technology transaction amount (技术交易额) and issues the registration number;
+    amendments and cancellations afterwards are ``ContractEvent`` rows, never silent edits.
+    """
+
+    name = models.CharField(_("contract name"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    category = models.ForeignKey(
+        ContractCategory, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    subcategory = models.ForeignKey(
+        ContractSubcategory, verbose_name=_("subcategory"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    licence_scope = models.CharField(
+        _("licence scope"), max_length=12, choices=LicenceScope.choices, blank=True, default=""
+    )
+    written_form = models.BooleanField(
+        _("written contract"), default=True, help_text=_("Oral contracts cannot be registered.")
+    )
+    signed_on = models.DateField(_("signing date"), null=True, blank=True)
+    term_start = models.DateField(_("term start"), null=True, blank=True)
+    term_end = models.DateField(_("term end"), null=True, blank=True)
+    contract_amount = models.DecimalField(
+        _("contract amount (yuan)"), **MONEY, null=True, blank=True, validators=[MinValueValidator(ZERO)]
+    )
+    technical_summary = models.TextField(_("technical content summary"), blank=True)
+    ip_type = models.ForeignKey(IPType, verbose_name=_("IP involved"), null=True, blank=True, on_delete=models.PROTECT)
+    tech_field = models.ForeignKey(
+        "taxonomy.TechField", verbose_name=_("technical field"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    objective = models.ForeignKey(
+        SocioEconomicObjective,
+        verbose_name=_("social-economic objective"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    achievement_id = models.BigIntegerField(_("linked achievement"), null=True, blank=True)
+    registration_point = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("registration point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_contracts",
+    )
+
+    # Denormalized from the parties for scope filters and statistics without joins.
+    seller_org = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("seller organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    seller_region = models.ForeignKey(
+        "regions.Region", verbose_name=_("seller region"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    buyer_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("buyer region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    buyer_country = models.ForeignKey(
+        "regions.Country", verbose_name=_("buyer country"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    flow = models.CharField(_("flow"), max_length=16, choices=Flow.choices, blank=True, default="")
+
+    # Registration outcome.
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    due_on = models.DateField(_("decision due"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    registered_on = models.DateField(_("registration date"), null=True, blank=True, db_index=True)
+    registration_number = models.CharField(_("registration number"), max_length=32, null=True, blank=True, unique=True)
+    tech_amount = models.DecimalField(_("technology transaction amount (yuan)"), **MONEY, null=True, blank=True)
+    non_tech_amount = models.DecimalField(_("non-technical amount (yuan)"), **MONEY, null=True, blank=True)
+    refusal_reasons = models.ManyToManyField(RefusalReason, verbose_name=_("refusal reasons"), blank=True)
+    refusal_note = models.TextField(_("refusal note"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scope_region_field = "seller_region_id"
+    scope_org_field = "seller_org_id"
+    RESTRICTED_FIELDS = ("technical_summary", "refusal_note")
+
+    class Meta:
+        verbose_name = _("technology contract")
+        verbose_name_plural = _("technology contracts")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "registered_on"]),
+            models.Index(fields=["registration_point", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contract_amount__isnull=True) | Q(contract_amount__gte=0),
+                name="contract_amount_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(tech_amount__isnull=True) | Q(tech_amount__gte=0), name="contract_tech_amount_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.registration_number or self.name or f"contract {self.pk}"
+
+    @classmethod
+    def public_q(cls) -> Q:
+        # Contracts are business records: nobody sees them just because they exist.
+        return Q(pk__in=[])
+
+    def party(self, role: str) -> ContractParty | None:
+        return next((p for p in self.parties.all() if p.role == role), None)
+
+    @property
+    def seller(self) -> ContractParty | None:
+        return self.party(PartyRole.SELLER)
+
+    @property
+    def buyer(self) -> ContractParty | None:
+        return self.party(PartyRole.BUYER)
+
+
+class PartyRole(models.TextChoices):
+    SELLER = "seller", _("Seller (卖方)")
+    BUYER = "buyer", _("Buyer (买方)")
+
+
+class PartyType(models.TextChoices):
+    """Organization type of a party as the technology-market statistics count it — 主体类型."""
+
+    ENTERPRISE = "enterprise", _("Enterprise")
+    UNIVERSITY = "university", _("University")
+    INSTITUTE = "institute", _("Research institute")
+    MEDICAL = "medical", _("Medical institution")
+    OTHER_PUBLIC = "other_public", _("Other public institution")
+    GOVERNMENT = "government", _("Government body")
+    ASSOCIATION = "association", _("Social organization")
+    INDIVIDUAL = "individual", _("Individual")
+    OTHER = "other", _("Other")
+
+
+class ContractParty(models.Model):
+    """A party to a technology contract — 合同当事人: domestic ones by credit code and region, foreign ones by
+    country."""
+
+    contract = models.ForeignKey(TechContract, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("role"), max_length=8, choices=PartyRole.choices)
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    country = models.ForeignKey(
+        "regions.Country",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("foreign parties only"),
+    )
+    party_type = models.CharField(_("organization type"), max_length=16, choices=PartyType.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("organization"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("contract party")
+        verbose_name_plural = _("contract parties")
+        constraints = [models.UniqueConstraint(fields=["contract", "role"], name="contracts_one_party_per_role")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+    @property
+    def foreign(self) -> bool:
+        return bool(self.country_id) and self.country_id != "CN"
+
+
+class PaymentLine(models.Model):
+    """One line of the payment schedule — 支付方式/付款计划."""
+
+    contract = models.ForeignKey(TechContract, on_delete=models.CASCADE, related_name="payments")
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY, validators=[MinValueValidator(ZERO)])
+    note = models.CharField(_("condition / note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("payment line")
+        verbose_name_plural = _("payment schedule")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.due_on or '-'} {self.amount}"
+
+
+class AmountKind(models.TextChoices):
+    """Kinds of amount lines: the technology part counts as 技术交易额, the rest is excluded."""
+
+    TECHNOLOGY = "technology", _("Technology (技术交易额)")
+    EQUIPMENT = "equipment", _("Equipment (设备)")
+    INSTRUMENTS = "instruments", _("Instruments (仪器)")
+    PARTS = "parts", _("Parts (零部件)")
+    MATERIALS = "materials", _("Raw and other materials (原材料)")
+    OTHER = "other", _("Other non-technical goods or costs (其他非技术性款项)")
+
+
+NON_TECHNICAL_KINDS = tuple(k for k in AmountKind.values if k != AmountKind.TECHNOLOGY)
+
+
+class AmountLine(models.Model):
+    """A line of the certified amount split — 技术交易额 and the non-technical parts excluded from it.
+
+    The certified lines of a contract always add up to its contract amount: the technology line is the
+    remainder after the non-technical lines.
+    """
+
+    contract = models.ForeignKey(TechContract, on_delete=models.CASCADE, related_name="amount_lines")
+    kind = models.CharField(_("kind"), max_length=12, choices=AmountKind.choices)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY, validators=[MinValueValidator(ZERO)])
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("amount line")
+        verbose_name_plural = _("amount lines")
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="contracts_amount_line_non_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.amount}"
+
+
+class ExpertReview(models.Model):
+    """Expert re-review of a large contract — 专家复核 (e.g. Tianjin: development/transfer contracts over ¥10 m)."""
+
+    contract = models.ForeignKey(TechContract, on_delete=models.CASCADE, related_name="expert_reviews")
+    experts = models.CharField(_("experts"), max_length=200)
+    approved = models.BooleanField(_("supports registration"))
+    opinion = models.TextField(_("opinion"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expert re-review")
+        verbose_name_plural = _("expert re-reviews")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {'+' if self.approved else '-'} {self.experts}"
+
+
+class EventKind(models.TextChoices):
+    FILED = "filed", _("Filed")
+    SUBMITTED = "submitted", _("Submitted and accepted")
+    EXPERT_REVIEW = "expert_review", _("Expert re-review")
+    CERTIFIED = "certified", _("Certified and registered")
+    REFUSED = "refused", _("Not registered")
+    AMENDED = "amended", _("Amendment registered")
+    CANCELLED = "cancelled", _("Cancellation registered")
+
+
+class ContractEvent(models.Model):
+    """One step in a contract's registration history — 登记事项 — with what it changes in the statistics.
+
+    The statistics of a period are the sums of the deltas of the events effective in that period: certification
+    adds one contract and its amounts, an amendment adds the difference, a cancellation takes them back out.
+    Summing the deltas of all events of a contract gives its current registered values.
+    """
+
+    contract = models.ForeignKey(TechContract, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"))
+    effective_on = models.DateField(_("effective on"), db_index=True)
+    count_delta = models.SmallIntegerField(_("contract count change"), default=0)
+    contract_amount_delta = models.DecimalField(_("contract amount change"), **MONEY, default=ZERO)
+    tech_amount_delta = models.DecimalField(_("technology transaction amount change"), **MONEY, default=ZERO)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    scope_region_field = "contract__seller_region_id"
+    scope_org_field = "contract__seller_org_id"
+
+    class Meta:
+        verbose_name = _("contract event")
+        verbose_name_plural = _("contract events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} · {self.get_kind_display()} · {self.effective_on}"

@@ -1,0 +1,11 @@
+from django.conf import settings
+
+from techtransfer.regions.services import name_of
+
+
+def platform(request):
+    return {
+        "PROVINCE_CODE": settings.PROVINCE_CODE,
+        "PROVINCE_NAME": name_of(settings.PROVINCE_CODE),
+        "PROVINCE_NAME_EN": name_of(settings.PROVINCE_CODE, english=True),
+    }

@@ -1,0 +1,54 @@
+"""Table exports (CSV and Excel) shared by every area. Callers pass rows they already permission-filtered."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from django.http import HttpResponse, StreamingHttpResponse
+from openpyxl import Workbook
+
+from techtransfer.core.errors import DomainError
+
+FORMATS = ("csv", "xlsx")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _safe_cell(value):
+    # Neutralize spreadsheet formulas in user-supplied text (CSV/formula injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def export(rows: Iterable[Sequence], header: Sequence[str], fmt: str, filename: str):
+    if fmt not in FORMATS:
+        raise DomainError(f"format must be one of {', '.join(FORMATS)}", field="format")
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def stream():
+            yield "\ufeff"  # BOM so Excel opens UTF-8 Chinese text correctly
+            yield writer.writerow(header)
+            for row in rows:
+                yield writer.writerow([_safe_cell(v) for v in row])
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    else:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("data")
+        ws.append(list(header))
+        for row in rows:
+            ws.append([_safe_cell(v) for v in row])
+        buf = io.BytesIO()
+        wb.save(buf)
+        response = HttpResponse(
+            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

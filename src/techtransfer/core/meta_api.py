@@ -1,0 +1,25 @@
+from django.db import connection
+from ninja import Router, Schema
+
+import techtransfer
+from techtransfer.core.services import headline_figures
+
+router = Router(tags=["platform"])
+
+
+class Health(Schema):
+    status: str
+    version: str
+    database: str
+
+
+@router.get("health", response=Health, summary="Liveness and database health")
+def health(request):
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return {"status": "ok", "version": techtransfer.__version__, "database": connection.vendor}
+
+
+@router.get("figures", summary="Headline figures shown on the home page")
+def figures(request):
+    return headline_figures()

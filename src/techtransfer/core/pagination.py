@@ -1,0 +1,52 @@
+"""One pagination rule for pages, the API and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from techtransfer.core.errors import DomainError
+
+
+@dataclass
+class PageSlice:
+    items: list
+    count: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def parse_int(value, name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(f"{name} must be a whole number, got {value!r}", field=name, code="invalid_number")
+    if number < minimum or (maximum is not None and number > maximum):
+        upper = f" and {maximum}" if maximum is not None else ""
+        raise DomainError(
+            f"{name} must be between {minimum}{upper}, got {number}", field=name, code="out_of_range"
+        )
+    return number
+
+
+def paginate(qs, page=1, page_size=None) -> PageSlice:
+    size = parse_int(page_size, "page_size", settings.PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
+    number = parse_int(page, "page", 1, 1)
+    count = qs.count()
+    start = (number - 1) * size
+    return PageSlice(items=list(qs[start : start + size]), count=count, page=number, page_size=size)

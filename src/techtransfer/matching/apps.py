@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchingConfig(AppConfig):
+    name = "techtransfer.matching"
+    verbose_name = _("Supply–demand matching")
+    api_prefix = "/matching"
+    url_prefix = "matching/"

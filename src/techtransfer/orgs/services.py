@@ -1,0 +1,219 @@
+"""Organization rules: registration, editing, verification, demonstration level, credit records, listing.
+
+Permissions come from ``accounts.permissions``; every state change is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from techtransfer.accounts import permissions
+from techtransfer.accounts.models import Role, RoleAssignment
+from techtransfer.audit import services as audit
+from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound, from_validation_error
+from techtransfer.orgs.models import (
+    CreditKind,
+    CreditRecord,
+    DemoLevel,
+    Organization,
+    OrgKind,
+    Verification,
+)
+from techtransfer.regions.services import exists, scope_q
+
+EDITABLE_FIELDS = (
+    "name",
+    "name_en",
+    "kind",
+    "credit_code",
+    "region_id",
+    "country_id",
+    "address",
+    "website",
+    "description",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+
+
+@dataclass
+class OrgFilters:
+    q: str = ""
+    kind: str = ""
+    region: str = ""
+    verification: str = ""
+    demo_level: str = ""
+
+    def validate(self) -> None:
+        if self.kind and self.kind not in OrgKind.values:
+            raise DomainError(_("Unknown organization type: %s") % self.kind, field="kind")
+        if self.verification and self.verification not in Verification.values:
+            raise DomainError(_("Unknown verification status: %s") % self.verification, field="verification")
+        if self.demo_level and self.demo_level not in DemoLevel.values:
+            raise DomainError(_("Unknown demonstration level: %s") % self.demo_level, field="demo_level")
+        if self.region and not exists(self.region):
+            raise DomainError(_("Unknown region code: %s") % self.region, field="region")
+
+
+def search(user, filters: OrgFilters):
+    """Organizations the user may see, filtered. Visitors see verified organizations only."""
+    filters.validate()
+    qs = permissions.visible(user, Organization.objects.select_related("region"))
+    if filters.q:
+        qs = qs.filter(
+            Q(name__icontains=filters.q) | Q(name_en__icontains=filters.q) | Q(credit_code=filters.q.upper())
+        )
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.region:
+        qs = qs.filter(scope_q("region_id", filters.region))
+    if filters.verification:
+        qs = qs.filter(verification=filters.verification)
+    if filters.demo_level:
+        qs = qs.filter(demo_level=filters.demo_level)
+    return qs.order_by("name", "id")
+
+
+def get_visible(user, pk: int) -> Organization:
+    org = (
+        permissions.visible(user, Organization.objects.select_related("region", "country"))
+        .filter(pk=pk)
+        .first()
+    )
+    if org is None:
+        raise NotFound(_("No such organization, or you may not see it."))
+    return org
+
+
+def _full_clean(org: Organization) -> None:
+    try:
+        org.full_clean()
+    except ValidationError as exc:
+        raise from_validation_error(exc)
+
+
+def _apply(org: Organization, data: dict) -> None:
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)), field=sorted(unknown)[0])
+    for key, value in data.items():
+        setattr(org, key, value.strip() if isinstance(value, str) else value)
+    if org.region_id and not exists(org.region_id):
+        raise DomainError(_("Unknown region code: %s") % org.region_id, field="region")
+
+
+def register(actor, data: dict) -> Organization:
+    """Register an organization. A signed-in user who registers one becomes its administrator and the
+    organization waits for verification; a region administrator registers within its scope only."""
+    p = permissions.principal(actor)
+    if not p.authenticated:
+        raise Forbidden(_("Sign in to register an organization."))
+    org = Organization(verification=Verification.PENDING)
+    _apply(org, data)
+    if p.is_region_admin and not p.in_region_scope(org.region_id):
+        raise Forbidden(_("The region is outside your scope."), field="region")
+    _full_clean(org)
+    with transaction.atomic():
+        if org.credit_code and Organization.objects.filter(credit_code=org.credit_code).exists():
+            raise Conflict(
+                _("An organization with this credit code is already registered."), field="credit_code"
+            )
+        org.save()
+        audit.created(actor, org, "orgs.register")
+        if not p.is_region_admin:
+            RoleAssignment.objects.create(user=actor, role=Role.ORG_ADMIN, organization=org)
+            permissions.forget(actor)
+    return org
+
+
+def update(actor, org: Organization, data: dict) -> Organization:
+    if not permissions.can_change(actor, org):
+        raise Forbidden(_("You may not change this organization."))
+    p = permissions.principal(actor)
+    new_region = data.get("region_id")
+    if new_region and p.is_region_admin and not p.in_region_scope(new_region):
+        raise Forbidden(_("The new region is outside your scope."), field="region")
+    with audit.tracking(actor, org, "orgs.update"):
+        _apply(org, data)
+        if "credit_code" in data and org.verification == Verification.VERIFIED and not p.is_region_admin:
+            # A changed identity must be verified again.
+            org.verification = Verification.PENDING
+            org.verified_at = None
+        _full_clean(org)
+        if (
+            org.credit_code
+            and Organization.objects.filter(credit_code=org.credit_code).exclude(pk=org.pk).exists()
+        ):
+            raise Conflict(
+                _("An organization with this credit code is already registered."), field="credit_code"
+            )
+    return org
+
+
+def _require_region_admin(actor, org: Organization) -> None:
+    p = permissions.principal(actor)
+    if not p.in_region_scope(org.region_id):
+        raise Forbidden(_("Only an administrator of the organization's region may do this."))
+
+
+def verify(actor, org: Organization, decision: str, reason: str = "") -> Organization:
+    """Verify or reject an organization's registration (region administrator within scope)."""
+    _require_region_admin(actor, org)
+    if decision not in (Verification.VERIFIED, Verification.REJECTED):
+        raise DomainError(_("The decision must be verified or rejected."), field="decision")
+    if decision == Verification.REJECTED and not reason.strip():
+        raise DomainError(_("A rejection needs a reason."), field="reason")
+    if org.verification == decision:
+        raise Conflict(_("The organization is already in this state."), field="decision")
+    with audit.tracking(actor, org, f"orgs.{decision}", reason=reason.strip()):
+        org.verification = decision
+        org.verified_at = timezone.now() if decision == Verification.VERIFIED else None
+    return org
+
+
+def set_demonstration_level(actor, org: Organization, level: str, year: int | None) -> Organization:
+    """Record the technology transfer demonstration level (国家/省/市级技术转移示范机构) and its year."""
+    _require_region_admin(actor, org)
+    if level not in DemoLevel.values:
+        raise DomainError(_("Unknown demonstration level: %s") % level, field="level")
+    if level and (year is None or not 1990 <= year <= timezone.now().year):
+        raise DomainError(_("Give the year the level was granted."), field="year")
+    with audit.tracking(actor, org, "orgs.demonstration_level"):
+        org.demo_level = level
+        org.demo_year = year if level else None
+        _full_clean(org)
+    return org
+
+
+def add_credit_record(actor, org: Organization, kind: str, occurred_on, summary: str, source: str = ""):
+    _require_region_admin(actor, org)
+    if kind not in CreditKind.values:
+        raise DomainError(_("Unknown credit record kind: %s") % kind, field="kind")
+    if not (summary or "").strip():
+        raise DomainError(_("A credit record needs a summary."), field="summary")
+    if occurred_on > timezone.localdate():
+        raise DomainError(_("The date cannot be in the future."), field="occurred_on")
+    with transaction.atomic():
+        rec = CreditRecord.objects.create(
+            organization=org,
+            kind=kind,
+            occurred_on=occurred_on,
+            summary=summary.strip(),
+            source=source.strip(),
+            recorded_by=actor,
+        )
+        audit.created(actor, rec, "orgs.credit_record")
+    return rec
+
+
+def credit_records(user, org: Organization):
+    if not permissions.can_see_restricted(user, org):
+        return CreditRecord.objects.none()
+    return org.credit_records.all()

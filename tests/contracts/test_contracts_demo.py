@@ -1,0 +1,30 @@
+"""Demo contracts: loaded after the foundation, certified, gapless numbers, all flows, ledger consistent."""
+
+from collections import defaultdict
+
+import pytest
+from django.db.models import Sum
+
+from techtransfer.contracts import services
+from techtransfer.contracts.demo import N_CONTRACTS
+from techtransfer.contracts.models import RegistrationCounter, TechContract
+from techtransfer.demo.services import load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_contracts():
+    load_demo()
+    qs = TechContract.objects.filter(is_demo=True)
+    assert qs.count() == N_CONTRACTS
+    assert set(qs.values_list("flow", flat=True)) == {"in_province", "cross_province", "international"}
+    assert qs.values("seller_region_id").distinct().count() > 5
+    seqs = defaultdict(list)
+    for number, point, year in qs.values_list("registration_number", "registration_point_id", "registered_on__year"):
+        seqs[(point, year)].append(int(number[-6:]))
+    for key, numbers in seqs.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), key
+        assert RegistrationCounter.objects.get(point_id=key[0], year=key[1]).last == len(numbers)
+    totals = services.ledger_totals()
+    raw = qs.aggregate(a=Sum("contract_amount"), t=Sum("tech_amount"))
+    assert (totals.count, totals.contract_amount, totals.tech_amount) == (N_CONTRACTS, raw["a"], raw["t"])

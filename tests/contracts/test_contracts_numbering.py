@@ -1,0 +1,119 @@
+"""Registration numbers: ``{year}{point code}{seq:06d}``, sequential and gapless per registration point and year,
+also when reviewers certify at the same moment."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from techtransfer.accounts.models import Role
+from techtransfer.contracts import services
+from techtransfer.contracts.models import RegistrationCounter, Status, TechContract
+from techtransfer.core.errors import DomainError
+
+QUJING_SELLER_REGION = "530302"
+
+
+def certify(cw, contract, reviewer=None):
+    return services.certify(reviewer or cw.reviewer, contract, contract.category_id, contract.subcategory_id, [])
+
+
+@pytest.mark.django_db
+def test_numbers_follow_the_documented_format(cw):
+    contract = cw.certified()
+    year = timezone.localdate().year
+    assert contract.registration_number == f"{year}53010001000001"
+    assert len(contract.registration_number) == 4 + 8 + 6
+
+
+@pytest.mark.django_db
+def test_numbers_are_sequential_per_point_and_refusals_take_none(cw, make_org, make_user):
+    first = cw.certified(name="合同一")
+    refused = cw.submitted(name="合同二")
+    services.refuse(cw.reviewer, refused, ["no_tech_content"])
+    second = cw.certified(name="合同三")
+    assert [first.registration_number[-6:], second.registration_number[-6:]] == ["000001", "000002"]
+    assert TechContract.objects.get(pk=refused.pk).registration_number is None
+
+    # Another point counts on its own.
+    seller = make_org("麒麟卖方公司", region=QUJING_SELLER_REGION)
+    member = make_user("qilin_member", Role.ORG_MEMBER, org=seller)
+    data = cw.data(name="曲靖合同", registration_point=cw.qujing_point.pk, seller={"organization": seller.pk})
+    contract = services.submit(member, services.file_contract(member, data))
+    certify(cw, contract, cw.qujing_reviewer)
+    contract.refresh_from_db()
+    assert contract.registration_number == f"{timezone.localdate().year}53030001000001"
+
+
+@pytest.mark.django_db
+def test_a_failed_certification_uses_no_number(cw):
+    contract = cw.submitted(name="失败的认定")
+    with pytest.raises(DomainError):
+        services.certify(cw.reviewer, contract, "development", "dev_commissioned", [{"kind": "parts", "amount": "9e9"}])
+    ok = cw.certified(name="成功的认定")
+    assert ok.registration_number.endswith("000001")
+
+
+@pytest.mark.django_db
+def test_numbering_restarts_each_year(cw, monkeypatch):
+    tz = timezone.get_current_timezone()
+    monkeypatch.setattr(services, "_now", lambda: datetime.datetime(2025, 12, 31, 23, 0, tzinfo=tz))
+    a = cw.certified(name="年末合同", signed_on="2025-12-01", term_start="2025-12-01")
+    monkeypatch.setattr(services, "_now", lambda: datetime.datetime(2026, 1, 1, 9, 0, tzinfo=tz))
+    b = cw.certified(name="年初合同", signed_on="2025-12-01", term_start="2025-12-01")
+    c = cw.certified(name="年初合同二", signed_on="2025-12-01", term_start="2025-12-01")
+    assert a.registration_number == "202553010001000001"
+    assert (b.registration_number, c.registration_number) == ("202653010001000001", "202653010001000002")
+    assert a.registered_on == datetime.date(2025, 12, 31)
+    assert set(RegistrationCounter.objects.values_list("year", "last")) == {(2025, 1), (2026, 2)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_certification_gives_no_duplicates_and_no_gaps(cw):
+    n_threads, per_thread = 6, 5
+    contracts = [cw.submitted(name=f"并发合同{i}") for i in range(n_threads * per_thread)]
+    services.point_profile(cw.kunming_point)
+    reviewers = [cw.reviewer, cw.reviewer2]
+    barrier = threading.Barrier(n_threads)
+    errors: list[BaseException] = []
+
+    def work(index: int):
+        try:
+            barrier.wait()
+            for contract in contracts[index::n_threads]:
+                for _attempt in range(50):
+                    try:
+                        with transaction.atomic():
+                            services.certify(
+                                reviewers[index % 2], contract, contract.category_id, contract.subcategory_id, []
+                            )
+                        break
+                    except OperationalError as exc:
+                        # The in-memory SQLite test database uses a shared cache, which reports a table held by
+                        # another writer at once ("database table is locked") instead of waiting like a file
+                        # database does; the whole certification rolled back, so trying again is safe.
+                        if "locked" not in str(exc):
+                            raise
+                        threading.Event().wait(0.01)
+                else:
+                    raise AssertionError("database stayed locked")
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    numbers = list(TechContract.objects.filter(status=Status.CERTIFIED).values_list("registration_number", flat=True))
+    total = n_threads * per_thread
+    assert len(numbers) == total and len(set(numbers)) == total
+    prefix = f"{timezone.localdate().year}53010001"
+    assert all(n.startswith(prefix) for n in numbers)
+    assert sorted(int(n[-6:]) for n in numbers) == list(range(1, total + 1))
+    assert RegistrationCounter.objects.get(point=cw.kunming_point).last == total
