@@ -1,12 +1,79 @@
+"""People directory pages. Thin: filtering and permissions live in ``services``."""
+
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 
+from techtransfer.accounts import permissions
+from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.people import services
+from techtransfer.people.api import export_response
+from techtransfer.people.models import BrokerLevel
+from techtransfer.regions.models import Region
+from techtransfer.taxonomy.models import TechField
+
+
+def _filters(request) -> services.PeopleFilters:
+    g = request.GET
+    org = g.get("organization", "")
+    return services.PeopleFilters(
+        q=g.get("q", "").strip()[:100],
+        role=g.get("role", ""),
+        region=g.get("region", ""),
+        field=g.get("field", ""),
+        organization=int(org) if org.isdigit() else None,
+        broker_level=g.get("broker_level", ""),
+    )
 
 
 def person_list(request):
-    qs = services.search(request.user, services.PeopleFilters(q=request.GET.get("q", "").strip()[:100]))
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    filters = _filters(request)
+    error = None
+    try:
+        qs = services.search(request.user, filters)
+    except DomainError as exc:
+        error, filters = exc.message, services.PeopleFilters()
+        qs = services.search(request.user, filters)
+    page = Paginator(qs.prefetch_related("fields"), 20).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
-        request, "people/list.html", {"page_obj": page, "people": page.object_list, "querystring": ""}
+        request,
+        "people/list.html",
+        {
+            "page_obj": page,
+            "people": page.object_list,
+            "filters": filters,
+            "error": error,
+            "roles": services.ROLES,
+            "levels": BrokerLevel.choices,
+            "fields": TechField.objects.filter(active=True),
+            "cities": Region.objects.filter(parent_id=settings.PROVINCE_CODE, tier="city"),
+            "querystring": params.urlencode() + "&" if params else "",
+        },
+    )
+
+
+def person_export(request):
+    try:
+        return export_response(request.user, _filters(request), request.GET.get("format", "csv"))
+    except DomainError as exc:
+        return render(request, "core/error.html", {"status": 400, "message": exc.message}, status=400)
+
+
+def person_detail(request, pk: int):
+    try:
+        person = services.get_visible(request.user, pk)
+    except NotFound:
+        raise Http404
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "roles": services.roles_of(person),
+            "restricted_ok": permissions.can_see_restricted(request.user, person),
+            "can_change": permissions.can_change(request.user, person),
+        },
     )
