@@ -1,0 +1,229 @@
+"""Chinese-first text analysis for the matching engine — 文本分析.
+
+Pipeline (the same on the index side and the query side, so that both produce comparable tokens):
+
+1. Unicode NFKC: full-width letters, digits and punctuation become half-width (``Ｌｉ－ｉｏｎ`` → ``Li-ion``),
+   the ideographic space becomes a space.
+2. Traditional → simplified Chinese with OpenCC's Taiwan phrase table (``tw2sp``: 臺灣 → 台湾, 軟體 → 软件,
+   資料庫 → 数据库), so Hong Kong and Taiwan input matches the mainland catalogue. Text without a single
+   traditional character skips the conversion (the common case, and the expensive step).
+3. Lower case.
+4. jieba segmentation in search mode (``cut_for_search``: long words also yield their dictionary sub-words, so
+   锂电池 gives 锂电, 电池, 锂电池), extended with a domain dictionary (the catalogue's own keywords and the names
+   of the technical fields — ``add_terms``).
+5. Drop punctuation, white space and stop words.
+
+Public functions: ``analyze(text) -> list[str]`` (index side, every token with repetitions, for term
+frequencies), ``analyze_query(text) -> list[str]`` (query side, distinct tokens in order), ``normalize(text)``,
+``add_terms(terms)`` (domain dictionary), ``highlight(text, terms)`` (an HTML-escaped snippet with ``<mark>``).
+Tokens never contain white space, so ``" ".join(tokens)`` is a valid input for a whitespace tokenizer.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_lock = threading.RLock()
+_tokenizer = None
+_converter = None
+_trad_chars: frozenset[str] = frozenset()
+_terms: set[str] = set()
+
+# Function words and boilerplate of catalogue texts: they match everything and rank nothing.
+STOP_WORDS = frozenset(
+    """
+    的 了 和 与 及 或 等 在 是 为 对 以 于 中 上 下 由 从 将 把 被 并 其 该 此 这 那 之 而 且 也 都 就 又 及其 以及
+    一种 一个 一些 这种 那种 这些 那些 我们 本 所 所述 通过 进行 采用 利用 使用 具有 可以 能够 可 能 用于 实现 基于
+    关于 方面 方法 及时 已 已经 还 但 但是 如果 因此 因为 所以 同时 其中 以上 以下 之间 之一 相关 问题 需要 需求
+    研究 技术 提供 包括 主要 我 你 他 她 它 有 无 不 没有 很 较 更 最 各 每 个 项 次 种 类 其他 其它 各种
+    a an and are as at be by for from has have in into is it its of on or that the this to was were which with
+    we our can using based via
+    """.split()
+)
+
+_PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _opencc_dir() -> Path:
+    import opencc
+
+    return Path(opencc.__file__).resolve().parent / "dictionary"
+
+
+def _load_converter():
+    global _converter, _trad_chars
+    from opencc import OpenCC
+
+    chars: set[str] = set()
+    for name in ("TSCharacters.txt", "TWVariantsRev.txt", "HKVariantsRev.txt"):
+        path = _opencc_dir() / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                src, _tab, dst = line.rstrip("\n").partition("\t")
+                if src and dst and src != dst.split(" ")[0]:
+                    chars.update(src)
+    _trad_chars = frozenset(chars)
+    _converter = OpenCC("tw2sp")
+
+
+def _load_tokenizer():
+    global _tokenizer
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    for term in _terms:
+        tok.add_word(term, freq=_term_freq(tok, term))
+    _tokenizer = tok
+
+
+def _ready():
+    if _tokenizer is None or _converter is None:
+        with _lock:
+            if _converter is None:
+                _load_converter()
+            if _tokenizer is None:
+                _load_tokenizer()
+    return _tokenizer
+
+
+def _term_freq(tok, term: str) -> int:
+    # High enough that the whole term is kept as one word, as jieba's suggest_freq would decide, without the
+    # cost of segmenting the term once more for every word added.
+    return max(tok.FREQ.get(term, 0), 50_000)
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width), traditional → simplified, lower case, collapsed white space."""
+    if not text:
+        return ""
+    _ready()
+    text = unicodedata.normalize("NFKC", text)
+    if any(ch in _trad_chars for ch in text):
+        text = _converter.convert(text)
+    return _SPACE_RE.sub(" ", text).strip().lower()
+
+
+def _keep(token: str) -> bool:
+    return bool(token) and token not in STOP_WORDS and not _PUNCT_RE.match(token)
+
+
+def analyze(text: str) -> list[str]:
+    """Index-side tokens of ``text`` (search-mode segmentation, repetitions kept)."""
+    norm = normalize(text)
+    if not norm:
+        return []
+    tok = _ready()
+    return [t for t in (w.strip() for w in tok.cut_for_search(norm)) if _keep(t)]
+
+
+@lru_cache(maxsize=4096)
+def _analyze_query(text: str) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for t in analyze(text):
+        seen.setdefault(t, None)
+    return tuple(seen)
+
+
+def analyze_query(text: str) -> list[str]:
+    """Query-side tokens of ``text``: the index-side analysis, distinct, in order of appearance."""
+    return list(_analyze_query(text or ""))
+
+
+def add_terms(terms: Iterable[str]) -> int:
+    """Add domain terms (keywords, technical-field names) to the segmentation dictionary. Returns how many were
+    new. Terms are normalized first; terms of one character or with white space inside are skipped."""
+    added = 0
+    with _lock:
+        tok = _tokenizer
+        for raw in terms:
+            term = normalize(str(raw or "")) if _converter is not None else unicodedata.normalize(
+                "NFKC", str(raw or "")).strip().lower()
+            if len(term) < 2 or " " in term or term in _terms or len(term) > 30:
+                continue
+            _terms.add(term)
+            if tok is not None:
+                tok.add_word(term, freq=_term_freq(tok, term))
+            added += 1
+        if added:
+            _analyze_query.cache_clear()
+    return added
+
+
+def domain_terms() -> frozenset[str]:
+    """The domain terms added so far."""
+    return frozenset(_terms)
+
+
+def highlight(text: str, terms: Iterable[str], width: int = 160) -> str:
+    """An HTML-escaped fragment of ``text`` of about ``width`` characters around the densest occurrence of
+    ``terms`` (query tokens), each occurrence wrapped in ``<mark>``. Matching is done on the normalized text, so
+    a traditional-character query highlights its simplified match; the fragment shows the original text.
+    Returns "" when no term occurs."""
+    if not text:
+        return ""
+    _ready()
+    # NFKC may change lengths; the conversion tables map character for character in the common case, so
+    # fall back to matching the lower-cased original when lengths differ.
+    norm = unicodedata.normalize("NFKC", text)
+    if any(ch in _trad_chars for ch in norm):
+        converted = _converter.convert(norm)
+        norm = converted if len(converted) == len(norm) else norm
+    norm = norm.lower()
+    source = text if len(norm) == len(text) else unicodedata.normalize("NFKC", text)
+    words = sorted({t for t in terms if t and len(t) <= 40}, key=len, reverse=True)
+    if not words:
+        return ""
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    spans: list[tuple[int, int]] = []
+    for m in pattern.finditer(norm):
+        if len(m.group()) == 1 and not m.group().isalnum():
+            continue
+        spans.append(m.span())
+    if not spans:
+        return ""
+    # The window of ``width`` characters holding the most matches.
+    best, best_count, j = 0, 0, 0
+    for i, (start, _end) in enumerate(spans):
+        while spans[j][0] < start - width:
+            j += 1
+        if i - j + 1 > best_count:
+            best_count, best = i - j + 1, spans[j][0]
+    lo = max(0, min(best - width // 8, len(source) - width))
+    hi = min(len(source), lo + width)
+    out, pos = [], lo
+    for start, end in spans:
+        if start < lo or end > hi or start < pos:
+            continue
+        out.append(html.escape(source[pos:start]))
+        out.append("<mark>" + html.escape(source[start:end]) + "</mark>")
+        pos = end
+    out.append(html.escape(source[pos:hi]))
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(source) else ""
+    return prefix + "".join(out) + suffix
+
+
+def highlighted_terms(text: str, terms: Iterable[str]) -> list[str]:
+    """The query tokens that occur in ``text`` (normalized), longest first, without tokens contained in a longer
+    one that also occurs."""
+    norm = normalize(text)
+    found = sorted({t for t in terms if t and t in norm}, key=len, reverse=True)
+    out: list[str] = []
+    for t in found:
+        if not any(t in longer for longer in out):
+            out.append(t)
+    return out
