@@ -1,0 +1,151 @@
+"""The back office (Django admin) on top of the one permission layer.
+
+``ScopedAdmin`` is the base of every domain admin: a region administrator sees and changes only the rows inside its
+region scope, may not move a row out of it, and every change made here writes an audit entry like any other
+change. Deleting is reserved to platform administrators (records are withdrawn or closed, not erased).
+Users, roles and API tokens are managed by platform administrators only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from techtransfer.accounts import permissions
+from techtransfer.accounts.models import ApiToken, RoleAssignment, User
+from techtransfer.audit import services as audit
+from techtransfer.regions.services import scope_q
+
+admin.site.site_header = _("TechTransfer back office")
+admin.site.site_title = _("TechTransfer back office")
+admin.site.index_title = _("Administration")
+
+
+def _region_scopes(user) -> list[str]:
+    return permissions.principal(user).regions()
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """A model admin whose rows, choices and changes are limited by role + region scope."""
+
+    region_form_field = "region"  # the model's region foreign key, limited to the administrator's scope
+
+    def _p(self, request):
+        return permissions.principal(request.user)
+
+    def get_queryset(self, request):
+        return permissions.manageable(request.user, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return self._p(request).is_region_admin
+
+    def has_view_permission(self, request, obj=None):
+        return self._p(request).is_region_admin and (obj is None or permissions.can_change(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self._p(request).is_region_admin
+
+    def has_delete_permission(self, request, obj=None):
+        return self._p(request).is_platform_admin
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        p = self._p(request)
+        if db_field.name == self.region_form_field and not p.is_platform_admin:
+            from django.db.models import Q
+
+            q = Q(pk__in=[])
+            for code in _region_scopes(request.user):
+                q |= scope_q("code", code)
+            kwargs["queryset"] = db_field.remote_field.model.objects.filter(q)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        user = request.user
+
+        class ScopedForm(form):
+            def _post_clean(self):
+                # Runs after the form's values are on the instance: new and changed rows must stay in scope.
+                super()._post_clean()
+                if not self.errors and not permissions.principal(user).is_platform_admin:
+                    if not permissions.can_change(user, self.instance):
+                        self.add_error(None, ValidationError(_("The record would fall outside your scope.")))
+
+        return ScopedForm
+
+    def save_model(self, request, obj, form, change):
+        model = type(obj)
+        before = audit.snapshot(model._default_manager.get(pk=obj.pk)) if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        after = audit.snapshot(obj)
+        if before != after:
+            action = f"{model._meta.label_lower}.{'admin_change' if change else 'admin_create'}"
+            audit.record(request.user, action, obj, before, after)
+
+    def delete_model(self, request, obj):
+        audit.deleted(request.user, obj, f"{type(obj)._meta.label_lower}.admin_delete")
+        super().delete_model(request, obj)
+
+
+class PlatformOnlyAdmin(admin.ModelAdmin):
+    """Admin for platform-wide data (users, classifications): platform administrators only."""
+
+    def _platform(self, request) -> bool:
+        return permissions.principal(request.user).is_platform_admin
+
+    def has_module_permission(self, request):
+        return self._platform(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._platform(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._platform(request)
+
+    def has_add_permission(self, request):
+        return self._platform(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._platform(request)
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    raw_id_fields = ("organization",)
+    fields = ("role", "region", "organization", "created_at")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(User)
+class UserAdmin(PlatformOnlyAdmin, DjangoUserAdmin):
+    list_display = ("username", "display_name", "email", "is_active", "is_staff", "is_demo", "last_login")
+    list_filter = ("is_active", "is_staff", "is_demo", "role_assignments__role")
+    search_fields = ("username", "display_name", "email")
+    inlines = [RoleAssignmentInline]
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("Platform"), {"fields": ("display_name", "phone", "is_demo")}),)
+
+    def save_related(self, request, form, formsets, change):
+        before = sorted(form.instance.role_assignments.values_list("role", "region_id", "organization_id"))
+        super().save_related(request, form, formsets, change)
+        after = sorted(form.instance.role_assignments.values_list("role", "region_id", "organization_id"))
+        if before != after:
+            audit.record(request.user, "accounts.roles", form.instance, {"roles": before}, {"roles": after})
+        permissions.forget(form.instance)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(PlatformOnlyAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "user__username", "prefix")
+    readonly_fields = ("user", "name", "prefix", "digest", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+
+    def has_add_permission(self, request):
+        return False  # tokens are issued on the profile page or through the API, where the key is shown once

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from techtransfer.accounts.admin import ScopedAdmin
+from techtransfer.orgs.models import CreditRecord, Organization
+
+
+class CreditRecordInline(admin.TabularInline):
+    model = CreditRecord
+    extra = 0
+    fields = ("kind", "occurred_on", "summary", "source", "recorded_by")
+    readonly_fields = ("recorded_by",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdmin):
+    list_display = ("name", "kind", "region", "credit_code", "verification", "demo_level", "demo_year", "is_demo")
+    list_filter = ("kind", "verification", "demo_level", "is_demo")
+    search_fields = ("name", "name_en", "credit_code")
+    raw_id_fields = ("country",)
+    readonly_fields = ("verified_at", "created_at", "updated_at")
+    inlines = [CreditRecordInline]
+    list_select_related = ("region",)
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            if isinstance(obj, CreditRecord) and obj.recorded_by_id is None:
+                obj.recorded_by = request.user
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
