@@ -5,6 +5,7 @@ from ninja import Field, Router, Schema
 from techtransfer.accounts import permissions
 from techtransfer.core.exports import export
 from techtransfer.core.pagination import paginate
+from techtransfer.core.schemas import InputSchema
 from techtransfer.orgs import creditcode, services
 from techtransfer.orgs.models import Organization
 
@@ -43,7 +44,7 @@ class OrgPage(Schema):
     page_size: int
 
 
-class OrgIn(Schema):
+class OrgIn(InputSchema):
     name: str = Field(min_length=2, max_length=128)
     name_en: str = Field("", max_length=200)
     kind: str
@@ -58,7 +59,7 @@ class OrgIn(Schema):
     contact_email: str = ""
 
 
-class OrgPatch(Schema):
+class OrgPatch(InputSchema):
     name: str | None = Field(None, min_length=2, max_length=128)
     name_en: str | None = Field(None, max_length=200)
     kind: str | None = None
@@ -72,17 +73,17 @@ class OrgPatch(Schema):
     contact_email: str | None = None
 
 
-class VerificationIn(Schema):
+class VerificationIn(InputSchema):
     decision: str = Field(description="verified or rejected")
     reason: str = ""
 
 
-class DemoLevelIn(Schema):
+class DemoLevelIn(InputSchema):
     level: str = Field(description="national, provincial, municipal, or empty to clear")
     year: int | None = None
 
 
-class CreditRecordIn(Schema):
+class CreditRecordIn(InputSchema):
     kind: str
     occurred_on: date
     summary: str = Field(min_length=1, max_length=200)

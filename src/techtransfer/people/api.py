@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from techtransfer.accounts import permissions
 from techtransfer.core.exports import export
 from techtransfer.core.pagination import paginate
+from techtransfer.core.schemas import InputSchema
 from techtransfer.people import services
 from techtransfer.people.models import Person
 
@@ -62,7 +63,7 @@ class PersonPage(Schema):
     page_size: int
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     name: str = Field(min_length=1, max_length=64)
     name_en: str = Field("", max_length=128)
     organization: int | None = None
@@ -77,7 +78,7 @@ class PersonIn(Schema):
     published: bool = True
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=64)
     name_en: str | None = Field(None, max_length=128)
     organization: int | None = None
@@ -92,7 +93,7 @@ class PersonPatch(Schema):
     published: bool | None = None
 
 
-class BrokerIn(Schema):
+class BrokerIn(InputSchema):
     kind: str | None = None
     level: str | None = None
     certificate_no: str | None = Field(None, max_length=64)
@@ -100,7 +101,7 @@ class BrokerIn(Schema):
     training_hours: Decimal | None = Field(None, ge=0, le=10000)
 
 
-class ExpertIn(Schema):
+class ExpertIn(InputSchema):
     titles: str | None = Field(None, max_length=200)
     specialties: str | None = Field(None, max_length=5000)
     available: bool | None = None
