@@ -11,7 +11,8 @@ Interface (used by ``matching.services`` and by the evaluation harness and bench
     Keys: ``id`` (str, unique, e.g. ``"achievement:12"``), ``kind``, ``title``, ``keywords`` (list of str),
     ``body`` (str); optional filter fields: ``field`` (technical-field code or list of codes), ``region``
     (6-digit GB/T 2260 code), ``trl`` (int 1–9), ``modes`` (list of str), ``price_band``, ``status``,
-    ``org_kind`` (str each). Text is analysed with ``engine.text.analyze`` here; callers pass raw text.
+    ``org_kind`` (str each); access fields: ``public`` (bool, default True) and ``owner`` (owning organization id).
+    Text is analysed with ``engine.text.analyze`` here; callers pass raw text.
 ``delete(ids: Iterable[str]) -> None``; ``commit() -> None`` (make additions/deletions visible);
 ``clear() -> None`` (delete everything, on commit).
 ``search(query: str, filters: dict | None = None, limit=10, offset=0) -> (total, [(id, score), …])``
@@ -20,7 +21,9 @@ Interface (used by ``matching.services`` and by the evaluation harness and bench
     documents (score 1.0). Filter keys: ``kind`` (str or list), ``field`` (code prefix), ``region`` (a 6-digit
     code: a province code keeps its whole province, a city code its city, a county code itself; or a 2/4/6-digit
     prefix), ``trl_min``, ``trl_max``, ``modes``/``transfer_mode`` (str or list, any of), ``price_band``,
-    ``status``, ``org_kind`` (str or list each), ``exclude`` (ids to leave out). Unknown keys raise ValueError.
+    ``status``, ``org_kind`` (str or list each), ``exclude`` (ids to leave out), ``ids`` (only these ids),
+    ``visible_to`` (``{"orgs": [ids], "regions": [codes]}``: public documents, or owned by one of the
+    organizations, or inside one of the regions — a user's read scope). Unknown keys raise ValueError.
 ``facets(query, filters=None, fields=("kind", …), size=20) -> {field: {value: count}}``
     Counts of the matching documents per value of each facet field (computed by the engine's aggregation).
 ``count() -> int``; ``close() -> None``.
@@ -48,13 +51,13 @@ from . import text as textmod
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BOOSTS = {"title": 3.0, "keywords": 2.0, "body": 1.0}
 FACET_FIELDS = ("kind", "field_code", "region_city", "trl", "modes", "price_band", "status", "org_kind")
-_RAW_MULTI = ("kind", "field", "region", "modes", "price_band", "status", "org_kind")
+_RAW_MULTI = ("kind", "field", "region", "modes", "price_band", "status", "org_kind", "owner", "public")
 FILTER_KEYS = frozenset(
     {"kind", "field", "region", "trl_min", "trl_max", "modes", "transfer_mode", "price_band", "status", "org_kind",
-     "exclude"}
+     "exclude", "ids", "visible_to"}
 )
 _WS = "ws"
 MAX_QUERY_TOKENS = 64
@@ -220,6 +223,9 @@ class LexicalIndex:
         for name in ("modes", "price_band", "status", "org_kind"):
             for value in _as_list(doc.get(name)):
                 d.add_text(name, value)
+        d.add_text("public", "1" if doc.get("public", True) else "0")
+        if doc.get("owner") not in (None, ""):
+            d.add_text("owner", str(doc["owner"]))
         trl = doc.get("trl")
         if trl not in (None, ""):
             d.add_integer("trl", int(trl))
@@ -300,6 +306,10 @@ class LexicalIndex:
                 continue
             if key == "exclude":
                 must_not.extend(tantivy.Query.term_query(s, "id", v) for v in _as_list(value))
+            elif key == "ids":
+                must.append(self._any_of("id", _as_list(value)))
+            elif key == "visible_to":
+                must.append(self._visibility(value))
             elif key in ("trl_min", "trl_max"):
                 continue
             elif key == "region":
@@ -314,6 +324,17 @@ class LexicalIndex:
                 s, "trl", tantivy.FieldType.Integer,
                 int(lo) if lo not in (None, "") else 1, int(hi) if hi not in (None, "") else 9))
         return must, must_not
+
+    def _visibility(self, scope: dict):
+        s = self.schema
+        options = [(tantivy.Occur.Should, tantivy.Query.term_query(s, "public", "1"))]
+        orgs = _as_list(scope.get("orgs"))
+        if orgs:
+            options.append((tantivy.Occur.Should, self._any_of("owner", orgs)))
+        regions = [region_prefix(r) for r in _as_list(scope.get("regions"))]
+        if regions:
+            options.append((tantivy.Occur.Should, self._any_of("region", regions)))
+        return tantivy.Query.boolean_query(options)
 
     def _any_of(self, field: str, values: list[str]):
         if len(values) == 1:
