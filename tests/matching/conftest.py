@@ -17,3 +17,14 @@ def pair(world, make_user):
     broker = make_user("broker1", Role.BROKER)
     other_broker = make_user("broker2", Role.BROKER)
     return demand, ach, broker, other_broker
+
+
+@pytest.fixture(autouse=True)
+def isolated_index(settings, tmp_path):
+    """Each test gets its own search index folder (rebuilt from the test database on first use)."""
+    from techtransfer.matching import indexing
+
+    settings.MATCHING_INDEX_DIR = tmp_path / "index"
+    indexing.reset()
+    yield settings.MATCHING_INDEX_DIR
+    indexing.reset()

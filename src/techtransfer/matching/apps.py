@@ -7,3 +7,8 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Supply–demand matching")
     api_prefix = "/matching"
     url_prefix = "matching/"
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

@@ -91,18 +91,3 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
-
-
-def _on_record_changed(sender, **kwargs):
-    from .subscriptions import on_record_changed
-
-    on_record_changed(sender, **kwargs)
-
-
-def _connect():
-    from techtransfer.catalog.signals import record_changed
-
-    record_changed.connect(_on_record_changed, dispatch_uid="matching.subscriptions")
-
-
-_connect()

@@ -103,16 +103,12 @@ def _filters_match(record, filters: dict) -> bool:
 
 
 def _engine_match(saved: SavedSearch, kind: str, record) -> bool | None:
-    """Re-run the saved query with the engine; None when the engine is not available."""
+    """Re-run the saved query with the engine for this one record; None when the engine is not available."""
     try:
         from . import services
     except ImportError:
         return None
-    search = getattr(services, "search", None)
-    if search is None:
-        return None
-    page = search(saved.user, saved.query, kinds=[kind], filters=saved.filters or None, page=1, per_page=100)
-    return any(h.kind == kind and str(h.id) == str(record.pk) for h in page.hits)
+    return services.matches_record(saved.user, saved.query, kind, record.pk, saved.filters or None)
 
 
 def matches(saved: SavedSearch, kind: str, record) -> bool:
@@ -151,14 +147,16 @@ def notify_for(record) -> int:
     return made
 
 
-def on_record_changed(sender, pk=None, status=None, **kwargs) -> None:
-    from techtransfer.catalog.models import PUBLIC_STATUSES
+def notify_changed(kind: str, pks, status=None) -> int:
+    """After records of ``kind`` changed (and were indexed): notify saved searches of those now public."""
+    from techtransfer.catalog.models import PUBLIC_STATUSES, Achievement, Demand
 
-    if status not in PUBLIC_STATUSES:
-        return
-    record = sender._default_manager.filter(pk=pk).first()
-    if record is not None:
-        notify_for(record)
+    if status is not None and status not in PUBLIC_STATUSES:
+        return 0
+    model = {"achievement": Achievement, "demand": Demand}.get(kind)
+    if model is None:
+        return 0
+    return sum(notify_for(record) for record in model.objects.filter(model.public_q(), pk__in=list(pks)))
 
 
 def notifications_for(user, unread_only: bool = False):

@@ -54,7 +54,7 @@ def search_page(request):
     params.pop("page", None)
     return render(request, "matching/search.html", {
         "q": q, "kind": kind, "filters": filters, "result": result, "error": error, "pages": pages,
-        "kinds": getattr(svc, "ALL_KINDS", ()), "querystring": params.urlencode(),
+        "kinds": svc.kind_choices() if svc else (), "querystring": params.urlencode(),
     })
 
 

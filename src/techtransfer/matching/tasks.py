@@ -1,0 +1,50 @@
+"""Background jobs of the matching engine: keep the search index fresh, notify saved searches, rebuild.
+
+A change is indexed first and the saved searches are checked afterwards, in the same job, so that a newly
+published record is already searchable when subscriptions re-run their queries. Jobs are idempotent (they
+index the current database state), so the queue's at-least-once delivery is harmless.
+"""
+
+from __future__ import annotations
+
+import time
+
+from huey.contrib.djhuey import db_task
+
+from . import indexing
+
+CHUNK = 1000
+
+
+@db_task(retries=3, retry_delay=2)
+def record_changed_task(kind: str, pks: list[int], status: str | None = None) -> int:
+    """Index the current state of changed records; notify subscriptions of newly public ones."""
+    from . import subscriptions
+
+    written = 0
+    for start in range(0, len(pks), CHUNK):
+        chunk = pks[start:start + CHUNK]
+        written += indexing.update_records(kind, chunk)
+        if kind in ("achievement", "demand"):
+            # The owner's document lists what it offers and needs.
+            owners = indexing.owners_of(kind, chunk)
+            if owners:
+                indexing.update_records("organization", owners)
+    if kind in ("achievement", "demand"):
+        subscriptions.notify_changed(kind, pks, status)
+    return written
+
+
+@db_task(retries=3, retry_delay=2)
+def index_records_task(kind: str, pks: list[int]) -> int:
+    """Index the current state of people, organizations or other records (no notifications)."""
+    return sum(indexing.update_records(kind, pks[i:i + CHUNK]) for i in range(0, len(pks), CHUNK))
+
+
+@db_task()
+def rebuild_index_task(requested_at: float | None = None) -> dict | None:
+    """Rebuild the whole index, unless a rebuild started after this one was asked for."""
+    requested_at = requested_at if requested_at is not None else time.time()
+    if indexing.last_rebuild_started() > requested_at:
+        return None
+    return indexing.rebuild()
