@@ -492,3 +492,24 @@ def mine(user, model=Achievement):
     p = permissions.principal(user)
     ids = p.org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN)
     return model.objects.filter(owner_id__in=sorted(ids)).select_related("owner", "region", "tech_field")
+
+
+def trl_assessments(user, ach: Achievement):
+    """Self-assessments carry evidence that may be confidential: only those who read protected details see them."""
+    if not can_read_protected(user, ach):
+        raise Forbidden(_("Only the owner organization and administrators see the self-assessments."))
+    return ach.trl_assessments.all()
+
+
+def nda_inbox(user, status: str = ""):
+    """NDA requests the user made, plus those on achievements whose owner organization it administers."""
+    p = permissions.principal(user)
+    if not p.authenticated:
+        raise Forbidden(_("Sign in first."))
+    cond = Q(requester_id=p.user_id) | Q(achievement__owner_id__in=sorted(p.org_ids(Role.ORG_ADMIN)))
+    qs = NdaRequest.objects.filter(cond).select_related("achievement", "requester")
+    if status:
+        if status not in NdaStatus.values:
+            raise DomainError(_("Unknown status: %s") % status, field="status")
+        qs = qs.filter(status=status)
+    return qs

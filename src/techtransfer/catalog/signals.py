@@ -16,3 +16,7 @@ def announce(record) -> None:
 
     model, pk, status = type(record), record.pk, record.status
     transaction.on_commit(lambda: record_changed.send(sender=model, pk=pk, status=status))
+
+# Sent after a bulk import commits: ``sender`` = the model class, ``pks`` = a list of ids (at most 5,000 per
+# signal; a large import sends several), ``status`` = their status. Listeners re-index those records.
+records_bulk_changed = Signal()

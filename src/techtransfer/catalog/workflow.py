@@ -339,3 +339,33 @@ def allowed_transitions(user, record: Record) -> list[str]:
         )
         if record.status in t.sources and permissions.principal(user).authenticated and t.who(user, record)
     ]
+
+
+# Transition name → function(actor, record, reason), for the API and the pages.
+TRANSITIONS: dict[str, Callable[[object, Record, str], Record]] = {
+    "submit": lambda actor, record, reason="": submit(actor, record),
+    "org_approve": lambda actor, record, reason="": approve_by_org(actor, record),
+    "org_reject": reject_by_org,
+    "publish": lambda actor, record, reason="": publish(actor, record),
+    "platform_reject": reject_by_platform,
+    "start_negotiation": lambda actor, record, reason="": start_negotiation(actor, record),
+    "end_negotiation": end_negotiation,
+    "transferred": lambda actor, record, reason="": mark_transferred(actor, record),
+    "close": close,
+    "withdraw": withdraw,
+}
+
+# Labels of the transitions for buttons (lazy translations).
+TRANSITION_LABELS = {
+    "submit": gettext_lazy("Submit for review"),
+    "org_approve": gettext_lazy("Approve (organization)"),
+    "org_reject": gettext_lazy("Reject (organization)"),
+    "publish": gettext_lazy("Publish"),
+    "platform_reject": gettext_lazy("Reject (platform)"),
+    "start_negotiation": gettext_lazy("Start negotiation"),
+    "end_negotiation": gettext_lazy("End negotiation"),
+    "transferred": gettext_lazy("Mark transferred"),
+    "close": gettext_lazy("Close"),
+    "withdraw": gettext_lazy("Withdraw"),
+}
+NEEDS_REASON = {"org_reject", "platform_reject"}

@@ -1,0 +1,698 @@
+"""REST API of the catalog: achievements, demands, packages, NDA requests, import and export.
+
+Routes only parse input, call ``services`` / ``workflow`` / ``packages`` / ``io`` and shape the answer; the
+permission rules live there. Lists and exports never carry protected details; a single achievement carries them
+only for callers ``services.can_read_protected`` allows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpResponse
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
+
+from techtransfer.accounts import permissions
+from techtransfer.catalog import browse, packages, services, workflow
+from techtransfer.catalog import io as catalog_io
+from techtransfer.catalog.models import Achievement, Demand, IPItem, NdaRequest
+from techtransfer.catalog.validators import TRL_LEVELS
+from techtransfer.core.errors import DomainError, NotFound
+from techtransfer.core.pagination import paginate
+from techtransfer.orgs.models import Organization
+
+router = Router(tags=["catalog"])
+achievements = Router(tags=["achievements"])
+demands = Router(tags=["demands"])
+package_router = Router(tags=["achievement packages"])
+nda_router = Router(tags=["NDA access requests"])
+
+
+# --- schemas -----------------------------------------------------------------------------------------------------
+
+
+class IPItemOut(Schema):
+    kind: str
+    title: str
+    number: str
+    granted: bool
+
+
+class AchievementItem(Schema):
+    """An achievement in a list: public fields only."""
+
+    id: int
+    title: str
+    title_en: str
+    abstract: str
+    keywords: list[str]
+    tech_field: str | None
+    trl: int | None
+    transfer_modes: list[str]
+    asking_price: Decimal | None
+    price_negotiable: bool
+    owner: int
+    owner_name: str
+    region: str
+    must_report: bool
+    dual_use: bool
+    status: str
+    published_at: datetime | None
+
+
+class AchievementOut(AchievementItem):
+    abstract_en: str
+    industry_codes: list[str]
+    ipc_codes: list[str]
+    public_funding: str
+    ip_items: list[IPItemOut]
+    protected: bool = Field(description="true when the protected details are withheld from this caller")
+    protected_details: str | None = None
+    rejection_reason: str | None = None
+    transitions: list[str] = Field(default_factory=list, description="transitions this caller may make now")
+
+
+class FacetsOut(Schema):
+    tech_field: dict[str, int]
+    org_kind: dict[str, int]
+
+
+class AchievementPage(Schema):
+    items: list[AchievementItem]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    facets: FacetsOut | None = None
+
+
+class AchievementIn(Schema):
+    owner: int = Field(description="id of the owner organization")
+    title: str = Field(min_length=2, max_length=200)
+    title_en: str = Field("", max_length=300)
+    abstract: str = Field(min_length=10, max_length=20000)
+    abstract_en: str = Field("", max_length=20000)
+    keywords: list[str] = []
+    tech_field: str | None = None
+    industry_codes: list[str] = []
+    ipc_codes: list[str] = []
+    trl: int | None = Field(None, ge=1, le=9)
+    transfer_modes: list[str] = []
+    asking_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    price_negotiable: bool = False
+    public_funding: str = Field("", max_length=200)
+    dual_use: bool = False
+    protected_details: str = Field("", max_length=50000)
+    team: list[int] = []
+
+
+class AchievementPatch(Schema):
+    title: str | None = Field(None, min_length=2, max_length=200)
+    title_en: str | None = Field(None, max_length=300)
+    abstract: str | None = Field(None, min_length=10, max_length=20000)
+    abstract_en: str | None = Field(None, max_length=20000)
+    keywords: list[str] | None = None
+    tech_field: str | None = None
+    industry_codes: list[str] | None = None
+    ipc_codes: list[str] | None = None
+    trl: int | None = Field(None, ge=1, le=9)
+    transfer_modes: list[str] | None = None
+    asking_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    price_negotiable: bool | None = None
+    public_funding: str | None = Field(None, max_length=200)
+    dual_use: bool | None = None
+    protected_details: str | None = Field(None, max_length=50000)
+    team: list[int] | None = None
+
+
+class IPItemIn(Schema):
+    kind: str
+    title: str = Field(min_length=1, max_length=200)
+    number: str = Field("", max_length=40)
+    granted: bool = False
+    holder: str = Field("", max_length=200)
+
+
+class IPItemCreated(IPItemOut):
+    id: int
+
+
+class TrlCriterionOut(Schema):
+    key: str
+    text: str
+
+
+class TrlLevelOut(Schema):
+    level: int
+    title: str
+    criteria: list[TrlCriterionOut]
+
+
+class TrlIn(Schema):
+    answers: dict[str, str | None] = Field(description="criterion key → evidence text")
+
+
+class TrlOut(Schema):
+    id: int
+    proposed_level: int | None
+    answers: dict[str, str]
+    created_at: datetime
+
+
+class TransitionIn(Schema):
+    action: str = Field(description="submit, org_approve, org_reject, publish, platform_reject, start_negotiation, "
+                        "end_negotiation, transferred, close, withdraw")
+    reason: str = Field("", max_length=2000)
+
+
+class VersionOut(Schema):
+    version: int
+    event: str
+    data: dict
+    created_at: datetime
+
+
+class NdaIn(Schema):
+    purpose: str = Field("", max_length=2000)
+
+
+class NdaOut(Schema):
+    id: int
+    achievement: int
+    requester: int
+    requester_name: str
+    purpose: str
+    status: str
+    reason: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class DecisionIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class DemandItem(Schema):
+    id: int
+    title: str
+    problem: str
+    target_indicators: str
+    keywords: list[str]
+    tech_field: str | None
+    budget_min: Decimal | None
+    budget_max: Decimal | None
+    deadline: date | None
+    cooperation_modes: list[str]
+    owner: int
+    owner_name: str
+    region: str
+    status: str
+    published_at: datetime | None
+
+
+class DemandOut(DemandItem):
+    restricted: bool = Field(description="true when the contact is withheld from this caller")
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    rejection_reason: str | None = None
+    transitions: list[str] = Field(default_factory=list)
+
+
+class DemandPage(Schema):
+    items: list[DemandItem]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    facets: FacetsOut | None = None
+
+
+class DemandIn(Schema):
+    owner: int
+    title: str = Field(min_length=2, max_length=200)
+    problem: str = Field(min_length=10, max_length=20000)
+    target_indicators: str = Field("", max_length=5000)
+    keywords: list[str] = []
+    tech_field: str | None = None
+    budget_min: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    budget_max: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    deadline: date | None = None
+    cooperation_modes: list[str] = []
+    contact_name: str = Field("", max_length=64)
+    contact_phone: str = Field("", max_length=32)
+    contact_email: str = Field("", max_length=254)
+
+
+class DemandPatch(Schema):
+    title: str | None = Field(None, min_length=2, max_length=200)
+    problem: str | None = Field(None, min_length=10, max_length=20000)
+    target_indicators: str | None = Field(None, max_length=5000)
+    keywords: list[str] | None = None
+    tech_field: str | None = None
+    budget_min: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    budget_max: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    deadline: date | None = None
+    cooperation_modes: list[str] | None = None
+    contact_name: str | None = Field(None, max_length=64)
+    contact_phone: str | None = Field(None, max_length=32)
+    contact_email: str | None = Field(None, max_length=254)
+
+
+class RefinementIn(Schema):
+    title: str = Field(min_length=2, max_length=200)
+    description: str = Field(min_length=10, max_length=20000)
+    key_indicators: str = Field("", max_length=5000)
+    tech_field: str | None = None
+    ipc_codes: list[str] = []
+
+
+class RefinementOut(Schema):
+    version: int
+    author: str | None
+    title: str
+    description: str
+    key_indicators: str
+    tech_field: str | None
+    ipc_codes: list[str]
+    created_at: datetime
+
+
+class PackageIn(Schema):
+    name: str = Field(min_length=2, max_length=200)
+    description: str = Field("", max_length=5000)
+    region: str = Field(min_length=6, max_length=6)
+    tech_field: str
+
+
+class PackageOut(Schema):
+    id: int
+    name: str
+    description: str
+    region: str
+    tech_field: str
+    status: str
+    published_at: datetime | None
+
+
+class PackageDetail(PackageOut):
+    achievements: list[AchievementItem]
+
+
+class PackagePage(Schema):
+    items: list[PackageOut]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+
+
+class PackageItemIn(Schema):
+    achievement: int
+    note: str = Field("", max_length=200)
+
+
+class ImportReport(Schema):
+    ok: bool
+    created: int
+    rows: int
+    errors: list[dict]
+    errors_truncated: bool
+
+
+# --- helpers -----------------------------------------------------------------------------------------------------
+
+
+def _model_fields(data: dict) -> dict:
+    out = dict(data)
+    out.pop("owner", None)
+    if "tech_field" in out:
+        out["tech_field_id"] = out.pop("tech_field") or None
+    return out
+
+
+def _owner(user, pk: int) -> Organization:
+    org = Organization.objects.filter(pk=pk).first()
+    if org is None:
+        raise DomainError("unknown owner organization", field="owner")
+    return org
+
+
+def _ach_out(user, ach: Achievement) -> dict:
+    data = services.achievement_view(user, ach)
+    data["transitions"] = workflow.allowed_transitions(user, ach)
+    return data
+
+
+def _demand_out(user, demand: Demand) -> dict:
+    data = services.demand_view(user, demand)
+    data["transitions"] = workflow.allowed_transitions(user, demand)
+    return data
+
+
+def _page(qs, page, page_size, view, with_facets=False) -> dict:
+    sl = paginate(qs, page, page_size)
+    out = {"items": [view(r) for r in sl.items], "count": sl.count, "page": sl.page, "pages": sl.pages,
+           "page_size": sl.page_size}
+    if with_facets:
+        out["facets"] = browse.facet_counts(qs)
+    return out
+
+
+def _transition(user, record, payload: TransitionIn):
+    fn = workflow.TRANSITIONS.get(payload.action)
+    if fn is None:
+        raise DomainError(f"unknown action: {payload.action}", field="action")
+    return fn(user, record, payload.reason)
+
+
+def _nda_out(req: NdaRequest) -> dict:
+    return {
+        "id": req.pk, "achievement": req.achievement_id, "requester": req.requester_id,
+        "requester_name": str(req.requester), "purpose": req.purpose, "status": req.status, "reason": req.reason,
+        "created_at": req.created_at, "decided_at": req.decided_at,
+    }
+
+
+def _import(request, model, file, owner: int | None, fmt: str | None):
+    default_owner = _owner(request.auth, owner) if owner else None
+    report = catalog_io.import_file(request.auth, model, file, fmt=fmt or catalog_io.guess_format(file.name),
+                                    default_owner=default_owner)
+    return (200 if report.ok else 400), report.as_dict()
+
+
+# --- achievements ------------------------------------------------------------------------------------------------
+
+
+@achievements.get("", response=AchievementPage, summary="Browse achievements (public fields; filters and facets)")
+def list_achievements(request, q: str = "", tech_field: str = "", region: str = "", trl_min: str = "",
+                      trl_max: str = "", mode: str = "", price: str = "", org_kind: str = "", status: str = "",
+                      sort: str = "newest", page: int = 1, page_size: int = 20, facets: bool = False):
+    f = browse.Filters(q=q, tech_field=tech_field, region=region, trl_min=trl_min, trl_max=trl_max, mode=mode,
+                       price=price, org_kind=org_kind, status=status, sort=sort)
+    qs = browse.filter_achievements(request.auth, f).prefetch_related("ip_items")
+    return _page(qs, page, page_size, services.public_view, facets)
+
+
+@achievements.post("", response={201: AchievementOut}, summary="Draft an achievement")
+def create_achievement(request, payload: AchievementIn):
+    owner = _owner(request.auth, payload.owner)
+    ach = services.create_achievement(request.auth, owner, _model_fields(payload.dict()))
+    return 201, _ach_out(request.auth, ach)
+
+
+@achievements.get("/mine", response=AchievementPage, summary="My organizations' achievements, any status")
+def my_achievements(request, status: str = "", page: int = 1, page_size: int = 20):
+    qs = services.mine(request.auth, Achievement)
+    if status:
+        qs = qs.filter(status=status)
+    return _page(qs.order_by("-updated_at", "-id"), page, page_size, services.public_view)
+
+
+@achievements.get("/review-queue", response=AchievementPage, summary="Achievements waiting for my review")
+def achievement_queue(request, page: int = 1, page_size: int = 20):
+    return _page(browse.review_queue(request.auth, Achievement), page, page_size, services.public_view)
+
+
+@achievements.get("/trl-criteria", response=list[TrlLevelOut], summary="The TRL self-assessment questionnaire")
+def trl_criteria(request):
+    return [
+        {"level": n, "title": str(title), "criteria": [{"key": c.key, "text": str(c.text)} for c in crits]}
+        for n, (title, crits) in TRL_LEVELS.items()
+    ]
+
+
+@achievements.get("/export", summary="Export achievements you may see (csv, xlsx or jsonl)")
+def export_achievements(request, format: str = "csv", q: str = "", tech_field: str = "", region: str = "",
+                        status: str = "", mode: str = "", org_kind: str = ""):
+    f = browse.Filters(q=q, tech_field=tech_field, region=region, status=status, mode=mode, org_kind=org_kind)
+    return catalog_io.export_response(request.auth, Achievement, browse.filter_achievements(request.auth, f), format)
+
+
+@achievements.get("/import/template", summary="Import template (csv, xlsx or jsonl)")
+def achievement_template(request, format: str = "csv") -> HttpResponse:
+    return catalog_io.template_response(Achievement, format)
+
+
+@achievements.post("/import", response={200: ImportReport, 400: ImportReport},
+                   summary="Import achievements: all rows or none, with a row-by-row error report")
+def import_achievements(request, file: File[UploadedFile], owner: int | None = None, format: str | None = None):
+    return _import(request, Achievement, file, owner, format)
+
+
+@achievements.get("/{int:pk}", response=AchievementOut, summary="One achievement")
+def get_achievement(request, pk: int):
+    return _ach_out(request.auth, services.get_achievement(request.auth, pk))
+
+
+@achievements.patch("/{int:pk}", response=AchievementOut, summary="Edit a draft achievement")
+def update_achievement(request, pk: int, payload: AchievementPatch):
+    ach = services.get_achievement(request.auth, pk)
+    services.update_achievement(request.auth, ach, _model_fields(payload.dict(exclude_unset=True)))
+    return _ach_out(request.auth, services.get_achievement(request.auth, pk))
+
+
+@achievements.post("/{int:pk}/transitions", response=AchievementOut, summary="Move the achievement along the workflow")
+def achievement_transition(request, pk: int, payload: TransitionIn):
+    ach = services.get_achievement(request.auth, pk)
+    _transition(request.auth, ach, payload)
+    return _ach_out(request.auth, services.get_achievement(request.auth, pk))
+
+
+@achievements.post("/{int:pk}/ip-items", response={201: IPItemCreated}, summary="Add an IP item")
+def add_ip_item(request, pk: int, payload: IPItemIn):
+    ach = services.get_achievement(request.auth, pk)
+    item = services.add_ip_item(request.auth, ach, payload.dict())
+    return 201, {"id": item.pk, "kind": item.kind, "title": item.title, "number": item.number, "granted": item.granted}
+
+
+@achievements.delete("/{int:pk}/ip-items/{int:item_id}", response={204: None}, summary="Remove an IP item")
+def remove_ip_item(request, pk: int, item_id: int):
+    ach = services.get_achievement(request.auth, pk)
+    item = IPItem.objects.filter(pk=item_id, achievement=ach).first()
+    if item is None:
+        raise NotFound("no such IP item")
+    services.remove_ip_item(request.auth, item)
+    return 204, None
+
+
+@achievements.get("/{int:pk}/trl-assessments", response=list[TrlOut], summary="TRL self-assessments")
+def list_trl(request, pk: int):
+    ach = services.get_achievement(request.auth, pk)
+    return list(services.trl_assessments(request.auth, ach))
+
+
+@achievements.post("/{int:pk}/trl-assessments", response={201: TrlOut}, summary="Self-assess the TRL")
+def assess_trl(request, pk: int, payload: TrlIn):
+    ach = services.get_achievement(request.auth, pk)
+    return 201, services.assess_trl(request.auth, ach, payload.answers)
+
+
+@achievements.get("/{int:pk}/versions", response=list[VersionOut], summary="Version history (owner and admins)")
+def achievement_versions(request, pk: int):
+    return services.versions(request.auth, services.get_achievement(request.auth, pk))
+
+
+@achievements.get("/{int:pk}/nda-requests", response=list[NdaOut], summary="NDA access requests")
+def list_nda(request, pk: int):
+    ach = services.get_achievement(request.auth, pk)
+    return [_nda_out(r) for r in services.nda_requests(request.auth, ach)]
+
+
+@achievements.post("/{int:pk}/nda-requests", response={201: NdaOut}, summary="Ask for the protected details")
+def request_nda(request, pk: int, payload: NdaIn):
+    ach = services.get_achievement(request.auth, pk)
+    return 201, _nda_out(services.request_nda(request.auth, ach, payload.purpose))
+
+
+# --- NDA decisions -----------------------------------------------------------------------------------------------
+
+
+def _nda(user, pk: int) -> NdaRequest:
+    req = NdaRequest.objects.select_related("achievement", "requester").filter(pk=pk).first()
+    if req is None or not (
+        permissions.can_see_restricted(user, req.achievement) or req.requester_id == getattr(user, "pk", None)
+    ):
+        raise NotFound("no such request")
+    return req
+
+
+@nda_router.get("", response=list[NdaOut], summary="NDA requests I made or must decide")
+def nda_inbox(request, status: str = ""):
+    return [_nda_out(r) for r in services.nda_inbox(request.auth, status)[:500]]
+
+
+@nda_router.post("/{int:pk}/approve", response=NdaOut, summary="Grant access (owner organization administrator)")
+def approve_nda(request, pk: int):
+    return _nda_out(services.approve_nda(request.auth, _nda(request.auth, pk)))
+
+
+@nda_router.post("/{int:pk}/reject", response=NdaOut, summary="Refuse access, with a reason")
+def reject_nda(request, pk: int, payload: DecisionIn):
+    return _nda_out(services.reject_nda(request.auth, _nda(request.auth, pk), payload.reason))
+
+
+@nda_router.post("/{int:pk}/revoke", response=NdaOut, summary="Revoke granted access, with a reason")
+def revoke_nda(request, pk: int, payload: DecisionIn):
+    return _nda_out(services.revoke_nda(request.auth, _nda(request.auth, pk), payload.reason))
+
+
+# --- demands -----------------------------------------------------------------------------------------------------
+
+
+def _demand_item(d: Demand) -> dict:
+    return services.demand_view(None, d, contact_ok=False)
+
+
+@demands.get("", response=DemandPage, summary="Browse demands (public fields; filters and facets)")
+def list_demands(request, q: str = "", tech_field: str = "", region: str = "", mode: str = "", price: str = "",
+                 org_kind: str = "", status: str = "", sort: str = "newest", page: int = 1, page_size: int = 20,
+                 facets: bool = False):
+    f = browse.Filters(q=q, tech_field=tech_field, region=region, mode=mode, price=price, org_kind=org_kind,
+                       status=status, sort=sort)
+    return _page(browse.filter_demands(request.auth, f), page, page_size, _demand_item, facets)
+
+
+@demands.post("", response={201: DemandOut}, summary="Draft a demand")
+def create_demand(request, payload: DemandIn):
+    owner = _owner(request.auth, payload.owner)
+    return 201, _demand_out(request.auth, services.create_demand(request.auth, owner, _model_fields(payload.dict())))
+
+
+@demands.get("/mine", response=DemandPage, summary="My organizations' demands, any status")
+def my_demands(request, status: str = "", page: int = 1, page_size: int = 20):
+    qs = services.mine(request.auth, Demand)
+    if status:
+        qs = qs.filter(status=status)
+    return _page(qs.order_by("-updated_at", "-id"), page, page_size, _demand_item)
+
+
+@demands.get("/review-queue", response=DemandPage, summary="Demands waiting for my review")
+def demand_queue(request, page: int = 1, page_size: int = 20):
+    return _page(browse.review_queue(request.auth, Demand), page, page_size, _demand_item)
+
+
+@demands.get("/export", summary="Export demands you may see (csv, xlsx or jsonl)")
+def export_demands(request, format: str = "csv", q: str = "", tech_field: str = "", region: str = "",
+                   status: str = "", mode: str = "", org_kind: str = ""):
+    f = browse.Filters(q=q, tech_field=tech_field, region=region, status=status, mode=mode, org_kind=org_kind)
+    return catalog_io.export_response(request.auth, Demand, browse.filter_demands(request.auth, f), format)
+
+
+@demands.get("/import/template", summary="Import template (csv, xlsx or jsonl)")
+def demand_template(request, format: str = "csv") -> HttpResponse:
+    return catalog_io.template_response(Demand, format)
+
+
+@demands.post("/import", response={200: ImportReport, 400: ImportReport},
+              summary="Import demands: all rows or none, with a row-by-row error report")
+def import_demands(request, file: File[UploadedFile], owner: int | None = None, format: str | None = None):
+    return _import(request, Demand, file, owner, format)
+
+
+@demands.get("/{int:pk}", response=DemandOut, summary="One demand")
+def get_demand(request, pk: int):
+    return _demand_out(request.auth, services.get_demand(request.auth, pk))
+
+
+@demands.patch("/{int:pk}", response=DemandOut, summary="Edit a draft demand")
+def update_demand(request, pk: int, payload: DemandPatch):
+    demand = services.get_demand(request.auth, pk)
+    services.update_demand(request.auth, demand, _model_fields(payload.dict(exclude_unset=True)))
+    return _demand_out(request.auth, services.get_demand(request.auth, pk))
+
+
+@demands.post("/{int:pk}/transitions", response=DemandOut, summary="Move the demand along the workflow")
+def demand_transition(request, pk: int, payload: TransitionIn):
+    demand = services.get_demand(request.auth, pk)
+    _transition(request.auth, demand, payload)
+    return _demand_out(request.auth, services.get_demand(request.auth, pk))
+
+
+@demands.get("/{int:pk}/versions", response=list[VersionOut], summary="Version history (owner and admins)")
+def demand_versions(request, pk: int):
+    return services.versions(request.auth, services.get_demand(request.auth, pk))
+
+
+def _refinement_out(r) -> dict:
+    return {"version": r.version, "author": str(r.author) if r.author else None, "title": r.title,
+            "description": r.description, "key_indicators": r.key_indicators, "tech_field": r.tech_field_id,
+            "ipc_codes": list(r.ipc_codes or []), "created_at": r.created_at}
+
+
+@demands.get("/{int:pk}/refinements", response=list[RefinementOut], summary="Expert refinements, newest first")
+def list_refinements(request, pk: int):
+    demand = services.get_demand(request.auth, pk)
+    return [_refinement_out(r) for r in services.refinements(request.auth, demand)]
+
+
+@demands.post("/{int:pk}/refinements", response={201: RefinementOut}, summary="Write a refined description")
+def add_refinement(request, pk: int, payload: RefinementIn):
+    demand = services.get_demand(request.auth, pk)
+    return 201, _refinement_out(services.refine_demand(request.auth, demand, _model_fields(payload.dict())))
+
+
+# --- packages ----------------------------------------------------------------------------------------------------
+
+
+def _pkg_out(pkg) -> dict:
+    return {"id": pkg.pk, "name": pkg.name, "description": pkg.description, "region": pkg.region_id,
+            "tech_field": pkg.tech_field_id, "status": pkg.status, "published_at": pkg.published_at}
+
+
+@package_router.get("", response=PackagePage, summary="Achievement packages (published; drafts for curators)")
+def list_packages(request, tech_field: str = "", region: str = "", page: int = 1, page_size: int = 20):
+    qs = packages.packages_visible(request.auth)
+    if tech_field:
+        qs = qs.filter(tech_field_id=tech_field)
+    if region:
+        qs = qs.filter(region_id=region)
+    return _page(qs, page, page_size, _pkg_out)
+
+
+@package_router.post("", response={201: PackageOut}, summary="Create a package (region administrators)")
+def create_package(request, payload: PackageIn):
+    pkg = packages.create_package(request.auth, payload.region, payload.tech_field, payload.name, payload.description)
+    return 201, _pkg_out(pkg)
+
+
+@package_router.get("/{int:pk}", response=PackageDetail, summary="A package with its public achievements")
+def get_package(request, pk: int):
+    pkg = packages.get_package(request.auth, pk)
+    return {**_pkg_out(pkg), "achievements": packages.package_contents(pkg)}
+
+
+@package_router.post("/{int:pk}/items", response={201: PackageOut}, summary="Add an achievement to a draft package")
+def add_package_item(request, pk: int, payload: PackageItemIn):
+    pkg = packages.get_package(request.auth, pk)
+    ach = services.get_achievement(request.auth, payload.achievement)
+    packages.add_to_package(request.auth, pkg, ach, payload.note)
+    return 201, _pkg_out(pkg)
+
+
+@package_router.delete("/{int:pk}/items/{int:achievement_id}", response={204: None}, summary="Remove an achievement")
+def remove_package_item(request, pk: int, achievement_id: int):
+    pkg = packages.get_package(request.auth, pk)
+    ach = Achievement.objects.filter(pk=achievement_id).first()
+    if ach is None:
+        raise NotFound("no such achievement")
+    packages.remove_from_package(request.auth, pkg, ach)
+    return 204, None
+
+
+@package_router.post("/{int:pk}/publish", response=PackageOut, summary="Publish a package")
+def publish_package(request, pk: int):
+    return _pkg_out(packages.publish_package(request.auth, packages.get_package(request.auth, pk)))
+
+
+@package_router.post("/{int:pk}/unpublish", response=PackageOut, summary="Take a package back to draft")
+def unpublish_package(request, pk: int, payload: DecisionIn):
+    return _pkg_out(packages.unpublish_package(request.auth, packages.get_package(request.auth, pk), payload.reason))
+
+
+router.add_router("/achievements", achievements)
+router.add_router("/demands", demands)
+router.add_router("/packages", package_router)
+router.add_router("/nda-requests", nda_router)

@@ -1,0 +1,689 @@
+"""Bulk import and export of achievements and demands — CSV, XLSX and JSONL (column schema: docs/catalog.md).
+
+Import is all or nothing. Every row is read, converted and validated with the same model rules as a form or the
+API (``clean_fields`` + ``clean``); valid rows go to the database in batches with ``bulk_create`` inside ONE
+transaction. When any row is wrong the transaction is rolled back, nothing is written, and the report lists every
+problem as (row, column, problem). The file is streamed (csv reader, openpyxl read-only, line by line), so memory
+stays flat in the file's size. After the commit ``signals.records_bulk_changed`` tells listeners which ids changed.
+
+Who may import: the command line (``actor=None``, the operator); through the pages and the API, members and
+administrators of the owner organization, region administrators whose scope contains the owner, and platform
+administrators. Rows may be imported as ``draft`` (default) or, by the operator and platform reviewers of the
+row's region only, straight as ``published`` (migrating an existing catalogue).
+
+Export writes the same columns (plus id, status, region), so an export can be edited and imported again.
+Protected details and demand contacts are filled only for rows the exporting user may read.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from techtransfer.accounts import permissions
+from techtransfer.audit import services as audit
+from techtransfer.catalog import signals
+from techtransfer.catalog.models import Achievement, Demand, IPItem, Status
+from techtransfer.catalog.validators import parse_patent_number
+from techtransfer.core.errors import DomainError
+from techtransfer.core.exports import export as table_export
+
+FORMATS = ("csv", "xlsx", "jsonl")
+BATCH = 1000
+SIGNAL_CHUNK = 5000
+MAX_REPORTED_ERRORS = 1000
+IMPORT_STATUSES = (Status.DRAFT, Status.PUBLISHED)
+LIST_SEPARATORS = (";", "；", "|")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text, list, int, decimal, bool, date, field, owner, status, patents
+    required: bool
+    help: object
+    example: object = ""
+    attr: str = ""  # model attribute when it differs from ``name``
+
+
+ACHIEVEMENT_COLUMNS = (
+    Column("title", "text", True, gettext_lazy("Title in Chinese, up to 200 characters"), "高安全锂离子电池正极材料"),
+    Column("title_en", "text", False, gettext_lazy("English title"), "High-safety cathode material"),
+    Column("abstract", "text", True, gettext_lazy("Public summary in Chinese"), "一种提高热稳定性的正极材料制备方法。"),
+    Column("abstract_en", "text", False, gettext_lazy("English summary"), ""),
+    Column("keywords", "list", False, gettext_lazy("Keywords separated by ; (a list in JSONL)"),
+           ["锂电池", "正极材料"]),
+    Column("tech_field", "field", False, gettext_lazy("Technical field code 01–11"), "05", "tech_field_id"),
+    Column("industry_codes", "list", False, gettext_lazy("GB/T 4754 industry codes, separated by ;"), ["C3841"]),
+    Column("ipc_codes", "list", False, gettext_lazy("IPC codes, separated by ;"), ["H01M 10/0525"]),
+    Column("trl", "int", False, gettext_lazy("Technology readiness level 1–9"), 6),
+    Column("transfer_modes", "list", False, gettext_lazy("Transfer modes, separated by ;"), ["transfer"]),
+    Column("asking_price", "decimal", False, gettext_lazy("Asking price in yuan (empty when negotiable)"),
+           "1200000.00"),
+    Column("price_negotiable", "bool", False, gettext_lazy("true / false"), False),
+    Column("public_funding", "text", False, gettext_lazy("Public funding programme, if any"), ""),
+    Column("dual_use", "bool", False, gettext_lazy("true / false"), False),
+    Column("protected_details", "text", False, gettext_lazy("Protected details (NDA only)"), ""),
+    Column("patents", "patents", False, gettext_lazy("Chinese patent or application numbers, separated by ;"),
+           ["ZL201710123456.3"]),
+    Column("owner", "owner", False, gettext_lazy("Owner organization id or credit code (or give a default owner)"), ""),
+    Column("status", "status", False, gettext_lazy("draft (default) or published"), "draft"),
+)
+DEMAND_COLUMNS = (
+    Column("title", "text", True, gettext_lazy("Title in Chinese"), "高原果蔬保鲜技术需求"),
+    Column("problem", "text", True, gettext_lazy("The problem, in the enterprise's words"),
+           "运输途中损耗高，需要低成本保鲜方案。"),
+    Column("target_indicators", "text", False, gettext_lazy("Target indicators"), "损耗率低于 5%"),
+    Column("keywords", "list", False, gettext_lazy("Keywords separated by ;"), ["保鲜"]),
+    Column("tech_field", "field", False, gettext_lazy("Technical field code 01–11"), "09", "tech_field_id"),
+    Column("budget_min", "decimal", False, gettext_lazy("Budget from, yuan"), "100000"),
+    Column("budget_max", "decimal", False, gettext_lazy("Budget up to, yuan"), "500000"),
+    Column("deadline", "date", False, gettext_lazy("Deadline YYYY-MM-DD"), "2027-06-30"),
+    Column("cooperation_modes", "list", False, gettext_lazy("Cooperation modes, separated by ;"), ["commissioned"]),
+    Column("contact_name", "text", False, gettext_lazy("Contact person"), "李经理"),
+    Column("contact_phone", "text", False, gettext_lazy("Contact phone"), "0871-12345678"),
+    Column("contact_email", "text", False, gettext_lazy("Contact email"), ""),
+    Column("owner", "owner", False, gettext_lazy("Owner organization id or credit code (or give a default owner)"), ""),
+    Column("status", "status", False, gettext_lazy("draft (default) or published"), "draft"),
+)
+COLUMNS = {Achievement: ACHIEVEMENT_COLUMNS, Demand: DEMAND_COLUMNS}
+EXPORT_EXTRA = ("id", "region", "owner_name")
+
+
+def guess_format(name: str | None) -> str:
+    lower = (name or "").lower()
+    for fmt in FORMATS:
+        if lower.endswith("." + fmt):
+            return fmt
+    if lower.endswith(".json") or lower.endswith(".ndjson"):
+        return "jsonl"
+    raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
+
+
+# --- reading -----------------------------------------------------------------------------------------------------
+
+
+class FileError(Exception):
+    """The file cannot be read at all (not one of the formats, broken encoding)."""
+
+
+def _raw(file):
+    return getattr(file, "file", file)
+
+
+def _iter_csv(file) -> Iterator[tuple[int, dict]]:
+    text = io.TextIOWrapper(_raw(file), encoding="utf-8-sig", newline="")
+    try:
+        reader = csv.reader(text)
+        header = next(reader, None)
+        if header is None:
+            return
+        header = [h.strip() for h in header]
+        yield 1, {"__header__": header}
+        for n, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                yield n, {"__error__": _("The row has more cells than the header.")}
+                continue
+            yield n, dict(zip(header, row, strict=False))
+    except UnicodeDecodeError:
+        raise FileError(_("The CSV file is not UTF-8 text."))
+    except csv.Error as exc:
+        raise FileError(_("The CSV file cannot be read: %s") % exc)
+    finally:
+        text.detach()
+
+
+def _iter_xlsx(file) -> Iterator[tuple[int, dict]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(_raw(file), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise FileError(_("The file is not an Excel workbook (.xlsx): %s") % exc.__class__.__name__)
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            return
+        header = [str(h).strip() if h is not None else "" for h in header_row]
+        while header and not header[-1]:
+            header.pop()
+        yield 1, {"__header__": header}
+        for n, row in enumerate(rows, start=2):
+            if not any(c not in (None, "") for c in row):
+                continue
+            extra = row[len(header):]
+            if any(c not in (None, "") for c in extra):
+                yield n, {"__error__": _("The row has more cells than the header.")}
+                continue
+            yield n, {h: v for h, v in zip(header, row, strict=False) if h}
+    finally:
+        wb.close()
+
+
+def _iter_jsonl(file, columns) -> Iterator[tuple[int, dict]]:
+    yield 0, {"__header__": None}
+    raw = _raw(file)
+    for n, line in enumerate(raw, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield n, {"__error__": _("The line is not UTF-8 text.")}
+                continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            yield n, {"__error__": _("The line is not valid JSON: %s") % exc}
+            continue
+        if not isinstance(obj, dict):
+            yield n, {"__error__": _("Each line must be one JSON object.")}
+            continue
+        yield n, obj
+
+
+def read_rows(file, fmt: str, columns) -> Iterator[tuple[int, dict]]:
+    """(row number, {column: raw value}); the first item carries the header (``None`` for JSONL)."""
+    if fmt == "csv":
+        return _iter_csv(file)
+    if fmt == "xlsx":
+        return _iter_xlsx(file)
+    if fmt == "jsonl":
+        return _iter_jsonl(file, columns)
+    raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
+
+
+# --- converting one cell -----------------------------------------------------------------------------------------
+
+
+class CellError(Exception):
+    pass
+
+
+TRUE = {"true", "1", "yes", "y", "是", "t"}
+FALSE = {"false", "0", "no", "n", "否", "f", ""}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _list(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [_text(v) for v in value if _text(v)]
+    text = _text(value)
+    for sep in LIST_SEPARATORS[1:]:
+        text = text.replace(sep, LIST_SEPARATORS[0])
+    return [part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()]
+
+
+def _convert(col: Column, value):
+    kind = col.kind
+    if kind in ("text", "field", "status"):
+        if isinstance(value, list | dict):
+            raise CellError(_("Give text, not a list."))
+        return _text(value)
+    if kind in ("list", "patents"):
+        if isinstance(value, dict):
+            raise CellError(_("Give a list."))
+        return _list(value)
+    if kind == "int":
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            raise CellError(_("Give a whole number."))
+        try:
+            number = float(value) if isinstance(value, float) else int(_text(value))
+        except ValueError:
+            raise CellError(_("Give a whole number."))
+        if isinstance(number, float):
+            if not number.is_integer():
+                raise CellError(_("Give a whole number."))
+            number = int(number)
+        return number
+    if kind == "decimal":
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            raise CellError(_("Give an amount in yuan."))
+        try:
+            amount = Decimal(_text(value).replace(",", "").replace("，", ""))
+        except InvalidOperation:
+            raise CellError(_("Give an amount in yuan, e.g. 120000.00."))
+        if not amount.is_finite():
+            raise CellError(_("Give an amount in yuan, e.g. 120000.00."))
+        return amount
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float):
+            if value in (0, 1):
+                return bool(value)
+            raise CellError(_("Give true or false."))
+        text = _text(value).lower()
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        raise CellError(_("Give true or false."))
+    if kind == "date":
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(_text(value))
+        except ValueError:
+            raise CellError(_("Give a date as YYYY-MM-DD."))
+    if kind == "owner":
+        return _text(value)
+    raise AssertionError(kind)
+
+
+# --- the import --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    model: type
+    rows: int = 0
+    created: int = 0
+    error_count: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def error(self, row: int, column: str | None, problem) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append({"row": row, "column": column, "problem": str(problem)})
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "created": self.created,
+            "rows": self.rows,
+            "errors": self.errors,
+            "errors_truncated": self.error_count > len(self.errors),
+        }
+
+
+class _Rollback(Exception):
+    pass
+
+
+class _Owners:
+    """Owner organizations by id or credit code, with the actor's right to import for them, cached per file."""
+
+    def __init__(self, actor, default):
+        from techtransfer.orgs.models import Organization
+
+        self.model = Organization
+        self.actor = actor
+        self.default = default
+        self.cache: dict[str, object] = {}
+        self.allowed: dict[int, bool] = {}
+        self.publish_allowed: dict[str, bool] = {}
+
+    def resolve(self, key: str):
+        if not key:
+            return self.default
+        if key not in self.cache:
+            qs = self.model.objects.only("pk", "region_id", "verification", "name")
+            org = qs.filter(pk=int(key)).first() if key.isdigit() else qs.filter(credit_code=key.upper()).first()
+            self.cache[key] = org
+        return self.cache[key]
+
+    def may_import(self, org) -> bool:
+        if self.actor is None:
+            return True
+        if org.pk not in self.allowed:
+            p = permissions.principal(self.actor)
+            self.allowed[org.pk] = (
+                p.is_platform_admin or org.pk in p.org_ids() or p.in_region_scope(org.region_id)
+            )
+        return self.allowed[org.pk]
+
+    def may_publish(self, region: str) -> bool:
+        if self.actor is None:
+            return True
+        if region not in self.publish_allowed:
+            self.publish_allowed[region] = permissions.principal(self.actor).in_region_scope(region)
+        return self.publish_allowed[region]
+
+
+def _publish_problem(model, obj) -> tuple[str, str] | None:
+    """The completeness a published row needs (the light form of ``workflow.check_submittable``)."""
+    if not obj.tech_field_id:
+        return "tech_field", _("Choose the technical field.")
+    if model is Achievement:
+        if not obj.trl:
+            return "trl", _("Give the technology readiness level (TRL 1–9).")
+        if not obj.transfer_modes:
+            return "transfer_modes", _("Choose at least one transfer mode.")
+        if obj.asking_price is None and not obj.price_negotiable:
+            return "asking_price", _("Give an asking price or mark the price negotiable.")
+    elif not obj.cooperation_modes:
+        return "cooperation_modes", _("Choose at least one cooperation mode.")
+    return None
+
+
+def import_file(actor, model, file, fmt: str, default_owner=None, progress: Callable[[int], None] | None = None,
+                is_demo: bool = False, filename: str = "") -> ImportReport:
+    """Import achievements or demands from ``file`` (a binary file object). All rows or none; see the module doc."""
+    from techtransfer.orgs.models import Verification
+    from techtransfer.taxonomy.models import TechField
+
+    if fmt not in FORMATS:
+        raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
+    if actor is not None and not permissions.principal(actor).authenticated:
+        raise DomainError(_("Sign in first."), code="forbidden", status=403)
+    if default_owner is not None and actor is not None:
+        if not _Owners(actor, None).may_import(default_owner):
+            raise DomainError(_("You may not import records for this organization."), field="owner",
+                              code="forbidden", status=403)
+    columns = {c.name: c for c in COLUMNS[model]}
+    report = ImportReport(model=model)
+    owners = _Owners(actor, default_owner)
+    fields_known = set(TechField.objects.values_list("pk", flat=True))
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    model_fields = [c for c in COLUMNS[model] if c.kind in ("text", "list", "int", "decimal", "bool", "date")]
+    exclude = ["owner", "region", "tech_field", "created_by", "team"]
+    created_ids: dict[str, array] = {s: array("q") for s in IMPORT_STATUSES}
+    batch: list = []
+    batch_patents: list[list[IPItem]] = []
+    first_record = None
+
+    def flush():
+        nonlocal first_record
+        if not batch:
+            return
+        objs = model.objects.bulk_create(batch)
+        if first_record is None:
+            first_record = objs[0]
+        items = []
+        for obj, patents in zip(objs, batch_patents, strict=True):
+            created_ids[obj.status].append(obj.pk)
+            for item in patents:
+                item.achievement_id = obj.pk
+                items.append(item)
+        if items:
+            IPItem.objects.bulk_create(items)
+        report.created += len(objs)
+        batch.clear()
+        batch_patents.clear()
+
+    try:
+        with transaction.atomic():
+            rows = read_rows(file, fmt, columns)
+            header_seen = False
+            for n, raw in rows:
+                if "__header__" in raw:
+                    header = raw["__header__"]
+                    header_seen = True
+                    if header is not None:
+                        _check_header(report, header, columns)
+                        if not report.ok:
+                            break
+                    continue
+                if not header_seen:
+                    break
+                report.rows += 1
+                if progress and report.rows % 500 == 0:
+                    progress(500)
+                if "__error__" in raw:
+                    report.error(n, None, raw["__error__"])
+                    continue
+                obj, patents = _build_row(report, n, raw, model, columns, model_fields, owners, fields_known,
+                                          exclude, created_by, now, is_demo, Verification)
+                if obj is None or not report.ok:
+                    continue  # keep validating; nothing will be written
+                batch.append(obj)
+                batch_patents.append(patents)
+                if len(batch) >= BATCH:
+                    flush()
+            if progress and report.rows % 500:
+                progress(report.rows % 500)
+            if report.rows == 0 and report.ok:
+                report.error(1, None, _("The file has no data rows."))
+            if not report.ok:
+                raise _Rollback
+            flush()
+            audit.record(
+                actor, f"catalog.{model._meta.model_name}.import", first_record, None,
+                {"imported": report.created, "file": filename[:200], "format": fmt,
+                 "statuses": {s: len(ids) for s, ids in created_ids.items() if ids}},
+            )
+            for status, ids in created_ids.items():
+                for start in range(0, len(ids), SIGNAL_CHUNK):
+                    chunk = ids[start:start + SIGNAL_CHUNK]
+                    transaction.on_commit(
+                        lambda chunk=chunk, status=status: signals.records_bulk_changed.send(
+                            sender=model, pks=chunk.tolist(), status=status
+                        )
+                    )
+    except _Rollback:
+        report.created = 0
+    except FileError as exc:
+        report.created = 0
+        report.error(0, None, exc)
+    return report
+
+
+def _check_header(report: ImportReport, header: list[str], columns: dict) -> None:
+    seen = set()
+    for name in header:
+        if name in seen:
+            report.error(1, name, _("The column appears twice."))
+        seen.add(name)
+        if name not in columns:
+            report.error(1, name, _("Unknown column."))
+    for col in columns.values():
+        if col.required and col.name not in seen:
+            report.error(1, col.name, _("The column is missing."))
+
+
+def _build_row(report, n, raw, model, columns, model_fields, owners, fields_known, exclude, created_by, now,
+               is_demo, verification):
+    """The unsaved record of one row, or ``None`` with the row's problems added to the report."""
+    before = report.error_count
+    values = {}
+    bad: set[str] = set()
+    for key, value in raw.items():
+        col = columns.get(key)
+        if col is None:
+            report.error(n, key, _("Unknown column."))
+            continue
+        try:
+            values[key] = _convert(col, value)
+        except CellError as exc:
+            report.error(n, key, exc)
+            bad.add(key)
+    for col in columns.values():
+        if col.required and not values.get(col.name) and col.name not in bad:
+            report.error(n, col.name, _("This column is required."))
+    owner_key = values.get("owner", "")
+    owner = None
+    try:
+        owner = owners.resolve(owner_key)
+    except ValueError:
+        owner = None
+    if owner is None:
+        report.error(n, "owner", _("Unknown organization: %s") % owner_key if owner_key
+                     else _("Give the owner organization (column owner or a default owner)."))
+    elif not owners.may_import(owner):
+        report.error(n, "owner", _("You may not import records for this organization."))
+    field_code = values.get("tech_field", "")
+    if field_code and field_code not in fields_known:
+        report.error(n, "tech_field", _("Unknown technical field: %s") % field_code)
+    status = values.get("status") or Status.DRAFT
+    if status not in IMPORT_STATUSES:
+        report.error(n, "status", _("Give draft or published."))
+    if report.error_count > before:
+        return None, []
+    obj = model(owner_id=owner.pk, region_id=owner.region_id, tech_field_id=field_code or None, status=status,
+                created_by=created_by, is_demo=is_demo)
+    for col in model_fields:
+        if col.name in values:
+            setattr(obj, col.attr or col.name, values[col.name])
+    try:
+        obj.clean_fields(exclude=exclude)
+        obj.clean()
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            for message in messages:
+                report.error(n, None if key == "__all__" else key.removesuffix("_id"), message)
+        return None, []
+    patents: list[IPItem] = []
+    for number in values.get("patents", []):
+        try:
+            parsed = parse_patent_number(number)
+        except ValidationError as exc:
+            report.error(n, "patents", exc.messages[0])
+            continue
+        patents.append(IPItem(kind=parsed.patent_type, number=parsed.normalized, title=obj.title[:200],
+                              granted=number.upper().startswith("ZL")))
+    if status == Status.PUBLISHED:
+        problem = _publish_problem(model, obj)
+        if owner.verification != verification.VERIFIED:
+            problem = ("owner", _("The owner organization must be verified before it submits records."))
+        elif not owners.may_publish(owner.region_id):
+            problem = ("status", _("Only a platform reviewer whose region covers the record may publish it."))
+        if problem:
+            report.error(n, *problem)
+        obj.submitted_at = obj.published_at = now
+    if report.error_count > before:
+        return None, []
+    return obj, patents
+
+
+# --- export and templates ----------------------------------------------------------------------------------------
+
+
+def _cell(value, fmt: str):
+    if isinstance(value, list):
+        return value if fmt == "jsonl" else "; ".join(value)
+    if fmt == "jsonl":
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+    return value
+
+
+def export_header(model) -> list[str]:
+    return [*EXPORT_EXTRA, *(c.name for c in COLUMNS[model])]
+
+
+def export_rows(user, model, qs, fmt: str) -> Iterator[list]:
+    """Rows of the export, protected content only where ``user`` may read it (checked per chunk of 500)."""
+    from techtransfer.catalog import services
+
+    columns = COLUMNS[model]
+    qs = qs.select_related("owner").order_by("pk")
+    if model is Achievement:
+        qs = qs.prefetch_related("ip_items")
+    chunk: list = []
+
+    def emit(records):
+        ids = [r.pk for r in records]
+        if model is Achievement:
+            readable = services.protected_readable_ids(user, ids)
+        else:
+            readable = set(permissions.restricted_visible(user, model.objects.filter(pk__in=ids))
+                           .values_list("pk", flat=True))
+        for r in records:
+            show = r.pk in readable
+            row = [r.pk, r.region_id, r.owner.name]
+            for col in columns:
+                if col.name == "owner":
+                    value = r.owner_id
+                elif col.name == "patents":
+                    value = [i.number for i in r.ip_items.all() if i.kind in ("invention", "utility_model", "design")]
+                elif col.name in ("protected_details", *Demand.RESTRICTED_FIELDS):
+                    value = getattr(r, col.name) if show else ""
+                else:
+                    value = getattr(r, col.attr or col.name)
+                row.append(_cell(value, fmt))
+            yield row
+
+    for record in qs.iterator(chunk_size=500):
+        chunk.append(record)
+        if len(chunk) >= 500:
+            yield from emit(chunk)
+            chunk = []
+    if chunk:
+        yield from emit(chunk)
+
+
+def _jsonl_response(header: list[str], rows, filename: str):
+    def stream():
+        for row in rows:
+            yield json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False) + "\n"
+
+    response = StreamingHttpResponse(stream(), content_type="application/x-ndjson; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.jsonl"'
+    return response
+
+
+def export_response(user, model, qs, fmt: str):
+    """An HTTP download of ``qs`` (already limited to what ``user`` may see) in csv, xlsx or jsonl."""
+    if fmt not in FORMATS:
+        raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
+    header = export_header(model)
+    name = model._meta.model_name + "s"
+    rows = export_rows(user, model, qs, fmt)
+    if fmt == "jsonl":
+        return _jsonl_response(header, rows, name)
+    return table_export(rows, header, fmt, name)
+
+
+def template_response(model, fmt: str) -> HttpResponse:
+    """An empty import file with the columns and one example row."""
+    if fmt not in FORMATS:
+        raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
+    columns = COLUMNS[model]
+    header = [c.name for c in columns]
+    example = [_cell(c.example, fmt) for c in columns]
+    name = f"{model._meta.model_name}s-template"
+    if fmt == "jsonl":
+        return _jsonl_response(header, [example], name)
+    return table_export([example], header, fmt, name)
+
+
+def write_response(response, out) -> None:
+    """Write an export response (streaming or not) to a binary file (the command line)."""
+    if getattr(response, "streaming", False):
+        for chunk in response.streaming_content:
+            out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+    else:
+        out.write(response.content)
