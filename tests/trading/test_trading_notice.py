@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from techtransfer.catalog.models import Status as AchStatus
 from techtransfer.core.errors import Conflict, DomainError, Forbidden

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from techtransfer.catalog.models import Achievement
 from techtransfer.core.errors import DomainError, NotFound
@@ -251,7 +252,7 @@ def list_listings(request, status: str = "", page: int = 1, page_size: int = 20)
 @router.post("/listings", response={201: ListingOut}, summary="List a published achievement")
 def create_listing(request, payload: ListingIn):
     listing = services.create_listing(request.auth, _achievement(payload.achievement), _data(payload))
-    return 201, listing_out(listing)
+    return Status(201, listing_out(listing))
 
 
 @router.get("/listings/{int:pk}", response=ListingOut, summary="A listing")
@@ -288,7 +289,7 @@ def listing_intents(request, pk: int):
 @router.post("/listings/{int:pk}/intents", response={201: IntentOut}, summary="Register intent as a buyer")
 def register_listing_intent(request, pk: int, payload: IntentIn):
     it = services.register_intent(request.auth, services.get_lot(Listing, pk), payload.buyer, payload.note)
-    return 201, intent_out(it)
+    return Status(201, intent_out(it))
 
 
 class DepositIn(Schema):
@@ -350,7 +351,7 @@ def list_auctions(request, status: str = "", page: int = 1, page_size: int = 20)
 @router.post("/auctions", response={201: AuctionOut}, summary="Put a published achievement up for auction")
 def create_auction(request, payload: AuctionIn):
     auction = services.create_auction(request.auth, _achievement(payload.achievement), _data(payload))
-    return 201, auction_out(request.auth, auction)
+    return Status(201, auction_out(request.auth, auction))
 
 
 @router.get("/auctions/{int:pk}", response=AuctionOut, summary="An auction")
@@ -371,7 +372,7 @@ def auction_intents(request, pk: int):
 @router.post("/auctions/{int:pk}/intents", response={201: IntentOut}, summary="Register as a bidder")
 def register_auction_intent(request, pk: int, payload: IntentIn):
     it = services.register_intent(request.auth, services.get_lot(Auction, pk), payload.buyer, payload.note)
-    return 201, intent_out(it)
+    return Status(201, intent_out(it))
 
 
 class BidIn(Schema):
@@ -399,7 +400,7 @@ def place_bid(request, pk: int, payload: BidIn):
     body = {"accepted": outcome.accepted, "code": outcome.code or "accepted", "message": outcome.message,
             "field": None if outcome.accepted else "amount", "bid": outcome.bid.pk, "amount": outcome.bid.amount,
             "current_price": a.current_price, "minimum_bid": a.minimum_bid, "ends_at": a.ends_at}
-    return (201 if outcome.accepted else 409), body
+    return Status(201 if outcome.accepted else 409, body)
 
 
 class BidRow(Schema):
@@ -455,7 +456,7 @@ def list_notices(request, status: str = "", page: int = 1, page_size: int = 20):
 @router.post("/notices", response={201: NoticeOut}, summary="Publish a notice of a negotiated price")
 def publish_notice(request, payload: NoticeIn):
     notice = services.publish_notice(request.auth, _achievement(payload.achievement), _data(payload))
-    return 201, notice_out(notice)
+    return Status(201, notice_out(notice))
 
 
 @router.get("/notices/{int:pk}", response=NoticeOut, summary="A notice")
@@ -479,7 +480,8 @@ def list_objections(request, pk: int):
 
 @router.post("/notices/{int:pk}/objections", response={201: ObjectionOut}, summary="File an objection")
 def file_objection(request, pk: int, payload: ObjectionIn):
-    return 201, objection_out(services.file_objection(request.auth, services.get_lot(Notice, pk), payload.text))
+    objection = services.file_objection(request.auth, services.get_lot(Notice, pk), payload.text)
+    return Status(201, objection_out(objection))
 
 
 class HandleIn(Schema):
