@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from techtransfer.accounts import permissions, tokens
@@ -45,7 +46,7 @@ class TokenCreated(TokenOut):
 
 def _require_user(request):
     if not request.auth.is_authenticated:
-        raise DomainError("sign in first", code="unauthenticated", status=401)
+        raise DomainError(_("Sign in first."), code="unauthenticated", status=401)
     return request.auth
 
 
@@ -71,7 +72,7 @@ def list_tokens(request):
 def create_token(request, payload: TokenIn):
     user = _require_user(request)
     if getattr(request, "auth_method", "") == "token":
-        raise Forbidden("tokens can only be created from a signed-in browser session")
+        raise Forbidden(_("Tokens can only be created from a signed-in browser session."))
     token, key = tokens.issue(user, payload.name, payload.days)
     return 201, {**TokenOut.from_orm(token).dict(), "key": key}
 

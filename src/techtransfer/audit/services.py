@@ -8,6 +8,7 @@ import uuid
 from contextlib import contextmanager
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from techtransfer.audit.models import AuditEntry
 
@@ -112,7 +113,7 @@ def visible_entries(user, object_type: str = "", object_id: str = "", action: st
 
     p = permissions.principal(user)
     if not p.is_region_admin:
-        raise Forbidden("only administrators may read the audit trail")
+        raise Forbidden(_("Only administrators may read the audit trail."))
     qs = permissions.manageable(user, AuditEntry.objects.all())
     if object_type:
         qs = qs.filter(object_type=object_type)

@@ -25,6 +25,4 @@ handler404 = core_views.not_found
 handler500 = core_views.server_error
 handler403 = core_views.forbidden
 handler400 = core_views.bad_request
-
-admin.site.site_header = "TechTransfer"
-admin.site.site_title = "TechTransfer"
+# The back office titles are set (translated) in accounts/admin.py.

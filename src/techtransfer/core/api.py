@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -45,7 +46,7 @@ class TokenOrSession(AuthBase):
             error = check_csrf(request)
             if error:
                 raise DomainError(
-                    "CSRF check failed; send the X-CSRFToken header", code="csrf_failed", status=403
+                    _("CSRF check failed; send the X-CSRFToken header."), code="csrf_failed", status=403
                 )
         request.auth_method = "session"
         return user
@@ -75,7 +76,7 @@ def on_validation_error(request, exc: NinjaValidationError):
     first = exc.errors[0] if exc.errors else {}
     loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload", "data")]
     field = ".".join(loc) or None
-    message = first.get("msg", "invalid input")
+    message = first.get("msg") or _("Invalid input.")
     return api.create_response(
         request,
         {
@@ -99,17 +100,17 @@ def on_django_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return _error(request, 401, "unauthenticated", "a valid API token or session is required")
+    return _error(request, 401, "unauthenticated", _("A valid API token or a signed-in session is required."))
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
-    return _error(request, 403, "forbidden", str(exc) or "you may not do this")
+    return _error(request, 403, "forbidden", str(exc) or _("You do not have permission to do this."))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return _error(request, 404, "not_found", "no such record, or you may not see it")
+    return _error(request, 404, "not_found", _("The page or record does not exist, or you may not see it."))
 
 
 @api.exception_handler(HttpError)
@@ -120,7 +121,7 @@ def on_http_error(request, exc: HttpError):
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
     log.exception("unhandled API error on %s %s", request.method, request.path)
-    return _error(request, 500, "internal_error", "an internal error occurred; it has been logged")
+    return _error(request, 500, "internal_error", _("An internal error occurred; it has been logged."))
 
 
 def register_routers() -> None:

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from techtransfer.core.errors import DomainError
@@ -28,7 +29,7 @@ def _safe_cell(value):
 
 def export(rows: Iterable[Sequence], header: Sequence[str], fmt: str, filename: str):
     if fmt not in FORMATS:
-        raise DomainError(f"format must be one of {', '.join(FORMATS)}", field="format")
+        raise DomainError(_("The format must be one of: %s.") % ", ".join(FORMATS), field="format")
     if fmt == "csv":
         writer = csv.writer(_Echo())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from techtransfer.core.errors import DomainError
 
@@ -35,11 +36,20 @@ def parse_int(value, name: str, default: int, minimum: int = 1, maximum: int | N
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise DomainError(f"{name} must be a whole number, got {value!r}", field=name, code="invalid_number")
-    if number < minimum or (maximum is not None and number > maximum):
-        upper = f" and {maximum}" if maximum is not None else ""
         raise DomainError(
-            f"{name} must be between {minimum}{upper}, got {number}", field=name, code="out_of_range"
+            _("%(name)s must be a whole number, not %(value)s.") % {"name": name, "value": repr(value)},
+            field=name,
+            code="invalid_number",
+        )
+    if number < minimum or (maximum is not None and number > maximum):
+        if maximum is None:
+            message = _("%(name)s must be at least %(minimum)s, not %(number)s.")
+        else:
+            message = _("%(name)s must be between %(minimum)s and %(maximum)s, not %(number)s.")
+        raise DomainError(
+            message % {"name": name, "minimum": minimum, "maximum": maximum, "number": number},
+            field=name,
+            code="out_of_range",
         )
     return number
 

@@ -12,6 +12,8 @@ The character set is the digits and the capital letters without I, O, Z, S, V.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {c: i for i, c in enumerate(CHARSET)}
 WEIGHTS = [pow(3, i, 31) for i in range(17)]
@@ -60,25 +62,27 @@ def validate(code: str) -> str:
     code = normalize(code)
     if len(code) != 18:
         raise CreditCodeError(
-            f"统一社会信用代码应为18位，实际为{len(code)}位 / the code must have 18 characters"
+            _("The unified social credit code must have 18 characters, not %(n)s.") % {"n": len(code)}
         )
     bad = sorted({c for c in code if c not in VALUES})
     if bad:
         raise CreditCodeError(
-            f"统一社会信用代码含非法字符 {''.join(bad)}（不使用 I、O、Z、S、V）/ invalid characters: {''.join(bad)}"
+            _("The unified social credit code contains invalid characters: %(chars)s (I, O, Z, S and V are not used).")
+            % {"chars": "".join(bad)}
         )
     authority, category = code[0], code[1]
     if authority not in AUTHORITIES or category not in AUTHORITIES[authority]:
         raise CreditCodeError(
-            f"登记管理部门代码 {authority} 与机构类别代码 {category} 不匹配 / "
-            f"unknown registration authority/category pair {authority}{category}"
+            _("Registration authority code %(authority)s does not go with organization category code %(category)s.")
+            % {"authority": authority, "category": category}
         )
     if not code[2:8].isdigit():
-        raise CreditCodeError("第3-8位应为行政区划代码 / characters 3-8 must be a region code")
+        raise CreditCodeError(_("Characters 3 to 8 of the unified social credit code must be a region code."))
     expected = check_character(code[:17])
     if code[17] != expected:
         raise CreditCodeError(
-            f"统一社会信用代码校验位错误（应为 {expected}）/ check character is wrong (expected {expected})"
+            _("The check character of the unified social credit code is wrong (expected %(expected)s).")
+            % {"expected": expected}
         )
     return code
 

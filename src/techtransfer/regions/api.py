@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from techtransfer.core.errors import DomainError
@@ -30,11 +31,14 @@ def list_regions(request, parent: str | None = None, within: str | None = None, 
             qs = qs.filter(code__startswith=scope_prefix(within))
         elif not tier:
             qs = qs.filter(tier="province")
-    except RegionError as exc:
-        raise DomainError(str(exc), field="parent" if parent else "within")
+    except RegionError:
+        raise DomainError(
+            _("A region code has six digits (GB/T 2260), not %s.") % repr(parent or within),
+            field="parent" if parent else "within",
+        )
     if tier:
         if tier not in {"province", "city", "county"}:
-            raise DomainError("tier must be province, city or county", field="tier")
+            raise DomainError(_("The tier must be province, city or county."), field="tier")
         qs = qs.filter(tier=tier)
     return [_out(r) for r in qs.order_by("code")[:5000]]
 
