@@ -78,7 +78,7 @@ ACHIEVEMENT_COLUMNS = (
     Column("dual_use", "bool", False, gettext_lazy("true / false"), False),
     Column("protected_details", "text", False, gettext_lazy("Protected details (NDA only)"), ""),
     Column("patents", "patents", False, gettext_lazy("Chinese patent or application numbers, separated by ;"),
-           ["ZL201710123456.3"]),
+           ["ZL201710123456.0"]),
     Column("owner", "owner", False, gettext_lazy("Owner organization id or credit code (or give a default owner)"), ""),
     Column("status", "status", False, gettext_lazy("draft (default) or published"), "draft"),
 )
@@ -531,6 +531,7 @@ def _build_row(report, n, raw, model, columns, model_fields, owners, fields_know
     for col in columns.values():
         if col.required and not values.get(col.name) and col.name not in bad:
             report.error(n, col.name, _("This column is required."))
+            bad.add(col.name)
     owner_key = values.get("owner", "")
     owner = None
     try:
@@ -548,21 +549,25 @@ def _build_row(report, n, raw, model, columns, model_fields, owners, fields_know
     status = values.get("status") or Status.DRAFT
     if status not in IMPORT_STATUSES:
         report.error(n, "status", _("Give draft or published."))
-    if report.error_count > before:
-        return None, []
-    obj = model(owner_id=owner.pk, region_id=owner.region_id, tech_field_id=field_code or None, status=status,
-                created_by=created_by, is_demo=is_demo)
+        bad.add("status")
+    obj = model(owner_id=owner.pk if owner else None, region_id=owner.region_id if owner else None,
+                tech_field_id=(field_code or None) if field_code in fields_known else None,
+                status=status if status in IMPORT_STATUSES else Status.DRAFT, created_by=created_by, is_demo=is_demo)
     for col in model_fields:
         if col.name in values:
             setattr(obj, col.attr or col.name, values[col.name])
-    try:
-        obj.clean_fields(exclude=exclude)
-        obj.clean()
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            for message in messages:
-                report.error(n, None if key == "__all__" else key.removesuffix("_id"), message)
-        return None, []
+    skip = [*exclude, *bad, *(c.name for c in model_fields if c.name not in values and not c.required)]
+    for check in (lambda: obj.clean_fields(exclude=skip), obj.clean):
+        try:
+            check()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                column = None if key == "__all__" else key.removesuffix("_id")
+                if column in bad:
+                    continue
+                bad.add(column)
+                for message in messages:
+                    report.error(n, column, message)
     patents: list[IPItem] = []
     for number in values.get("patents", []):
         try:
@@ -572,7 +577,7 @@ def _build_row(report, n, raw, model, columns, model_fields, owners, fields_know
             continue
         patents.append(IPItem(kind=parsed.patent_type, number=parsed.normalized, title=obj.title[:200],
                               granted=number.upper().startswith("ZL")))
-    if status == Status.PUBLISHED:
+    if status == Status.PUBLISHED and owner is not None:
         problem = _publish_problem(model, obj)
         if owner.verification != verification.VERIFIED:
             problem = ("owner", _("The owner organization must be verified before it submits records."))
