@@ -105,7 +105,7 @@ def test_amount_split_excludes_the_non_technical_lines(cw):
             {"kind": "parts", "amount": "30000.00"},
             {"kind": "materials", "amount": "15000.50"},
             {"kind": "other", "amount": "4999.50"},
-            {"kind": "technology", "amount": "600000.00", "description": "工艺开发"},
+            {"kind": "technology", "amount": "700000.00", "description": "工艺开发"},
         ],
     )
     contract.refresh_from_db()
@@ -137,7 +137,11 @@ def test_split_of_a_pure_equipment_contract_leaves_zero_technology(cw):
         ([{"kind": "equipment", "amount": "1000000.01"}], "amount_lines"),
         ([{"kind": "equipment", "amount": "600000"}, {"kind": "materials", "amount": "400000.01"}], "amount_lines"),
         ([{"kind": "technology", "amount": "900000"}, {"kind": "parts", "amount": "100000.01"}], "amount_lines"),
+        ([{"kind": "technology", "amount": "600000"}, {"kind": "parts", "amount": "300000"}], "amount_lines"),
         ([{"kind": "land", "amount": "1.00"}], "amount_lines.0.kind"),
+        ([{"kind": "parts", "amount": "1e20"}], "amount_lines.0.amount"),
+        ([{"kind": "parts", "amount": True}], "amount_lines.0.amount"),
+        (["parts"], "amount_lines.0"),
         ([{"kind": "parts", "amount": "1.001"}], "amount_lines.0.amount"),
     ],
 )

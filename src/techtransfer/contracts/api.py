@@ -5,9 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja import Body, Router, Schema
+from ninja import Body, File, Router, Schema
+from ninja.files import UploadedFile
 
-from techtransfer.contracts import certificates, services, tax
+from techtransfer.contracts import attachments, certificates, services, tax
 from techtransfer.contracts.models import Status, TechContract
 from techtransfer.core.pagination import paginate
 
@@ -211,3 +212,54 @@ def tax_hints(request, contract_id: int):
     if contract.status != Status.CERTIFIED:
         return []
     return [TaxHintOut(**h.as_dict()) for h in tax.tax_hints(contract)]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    file_type: str
+    size: int
+    sha256: str
+    uploaded_at: str
+    url: str
+
+
+def _attachment_out(a) -> AttachmentOut:
+    return AttachmentOut(
+        id=a.pk,
+        name=a.original_name,
+        file_type=a.file_type,
+        size=a.size,
+        sha256=a.sha256,
+        uploaded_at=a.created_at.isoformat(),
+        url=f"/api/v1/contracts/{a.contract_id}/attachments/{a.pk}",
+    )
+
+
+@router.get("/{int:contract_id}/attachments", response=list[AttachmentOut], summary="Scans attached to a contract")
+def list_attachments(request, contract_id: int):
+    contract = services.get_visible(request.auth, contract_id)
+    return [_attachment_out(a) for a in contract.attachments.all()]
+
+
+@router.post(
+    "/{int:contract_id}/attachments",
+    response={201: AttachmentOut},
+    summary="Attach a PDF, PNG or JPEG scan (multipart field 'file')",
+)
+def add_attachment(request, contract_id: int, file: UploadedFile = File(...)):  # noqa: B008
+    contract = services.get_visible(request.auth, contract_id)
+    return 201, _attachment_out(attachments.add(request.auth, contract, file))
+
+
+@router.get("/{int:contract_id}/attachments/{int:attachment_id}", summary="Download a scan")
+def download_attachment(request, contract_id: int, attachment_id: int):
+    contract = services.get_visible(request.auth, contract_id)
+    return attachments.response(attachments.get(contract, attachment_id))
+
+
+@router.delete("/{int:contract_id}/attachments/{int:attachment_id}", response={204: None}, summary="Remove a scan")
+def delete_attachment(request, contract_id: int, attachment_id: int):
+    contract = services.get_visible(request.auth, contract_id)
+    attachments.remove(request.auth, contract, attachment_id)
+    return 204, None

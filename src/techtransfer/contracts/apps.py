@@ -6,3 +6,4 @@ class ContractsConfig(AppConfig):
     name = "techtransfer.contracts"
     verbose_name = _("Technology contracts")
     api_prefix = "/contracts"
+    url_prefix = "contracts/"

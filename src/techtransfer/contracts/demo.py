@@ -30,7 +30,7 @@ COUNTRIES = ["LA", "MM", "VN", "TH", "US", "DE", "SG"]
 
 
 def load(progress) -> int:
-    from techtransfer.contracts import services
+    from techtransfer.contracts import ledger, services
     from techtransfer.contracts.models import (
         ContractEvent,
         ContractParty,
@@ -181,4 +181,6 @@ def load(progress) -> int:
     ContractEvent.objects.bulk_create(events, batch_size=1000)
     for (point_id, year), last in counters.items():
         RegistrationCounter.objects.update_or_create(point_id=point_id, year=year, defaults={"last": last})
+    summary_rows = ledger.rebuild()
+    progress(f"contracts: ledger summary of {summary_rows} rows")
     return len(contracts) + len(parties) + len(events)

@@ -180,6 +180,12 @@ class TechContract(models.Model):
         on_delete=models.PROTECT,
     )
     achievement_id = models.BigIntegerField(_("linked achievement"), null=True, blank=True)
+    declared_lines = models.JSONField(
+        _("declared non-technical parts"),
+        default=list,
+        blank=True,
+        help_text=_("The seller's own split of the amount; the reviewer fixes the certified split."),
+    )
     registration_point = models.ForeignKey(
         "orgs.Organization",
         verbose_name=_("registration point"),
@@ -404,6 +410,42 @@ class ExpertReview(models.Model):
         return f"{self.contract_id}: {'+' if self.approved else '-'} {self.experts}"
 
 
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A generated name under MEDIA_ROOT: the uploader's file name never reaches the file system."""
+    import uuid
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return f"contracts/{today:%Y/%m}/{uuid.uuid4().hex}.{instance.file_type}"
+
+
+class Attachment(models.Model):
+    """A scan attached to a contract filing — 合同附件 (PDF, PNG or JPEG; type checked by content)."""
+
+    contract = models.ForeignKey(TechContract, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    file_type = models.CharField(_("file type"), max_length=4)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    scope_region_field = "contract__seller_region_id"
+    scope_org_field = "contract__seller_org_id"
+
+    class Meta:
+        verbose_name = _("contract attachment")
+        verbose_name_plural = _("contract attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class EventKind(models.TextChoices):
     FILED = "filed", _("Filed")
     SUBMITTED = "submitted", _("Submitted and accepted")
@@ -443,3 +485,34 @@ class ContractEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} · {self.get_kind_display()} · {self.effective_on}"
+
+
+class LedgerSummary(models.Model):
+    """Monthly sums of the ledger — 技术合同统计汇总 — kept in the transaction that writes each event.
+
+    One row per (month, side, region, dimension, key): ``side`` is ``o`` (output: ``region`` is the seller's
+    county) or ``a`` (absorption: the buyer's county, empty for foreign buyers, whose country is the key).
+    Amounts are whole fen (cents) so sums are exact on every database. Dashboards read these rows instead of
+    scanning the ledger; ``stats.services`` adds the raw ledger for partial months.
+    """
+
+    month = models.DateField(_("month"))
+    side = models.CharField(_("side"), max_length=1)
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    dimension = models.CharField(_("dimension"), max_length=16)
+    key = models.CharField(_("key"), max_length=32, blank=True)
+    count = models.BigIntegerField(_("contracts"), default=0)
+    contract_fen = models.BigIntegerField(_("contract amount (fen)"), default=0)
+    tech_fen = models.BigIntegerField(_("technology transaction amount (fen)"), default=0)
+
+    class Meta:
+        verbose_name = _("ledger summary row")
+        verbose_name_plural = _("ledger summary")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "side", "month", "region", "key"], name="contracts_summary_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.side} {self.region} {self.dimension}={self.key}: {self.count}"

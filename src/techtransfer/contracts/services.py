@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
 from techtransfer.audit import services as audit
-from techtransfer.contracts import conf
+from techtransfer.contracts import conf, ledger
 from techtransfer.contracts.models import (
     ZERO,
     AmountKind,
@@ -88,7 +88,7 @@ CONTRACT_FIELDS = (
     "achievement_id",
     "registration_point",
 )
-INPUT_FIELDS = (*CONTRACT_FIELDS, "seller", "buyer", "payments")
+INPUT_FIELDS = (*CONTRACT_FIELDS, "seller", "buyer", "payments", "amount_lines")
 FOREIGN_KEYS = ("category", "subcategory", "ip_type", "tech_field", "objective", "registration_point")
 PARTY_FIELDS = ("organization", "name", "credit_code", "region", "country", "party_type")
 
@@ -104,16 +104,23 @@ def _today() -> datetime.date:
 # --- parsing helpers -----------------------------------------------------------------------------------------
 
 
+MAX_AMOUNT = Decimal("999999999999.99")  # fits the 16-digit money columns with room for sums
+
+
 def money(value, field: str) -> Decimal:
-    """A non-negative amount in yuan with at most two decimal places."""
+    """A non-negative amount in yuan with at most two decimal places (below ¥1,000,000,000,000)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise DomainError(_("Not an amount: %s") % str(value)[:40], field=field)
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise DomainError(_("Not an amount: %s") % value, field=field)
+        raise DomainError(_("Not an amount: %s") % str(value)[:40], field=field)
     if not amount.is_finite():
-        raise DomainError(_("Not an amount: %s") % value, field=field)
+        raise DomainError(_("Not an amount: %s") % str(value)[:40], field=field)
     if amount < 0:
         raise DomainError(_("An amount cannot be negative."), field=field)
+    if amount > MAX_AMOUNT:
+        raise DomainError(_("The amount is too large."), field=field)
     if amount != amount.quantize(CENT):
         raise DomainError(_("Amounts are in yuan with at most two decimal places."), field=field)
     return amount.quantize(CENT)
@@ -126,10 +133,27 @@ def _date(value, field: str) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if not isinstance(value, str) or len(value) != 10:
+        raise DomainError(_("Not a date (YYYY-MM-DD): %s") % str(value)[:40], field=field)
     try:
-        return datetime.date.fromisoformat(str(value))
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise DomainError(_("Not a date (YYYY-MM-DD): %s") % value, field=field)
+    if day.year < 1950 or day.year > 2200:
+        raise DomainError(_("The date is out of range: %s") % value, field=field)
+    return day
+
+
+def _text(value, field: str, max_length: int | None = 200) -> str:
+    """A text value: None or a string, stripped, at most ``max_length`` characters."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DomainError(_("Expected text."), field=field)
+    value = value.strip()
+    if max_length is not None and len(value) > max_length:
+        raise DomainError(_("At most %(n)d characters.") % {"n": max_length}, field=field)
+    return value
 
 
 def _lookup(model, value, field: str):
@@ -137,6 +161,8 @@ def _lookup(model, value, field: str):
         return None
     if isinstance(value, model):
         return value
+    if not isinstance(value, str):
+        raise DomainError(_("Unknown %(what)s: %(code)s") % {"what": field, "code": str(value)[:40]}, field=field)
     obj = model.objects.filter(pk=value, active=True).first() if hasattr(model, "active") else None
     if obj is None:
         raise DomainError(_("Unknown %(what)s: %(code)s") % {"what": field, "code": value}, field=field)
@@ -149,12 +175,32 @@ def _organization(value, field: str) -> Organization | None:
     if isinstance(value, Organization):
         return value
     try:
-        org = Organization.objects.filter(pk=int(value)).first()
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError
+        pk = int(value)
+        org = Organization.objects.filter(pk=pk).first() if 0 < pk < 2**62 else None
     except (TypeError, ValueError):
         org = None
     if org is None:
         raise DomainError(_("No such organization: %s") % value, field=field)
     return org
+
+
+def _achievement(value, field: str) -> int | None:
+    """The id of an existing achievement (科技成果) the contract transfers or develops, or None."""
+    if value in (None, ""):
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(_("Not an achievement id: %s") % str(value)[:40], field=field)
+    from techtransfer.catalog.models import Achievement
+
+    if not (0 < pk < 2**62) or not Achievement.objects.filter(pk=pk).exists():
+        raise DomainError(_("No such achievement: %s") % pk, field=field)
+    return pk
 
 
 # --- permissions ---------------------------------------------------------------------------------------------
@@ -326,7 +372,12 @@ def next_registration_number(point: Organization, year: int) -> str:
 def _apply_party(contract: TechContract, role: str, data: dict | None, existing: ContractParty | None):
     """Build (unsaved) the party of ``role`` from ``data``; field-level checks only (completeness at submit)."""
     field = role
+    if data is not None and not isinstance(data, dict):
+        raise DomainError(_("A party is an object with its name, region or country and type."), field=field)
     data = dict(data or {})
+    foreign_flag = data.pop("foreign", None)
+    if foreign_flag is not None and not isinstance(foreign_flag, bool):
+        raise DomainError(_("Expected true or false."), field=f"{field}.foreign")
     unknown = set(data) - set(PARTY_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)), field=f"{field}.{sorted(unknown)[0]}")
@@ -342,15 +393,20 @@ def _apply_party(contract: TechContract, role: str, data: dict | None, existing:
             party.country_id = org.country_id
             party.party_type = ORG_KIND_TO_PARTY_TYPE.get(org.kind, PartyType.ENTERPRISE)
     if "name" in data:
-        party.name = (data["name"] or "").strip()
+        party.name = _text(data["name"], f"{field}.name")
     if "credit_code" in data:
-        party.credit_code = creditcode.normalize(data["credit_code"] or "")
+        party.credit_code = creditcode.normalize(_text(data["credit_code"], f"{field}.credit_code", 40))
     if "region" in data:
-        party.region_id = data["region"] or None
+        party.region_id = _text(data["region"], f"{field}.region", 6) or None
     if "country" in data:
-        party.country_id = (data["country"] or "").upper() or None
+        party.country_id = _text(data["country"], f"{field}.country", 2).upper() or None
     if "party_type" in data:
-        party.party_type = data["party_type"] or ""
+        party.party_type = _text(data["party_type"], f"{field}.party_type", 16)
+    if foreign_flag is True:
+        if not party.country_id or party.country_id == "CN":
+            raise DomainError(_("A foreign party needs its country."), field=f"{field}.country")
+    elif foreign_flag is False and party.foreign:
+        raise DomainError(_("A domestic party has a region, not a foreign country."), field=f"{field}.country")
     _check_party(party, field, complete=False)
     return party
 
@@ -376,6 +432,10 @@ def _check_party(party: ContractParty, field: str, complete: bool) -> None:
     if not party.party_type:
         raise DomainError(_("The party's organization type is required."), field=f"{field}.party_type")
     if not party.foreign:
+        if not party.region_id and not party.credit_code and party.party_type != PartyType.INDIVIDUAL:
+            raise DomainError(
+                _("Give the region of a domestic party, or the country of a foreign one."), field=f"{field}.country"
+            )
         if not party.region_id:
             raise DomainError(_("A domestic party needs its region."), field=f"{field}.region")
         if not party.credit_code and party.party_type != PartyType.INDIVIDUAL:
@@ -384,6 +444,8 @@ def _check_party(party: ContractParty, field: str, complete: bool) -> None:
 
 def _apply(contract: TechContract, data: dict) -> dict:
     """Set the contract's own fields from ``data`` (field-level checks); return the party and payment data."""
+    if not isinstance(data, dict):
+        raise DomainError(_("Expected a JSON object."), field=None)
     unknown = set(data) - set(INPUT_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)), field=sorted(unknown)[0])
@@ -391,14 +453,19 @@ def _apply(contract: TechContract, data: dict) -> dict:
         if key not in data:
             continue
         value = data[key]
-        if key in ("name", "technical_summary"):
-            setattr(contract, key, (value or "").strip())
+        if key == "name":
+            contract.name = _text(value, key, 200)
+        elif key == "technical_summary":
+            contract.technical_summary = _text(value, key, 20000)
         elif key == "licence_scope":
+            value = _text(value, key, 12)
             if value and value not in LicenceScope.values:
                 raise DomainError(_("Unknown licence scope: %s") % value, field=key)
-            contract.licence_scope = value or ""
+            contract.licence_scope = value
         elif key == "written_form":
-            contract.written_form = bool(value)
+            if not isinstance(value, bool):
+                raise DomainError(_("Expected true or false."), field=key)
+            contract.written_form = value
         elif key in ("signed_on", "term_start", "term_end"):
             setattr(contract, key, _date(value, key))
         elif key == "contract_amount":
@@ -414,10 +481,7 @@ def _apply(contract: TechContract, data: dict) -> dict:
         elif key == "objective":
             contract.objective = _lookup(SocioEconomicObjective, value, key)
         elif key == "achievement_id":
-            try:
-                contract.achievement_id = None if value in (None, "") else int(value)
-            except (TypeError, ValueError):
-                raise DomainError(_("Not an achievement id: %s") % value, field=key)
+            contract.achievement_id = _achievement(value, key)
         elif key == "registration_point":
             point = _organization(value, key)
             if point is not None and point.kind != OrgKind.REGISTRATION_POINT:
@@ -427,10 +491,16 @@ def _apply(contract: TechContract, data: dict) -> dict:
         raise DomainError(_("The subcategory does not belong to the category."), field="subcategory")
     if contract.subcategory and not contract.category:
         contract.category = contract.subcategory.category
+    if "amount_lines" in data:
+        contract.declared_lines = _declared_lines(data["amount_lines"])
     payments = None
     if "payments" in data:
         payments = []
+        if not isinstance(data["payments"] or [], list):
+            raise DomainError(_("The payment schedule must be a list."), field="payments")
         for i, line in enumerate(data["payments"] or []):
+            if not isinstance(line, dict):
+                raise DomainError(_("Each payment line is an object with due date and amount."), field=f"payments.{i}")
             extra = set(line) - {"due_on", "amount", "note"}
             if extra:
                 raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(extra)), field=f"payments.{i}")
@@ -438,10 +508,20 @@ def _apply(contract: TechContract, data: dict) -> dict:
                 PaymentLine(
                     due_on=_date(line.get("due_on"), f"payments.{i}.due_on"),
                     amount=money(line.get("amount"), f"payments.{i}.amount"),
-                    note=(line.get("note") or "").strip()[:200],
+                    note=_text(line.get("note"), f"payments.{i}.note", 200),
                 )
             )
     return {"payments": payments}
+
+
+def _declared_lines(lines) -> list[dict]:
+    """The seller's declared non-technical parts (checked like the certified split, kept as data)."""
+    split = split_amount(Decimal("999999999999999.99"), lines or [])
+    return [
+        {"kind": line.kind, "amount": str(line.amount), "description": line.description}
+        for line in split.lines
+        if line.kind != AmountKind.TECHNOLOGY
+    ]
 
 
 def _flow(seller: ContractParty | None, buyer: ContractParty | None) -> str:
@@ -475,7 +555,7 @@ def _sync_denormalized(contract: TechContract, seller, buyer) -> None:
 
 def _event(contract, kind, actor, *, effective_on=None, count=0, amount=ZERO, tech=ZERO, note="", data=None):
     now = _now()
-    return ContractEvent.objects.create(
+    event = ContractEvent.objects.create(
         contract=contract,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -487,6 +567,8 @@ def _event(contract, kind, actor, *, effective_on=None, count=0, amount=ZERO, te
         note=note,
         data=data or {},
     )
+    ledger.add(event, contract)
+    return event
 
 
 def file_contract(actor, data: dict) -> TechContract:
@@ -498,7 +580,12 @@ def file_contract(actor, data: dict) -> TechContract:
     p = permissions.principal(actor)
     if not p.authenticated:
         raise Forbidden(_("Sign in to file a technology contract."))
-    seller_org = _organization((data.get("seller") or {}).get("organization"), "seller.organization")
+    if not isinstance(data, dict):
+        raise DomainError(_("Expected a JSON object."))
+    seller_data = data.get("seller") or {}
+    if not isinstance(seller_data, dict):
+        raise DomainError(_("Name the seller organization."), field="seller.organization")
+    seller_org = _organization(seller_data.get("organization"), "seller.organization")
     if seller_org is None:
         raise DomainError(_("Name the seller organization."), field="seller.organization")
     if seller_org.pk not in p.org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN):
@@ -522,6 +609,10 @@ def update_draft(actor, contract: TechContract, data: dict) -> TechContract:
         raise Forbidden(_("Only members of the seller organization may change this contract."))
     if contract.status != Status.DRAFT:
         raise Conflict(_("Only drafts can be changed; register an amendment instead."), field="status")
+    if not isinstance(data, dict):
+        raise DomainError(_("Expected a JSON object."))
+    if not isinstance(data.get("seller") or {}, dict):
+        raise DomainError(_("A party is an object with its name, region or country and type."), field="seller")
     seller_data = dict(data.get("seller") or {})
     if seller_data.get("organization") not in (None, "", contract.seller_org_id, contract.seller_org):
         raise DomainError(_("The seller organization of a contract cannot change."), field="seller.organization")
@@ -576,6 +667,11 @@ def check_complete(contract: TechContract) -> None:
         raise DomainError(_("Give the payment schedule."), field="payments")
     if sum((line.amount for line in payments), ZERO) > contract.contract_amount:
         raise DomainError(_("The payment schedule exceeds the contract amount."), field="payments")
+    declared = sum((Decimal(line["amount"]) for line in contract.declared_lines or []), ZERO)
+    if declared > contract.contract_amount:
+        raise DomainError(
+            _("The declared non-technical parts exceed the contract amount."), field="amount_lines"
+        )
     point = contract.registration_point
     if not is_within(seller.region_id, point.region_id):
         raise DomainError(
@@ -640,20 +736,27 @@ def split_amount(contract_amount: Decimal, lines: list[dict]) -> Split:
     """技术交易额 = contract amount − the non-technical lines (equipment, instruments, parts, materials, other).
 
     Each line is ``{"kind", "amount", "description"}`` with a non-negative amount; all lines together may not
-    exceed the contract amount. Technology lines only describe the technology part: whatever the non-technical
-    lines leave is the technology transaction amount, so the stored lines always add up to the contract amount.
+    exceed the contract amount. Given only non-technical lines, whatever they leave is the technology transaction
+    amount; when technology lines state an amount too, all lines must add up to the contract amount exactly. The
+    stored lines always add up to the contract amount.
     """
     non_tech: list[AmountLine] = []
     tech_notes: list[str] = []
     total = ZERO
+    tech_stated = False
+    if not isinstance(lines, list | tuple):
+        raise DomainError(_("The amount lines must be a list."), field="amount_lines")
     for i, line in enumerate(lines or []):
+        if not isinstance(line, dict):
+            raise DomainError(_("Each amount line is an object with kind and amount."), field=f"amount_lines.{i}")
         kind = line.get("kind")
         if kind not in AmountKind.values:
             raise DomainError(_("Unknown amount kind: %s") % kind, field=f"amount_lines.{i}.kind")
         amount = money(line.get("amount"), f"amount_lines.{i}.amount")
         total += amount
-        description = (line.get("description") or "").strip()[:200]
+        description = _text(line.get("description"), f"amount_lines.{i}.description", 200)
         if kind == AmountKind.TECHNOLOGY:
+            tech_stated = tech_stated or amount > 0
             if description:
                 tech_notes.append(description)
         elif amount > 0:
@@ -661,6 +764,12 @@ def split_amount(contract_amount: Decimal, lines: list[dict]) -> Split:
     if total > contract_amount:
         raise DomainError(
             _("The amount lines (%(total)s) exceed the contract amount (%(amount)s).")
+            % {"total": total, "amount": contract_amount},
+            field="amount_lines",
+        )
+    if tech_stated and total != contract_amount:
+        raise DomainError(
+            _("The amount lines (%(total)s) do not add up to the contract amount (%(amount)s).")
             % {"total": total, "amount": contract_amount},
             field="amount_lines",
         )

@@ -6,3 +6,4 @@ class StatsConfig(AppConfig):
     name = "techtransfer.stats"
     verbose_name = _("Statistics")
     api_prefix = "/stats"
+    url_prefix = "stats/"

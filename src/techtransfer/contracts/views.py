@@ -1,0 +1,528 @@
+"""Contract registration pages: the seller's filing form and list, the reviewer's queue and decision, the
+certificate, attachments and the public verification page. Thin: parse the form, call one service, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from techtransfer.accounts import permissions
+from techtransfer.accounts.models import Role
+from techtransfer.contracts import attachments, certificates, services, tax
+from techtransfer.contracts.models import (
+    AmountKind,
+    ContractCategory,
+    ContractSubcategory,
+    IPType,
+    LicenceScope,
+    PartyType,
+    RefusalReason,
+    SocioEconomicObjective,
+    Status,
+    TechContract,
+)
+from techtransfer.core.errors import DomainError, NotFound
+from techtransfer.orgs.models import Organization, OrgKind
+from techtransfer.regions.models import Country, Region
+from techtransfer.taxonomy.models import TechField
+
+PAYMENT_ROWS = 6
+LINE_ROWS = 5
+
+
+def _visible(request, pk: int) -> TechContract:
+    try:
+        return services.get_visible(request.user, pk)
+    except NotFound:
+        raise Http404
+
+
+def _field_key(field: str | None) -> str:
+    return (field or "").replace(".", "_")
+
+
+def _choices() -> dict:
+    province = settings.PROVINCE_CODE
+    return {
+        "categories": ContractCategory.objects.filter(active=True),
+        "subcategories": ContractSubcategory.objects.filter(active=True).select_related("category"),
+        "ip_types": IPType.objects.filter(active=True),
+        "tech_fields": TechField.objects.filter(active=True),
+        "objectives": SocioEconomicObjective.objects.filter(active=True),
+        "scopes": LicenceScope.choices,
+        "party_types": PartyType.choices,
+        "amount_kinds": [c for c in AmountKind.choices if c[0] != AmountKind.TECHNOLOGY],
+        "all_amount_kinds": AmountKind.choices,
+        "points": Organization.objects.filter(kind=OrgKind.REGISTRATION_POINT).order_by("region_id", "name"),
+        "countries": Country.objects.exclude(pk="CN").order_by("pk"),
+        "regions": Region.objects.filter(code__startswith=province[:2]).order_by("code"),
+    }
+
+
+def _seller_orgs(user):
+    ids = permissions.principal(user).org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN)
+    return Organization.objects.filter(pk__in=sorted(ids)).exclude(kind=OrgKind.REGISTRATION_POINT).order_by("name")
+
+
+# --- the filing form -----------------------------------------------------------------------------------------
+
+
+def _form_data(post, *, new: bool) -> dict:
+    """The service's input from the posted form: every field is sent, so clearing a field clears it."""
+    g = lambda k: post.get(k, "").strip()  # noqa: E731
+    data = {
+        key: g(key)
+        for key in (
+            "name",
+            "category",
+            "subcategory",
+            "licence_scope",
+            "signed_on",
+            "term_start",
+            "term_end",
+            "contract_amount",
+            "technical_summary",
+            "ip_type",
+            "tech_field",
+            "objective",
+            "achievement_id",
+            "registration_point",
+        )
+    }
+    data["written_form"] = post.get("written_form") == "on"
+    if new:
+        data["seller"] = {"organization": g("seller_organization")}
+    buyer = {k: g(f"buyer_{k}") for k in ("name", "credit_code", "region", "country", "party_type")}
+    if g("buyer_organization"):
+        buyer = {k: v for k, v in buyer.items() if v}
+        buyer["organization"] = g("buyer_organization")
+    if post.get("buyer_foreign") == "on":
+        buyer["foreign"] = True
+        buyer["region"] = ""
+    elif not g("buyer_organization"):
+        buyer["country"] = ""
+    data["buyer"] = buyer
+    data["payments"] = [
+        {"due_on": g(f"payments_{i}_due_on"), "amount": g(f"payments_{i}_amount"), "note": g(f"payments_{i}_note")}
+        for i in range(PAYMENT_ROWS)
+        if g(f"payments_{i}_amount") or g(f"payments_{i}_due_on")
+    ]
+    data["amount_lines"] = [
+        {
+            "kind": g(f"amount_lines_{i}_kind"),
+            "amount": g(f"amount_lines_{i}_amount"),
+            "description": g(f"amount_lines_{i}_description"),
+        }
+        for i in range(LINE_ROWS)
+        if g(f"amount_lines_{i}_amount")
+    ]
+    return data
+
+
+def _initial(contract: TechContract | None) -> dict:
+    """Form values of an existing draft (or an empty form)."""
+    if contract is None:
+        return {"written_form": True, "payments": [{}] * PAYMENT_ROWS, "amount_lines": [{}] * LINE_ROWS}
+    buyer = contract.buyer
+    values = {
+        "name": contract.name,
+        "category": contract.category_id or "",
+        "subcategory": contract.subcategory_id or "",
+        "licence_scope": contract.licence_scope,
+        "written_form": contract.written_form,
+        "signed_on": contract.signed_on.isoformat() if contract.signed_on else "",
+        "term_start": contract.term_start.isoformat() if contract.term_start else "",
+        "term_end": contract.term_end.isoformat() if contract.term_end else "",
+        "contract_amount": contract.contract_amount if contract.contract_amount is not None else "",
+        "technical_summary": contract.technical_summary,
+        "ip_type": contract.ip_type_id or "",
+        "tech_field": contract.tech_field_id or "",
+        "objective": contract.objective_id or "",
+        "achievement_id": contract.achievement_id or "",
+        "registration_point": str(contract.registration_point_id or ""),
+        "seller_organization": str(contract.seller_org_id),
+    }
+    if buyer is not None:
+        values.update(
+            buyer_name=buyer.name,
+            buyer_credit_code=buyer.credit_code,
+            buyer_region=buyer.region_id or "",
+            buyer_country=buyer.country_id if buyer.foreign else "",
+            buyer_party_type=buyer.party_type,
+            buyer_foreign=buyer.foreign,
+            buyer_organization=str(buyer.organization_id or ""),
+        )
+    pays = [
+        {"due_on": p.due_on.isoformat() if p.due_on else "", "amount": p.amount, "note": p.note}
+        for p in contract.payments.all()
+    ]
+    values["payments"] = (pays + [{}] * PAYMENT_ROWS)[: max(PAYMENT_ROWS, len(pays))]
+    lines = list(contract.declared_lines or [])
+    values["amount_lines"] = (lines + [{}] * LINE_ROWS)[: max(LINE_ROWS, len(lines))]
+    return values
+
+
+def _posted(post) -> dict:
+    values = {k: v for k, v in post.items() if k != "csrfmiddlewaretoken"}
+    values["written_form"] = post.get("written_form") == "on"
+    values["buyer_foreign"] = post.get("buyer_foreign") == "on"
+    values["payments"] = [
+        {
+            "due_on": post.get(f"payments_{i}_due_on", ""),
+            "amount": post.get(f"payments_{i}_amount", ""),
+            "note": post.get(f"payments_{i}_note", ""),
+        }
+        for i in range(PAYMENT_ROWS)
+    ]
+    values["amount_lines"] = [
+        {
+            "kind": post.get(f"amount_lines_{i}_kind", ""),
+            "amount": post.get(f"amount_lines_{i}_amount", ""),
+            "description": post.get(f"amount_lines_{i}_description", ""),
+        }
+        for i in range(LINE_ROWS)
+    ]
+    return values
+
+
+def _render_form(request, contract, values, error=None, status=200):
+    return render(
+        request,
+        "contracts/form.html",
+        {
+            "contract": contract,
+            "v": values,
+            "error": error,
+            "error_key": _field_key(error.field) if error else "",
+            "seller_orgs": _seller_orgs(request.user),
+            **_choices(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def contract_new(request):
+    if not _seller_orgs(request.user).exists():
+        messages.error(request, _("Only members of an organization may file technology contracts."))
+        return redirect("contracts:list")
+    if request.method != "POST":
+        values = _initial(None)
+        orgs = _seller_orgs(request.user)
+        if orgs.count() == 1:
+            values["seller_organization"] = str(orgs.first().pk)
+        return _render_form(request, None, values)
+    try:
+        contract = services.file_contract(request.user, _form_data(request.POST, new=True))
+        if request.POST.get("action") == "submit":
+            services.submit(request.user, contract)
+            messages.success(request, _("The contract was submitted to the registration point."))
+        else:
+            messages.success(request, _("The draft was saved."))
+    except DomainError as exc:
+        return _render_form(request, None, _posted(request.POST), exc, status=400)
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+def contract_edit(request, pk: int):
+    contract = _visible(request, pk)
+    if contract.status != Status.DRAFT or not services.is_seller_side(request.user, contract):
+        messages.error(request, _("Only drafts can be changed, by the seller."))
+        return redirect("contracts:detail", pk=pk)
+    if request.method != "POST":
+        return _render_form(request, contract, _initial(contract))
+    try:
+        services.update_draft(request.user, contract, _form_data(request.POST, new=False))
+        contract = services.get_visible(request.user, pk)
+        if request.POST.get("action") == "submit":
+            services.submit(request.user, contract)
+            messages.success(request, _("The contract was submitted to the registration point."))
+        else:
+            messages.success(request, _("The draft was saved."))
+    except DomainError as exc:
+        values = _posted(request.POST)
+        values["seller_organization"] = str(contract.seller_org_id)
+        return _render_form(request, services.get_visible(request.user, pk), values, exc, status=400)
+    return redirect("contracts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def contract_submit(request, pk: int):
+    contract = _visible(request, pk)
+    try:
+        services.submit(request.user, contract)
+        messages.success(request, _("The contract was submitted to the registration point."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        if exc.field and contract.status == Status.DRAFT:
+            return redirect("contracts:edit", pk=pk)
+    return redirect("contracts:detail", pk=pk)
+
+
+# --- lists ---------------------------------------------------------------------------------------------------
+
+
+def _page(request, qs):
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return page, (params.urlencode() + "&") if params else ""
+
+
+@login_required
+def contract_list(request):
+    """The contracts the user may see: the seller's own (drafts included), the buyer's, and for reviewers and
+    administrators those in their jurisdiction."""
+    qs = services.visible_contracts(request.user).order_by("-id")
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(registration_number__startswith=q))
+    page, querystring = _page(request, qs)
+    p = permissions.principal(request.user)
+    return render(
+        request,
+        "contracts/list.html",
+        {
+            "page_obj": page,
+            "contracts": page.object_list,
+            "statuses": Status.choices,
+            "status": status,
+            "q": q,
+            "querystring": querystring,
+            "may_file": _seller_orgs(request.user).exists(),
+            "is_reviewer": any(g.role == Role.REVIEWER for g in p.grants),
+        },
+    )
+
+
+@login_required
+def review_queue(request):
+    """Submitted contracts waiting at the reviewer's registration points, within its jurisdiction, oldest
+    deadline first, with the processing time against the limit."""
+    p = permissions.principal(request.user)
+    point_ids = sorted({g.org_id for g in p.grants if g.role == Role.REVIEWER and g.org_id})
+    if not point_ids and not p.is_platform_admin:
+        messages.error(request, _("The review queue is for registration-point reviewers."))
+        return redirect("contracts:list")
+    qs = services.visible_contracts(request.user).filter(status=Status.SUBMITTED)
+    if point_ids:
+        qs = qs.filter(registration_point_id__in=point_ids)
+    page, querystring = _page(request, qs.order_by("due_on", "id"))
+    rows = [(c, services.processing(c)) for c in page.object_list]
+    return render(request, "contracts/queue.html", {"page_obj": page, "rows": rows, "querystring": querystring})
+
+
+# --- one contract ----------------------------------------------------------------------------------------------
+
+
+def _detail_context(request, contract: TechContract) -> dict:
+    user = request.user
+    seller_side = services.is_seller_side(user, contract)
+    reviewer = services.may_decide(user, contract)
+    return {
+        "contract": contract,
+        "seller": contract.seller,
+        "buyer": contract.buyer,
+        "payments": contract.payments.all(),
+        "lines": contract.amount_lines.all(),
+        "files": contract.attachments.all(),
+        "events": contract.events.select_related("actor").order_by("at", "id"),
+        "reviews": contract.expert_reviews.all(),
+        "processing": services.processing(contract),
+        "hints": tax.tax_hints(contract),
+        "restricted_ok": permissions.can_see_restricted(user, contract) or seller_side or reviewer,
+        "seller_side": seller_side,
+        "reviewer": reviewer,
+        "may_attach": seller_side and contract.status in attachments.OPEN_STATUSES,
+        "max_mb": attachments.max_bytes() // (1024 * 1024),
+        "needs_expert": contract.status == Status.SUBMITTED and services.needs_expert_review(contract),
+        "code": certificates.verification_code(contract.registration_number) if contract.registration_number else "",
+        "reasons": RefusalReason.objects.filter(active=True),
+        "declared": contract.declared_lines or [],
+        "certify_rows": ((contract.declared_lines or []) + [{}] * LINE_ROWS)[:LINE_ROWS],
+        **_choices(),
+    }
+
+
+@login_required
+def contract_detail(request, pk: int):
+    contract = _visible(request, pk)
+    return render(request, "contracts/detail.html", _detail_context(request, contract))
+
+
+def _decision_error(request, contract, exc: DomainError):
+    ctx = _detail_context(request, contract)
+    ctx.update(error=exc, error_key=_field_key(exc.field), posted=request.POST)
+    return render(request, "contracts/detail.html", ctx, status=exc.status if exc.status < 500 else 400)
+
+
+@login_required
+@require_POST
+def contract_certify(request, pk: int):
+    contract = _visible(request, pk)
+    post = request.POST
+    lines = [
+        {
+            "kind": post.get(f"amount_lines_{i}_kind", ""),
+            "amount": post.get(f"amount_lines_{i}_amount", "").strip(),
+            "description": post.get(f"amount_lines_{i}_description", ""),
+        }
+        for i in range(LINE_ROWS)
+        if post.get(f"amount_lines_{i}_amount", "").strip()
+    ]
+    try:
+        services.certify(
+            request.user,
+            contract,
+            post.get("category", ""),
+            post.get("subcategory", ""),
+            lines,
+            post.get("licence_scope", ""),
+        )
+    except DomainError as exc:
+        return _decision_error(request, services.get_visible(request.user, pk), exc)
+    messages.success(request, _("Certified and registered as %s.") % contract.registration_number)
+    return redirect("contracts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def contract_refuse(request, pk: int):
+    contract = _visible(request, pk)
+    try:
+        services.refuse(request.user, contract, request.POST.getlist("reasons"), request.POST.get("note", ""))
+    except DomainError as exc:
+        return _decision_error(request, contract, exc)
+    messages.success(request, _("The contract was not registered; the reasons are recorded."))
+    return redirect("contracts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def contract_expert_review(request, pk: int):
+    contract = _visible(request, pk)
+    try:
+        services.record_expert_review(
+            request.user,
+            contract,
+            request.POST.get("experts", ""),
+            request.POST.get("approved") == "yes",
+            request.POST.get("opinion", ""),
+        )
+    except DomainError as exc:
+        return _decision_error(request, contract, exc)
+    messages.success(request, _("The expert re-review was recorded."))
+    return redirect("contracts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def contract_amend(request, pk: int):
+    contract = _visible(request, pk)
+    post = request.POST
+    try:
+        services.amend(
+            request.user,
+            contract,
+            note=post.get("note", ""),
+            contract_amount=post.get("contract_amount", "").strip() or None,
+            term_end=post.get("term_end", "").strip() or None,
+        )
+    except DomainError as exc:
+        return _decision_error(request, contract, exc)
+    messages.success(request, _("The amendment was registered."))
+    return redirect("contracts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def contract_cancel(request, pk: int):
+    contract = _visible(request, pk)
+    try:
+        services.cancel(request.user, contract, request.POST.get("reason", ""))
+    except DomainError as exc:
+        return _decision_error(request, contract, exc)
+    messages.success(request, _("The cancellation was registered."))
+    return redirect("contracts:detail", pk=pk)
+
+
+@login_required
+def contract_certificate(request, pk: int):
+    contract = _visible(request, pk)
+    try:
+        pdf = certificates.certificate_pdf(contract)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("contracts:detail", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{contract.registration_number}.pdf"'
+    return response
+
+
+# --- attachments ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk: int):
+    contract = _visible(request, pk)
+    try:
+        attachments.add(request.user, contract, request.FILES.get("file"))
+        messages.success(request, _("The file was attached."))
+    except DomainError as exc:
+        return _decision_error(request, contract, exc)
+    return redirect("contracts:detail", pk=pk)
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_id: int):
+    contract = _visible(request, pk)
+    try:
+        return attachments.response(attachments.get(contract, attachment_id))
+    except NotFound:
+        raise Http404
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk: int, attachment_id: int):
+    contract = _visible(request, pk)
+    try:
+        attachments.remove(request.user, contract, attachment_id)
+        messages.success(request, _("The file was removed."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("contracts:detail", pk=pk)
+
+
+# --- public verification -----------------------------------------------------------------------------------------
+
+
+def verify(request):
+    """Public: anyone holding a certificate checks its number and verification code (no sign-in)."""
+    number = request.GET.get("number", "").strip()[:40]
+    code = request.GET.get("code", "").strip()[:40]
+    result, error = None, None
+    if number or code:
+        try:
+            result = certificates.verify(number, code)
+        except DomainError as exc:
+            error = exc.message
+    return render(
+        request,
+        "contracts/verify.html",
+        {"number": number, "code": code, "result": result, "error": error},
+        status=404 if error else 200,
+    )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from techtransfer.stats import views
+
+app_name = "stats"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/", views.export_table, name="export"),
+]
