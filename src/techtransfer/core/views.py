@@ -10,7 +10,15 @@ def home(request):
 
 
 def search(request):
-    """The one search box. Until the matching engine lands it searches the directories by name."""
+    """The one search box: the matching engine's search page when it is installed, else the directories by name."""
+    from django.apps import apps
+
+    if apps.is_installed("techtransfer.matching"):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        query = request.GET.urlencode()
+        return redirect(reverse("matching:search") + (f"?{query}" if query else ""))
     from techtransfer.orgs.services import OrgFilters
     from techtransfer.orgs.services import search as search_orgs
     from techtransfer.people.services import PeopleFilters
