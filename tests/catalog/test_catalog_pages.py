@@ -97,3 +97,20 @@ def test_trl_page_and_packages_pages(world, client_for, make_achievement):
     assert ach.trl == 3 and ach.trl_assessments.get().answers["3a"] == "实验"
     r = client_for().get("/catalog/packages/")
     assert r.status_code == 200 and 'class="empty"' in r.content.decode()
+
+
+def test_back_office_is_region_scoped(world, client_for, make_achievement):
+    from techtransfer.catalog.models import Achievement
+
+    ach = make_achievement(Status.SUBMITTED)
+    for user in (world.kunming_admin, world.panlong_admin):
+        user.is_staff = True
+        user.save()
+    html = client_for(world.kunming_admin).get("/admin/catalog/achievement/").content.decode()
+    assert ach.title in html
+    html = client_for(world.panlong_admin).get("/admin/catalog/achievement/").content.decode()
+    assert ach.title not in html
+    assert client_for(world.panlong_admin).get(f"/admin/catalog/achievement/{ach.pk}/change/").status_code in (
+        302, 403, 404)
+    assert client_for(world.kunming_admin).get(f"/admin/catalog/achievement/{ach.pk}/change/").status_code == 200
+    assert Achievement.objects.get(pk=ach.pk).status == Status.SUBMITTED
