@@ -1,4 +1,5 @@
-"""From a demand's recommendation page to a recommended achievement, then back to open a case for it."""
+"""From the home search box to a demand, its recommendation page, a recommended achievement (with its
+explanation), then back to open a case for it."""
 
 import importlib.util
 
@@ -9,9 +10,19 @@ from techtransfer.accounts.models import Role
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def own_index(settings, tmp_path):
+    from techtransfer.matching import indexing
+
+    settings.MATCHING_INDEX_DIR = tmp_path / "index"
+    indexing.reset()
+    yield
+    indexing.reset()
+
+
 @pytest.mark.skipif(importlib.util.find_spec("techtransfer.matching.services") is None,
                     reason="the matching engine (matching/services.py) has not landed")
-def test_recommendation_to_achievement_to_case(live_server, new_page, world, make_user):
+def test_recommendation_to_achievement_to_case(live_server, new_page, world, make_user, own_index):
     from techtransfer.catalog import services as catalog
     from techtransfer.catalog.models import Status
     from techtransfer.matching.models import CaseStatus, MatchCase
@@ -32,9 +43,21 @@ def test_recommendation_to_achievement_to_case(live_server, new_page, world, mak
     page.locator("form.stacked button[type=submit]").click()
     page.wait_for_load_state()
 
-    rec_url = f"{live_server.url}/matching/demand/{demand.pk}/"
-    page.goto(rec_url)
-    hit = page.locator(f"li.hit[data-kind='achievement'] a:has-text('{ach.title}')").first
+    # The home page's search box finds the demand; its page links to the recommendations.
+    page.goto(live_server.url + "/")
+    page.fill("form.searchbox input[name=q]", "锂电池正极材料需求")
+    page.press("form.searchbox input[name=q]", "Enter")
+    page.wait_for_url("**/matching/?q=*")
+    page.locator(f"li.hit[data-kind='demand'] a:has-text('{demand.title}')").first.click()
+    page.wait_for_load_state()
+    page.locator(f"a[href='/matching/demand/{demand.pk}/']").click()
+    page.wait_for_url(f"**/matching/demand/{demand.pk}/")
+    rec_url = page.url
+    item = page.locator(f"li.hit[data-kind='achievement'][data-id='{ach.pk}']")
+    why = item.locator("ul.why").inner_text()
+    assert "Same technical field" in why and "Matched terms" in why
+    assert item.locator("mark").count() >= 1
+    hit = item.locator(f"a:has-text('{ach.title}')").first
     hit.click()
     page.wait_for_load_state()
     assert ach.title in page.content()
