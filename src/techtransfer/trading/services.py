@@ -635,7 +635,7 @@ def close_auction(auction: Auction, now: datetime.datetime | None = None, actor=
     if actor is not None:
         _require_manager(actor, auction)
     with transaction.atomic():
-        a = Auction.objects.select_for_update().select_related("achievement", "listing").get(pk=auction.pk)
+        a = Auction.objects.select_for_update().select_related("achievement").get(pk=auction.pk)
         if a.status != AuctionStatus.OPEN:
             raise Conflict(_("This auction is already closed."), field="status")
         if now < a.ends_at:
