@@ -6,7 +6,8 @@ and the summary can never disagree with the ledger. Bulk loaders (demo, benchmar
 ``bulk_create`` and then call ``rebuild``.
 
 Output rows (side ``o``) are attributed to the seller's region and split by each classification the statistics
-use; absorption rows (side ``a``) to the buyer's region (empty for foreign buyers, keyed by their country).
+use; absorption rows (side ``a``) to the buyer's region (empty for foreign buyers): ``total`` keyed by the
+foreign buyer's country, ``flow`` by where the seller is (same province, another province).
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def _rows_for(event: ContractEvent, contract: TechContract) -> list[tuple]:
         else:
             key = getattr(contract, source) or ""
         rows.append((month, OUTPUT, seller_region, dimension, str(key), n, a, t))
-    rows.append((month, ABSORPTION, contract.buyer_region_id or "", "total", contract.buyer_country_id or "", n, a, t))
+    buyer_region = contract.buyer_region_id or ""
+    rows.append((month, ABSORPTION, buyer_region, "total", contract.buyer_country_id or "", n, a, t))
+    rows.append((month, ABSORPTION, buyer_region, "flow", contract.flow or "", n, a, t))
     return rows
 
 
@@ -113,6 +116,7 @@ def rebuild(progress=None) -> int:
             output_field=CharField(),
         )
         specs.append((ABSORPTION, "total", buyer_region, country))
+        specs.append((ABSORPTION, "flow", buyer_region, Coalesce(F("contract__flow"), Value(""))))
         for side, dimension, region, key in specs:
             grouped = events.annotate(r=region, k=key).values("m", "r", "k").annotate(**sums).order_by()
             batch = [

@@ -10,7 +10,7 @@ from techtransfer.accounts import permissions
 from techtransfer.core.errors import DomainError, Forbidden
 from techtransfer.core.exports import export
 from techtransfer.regions.services import name_of
-from techtransfer.stats import services
+from techtransfer.stats import services, tables
 
 router = Router(tags=["statistics"])
 
@@ -28,12 +28,13 @@ class TableOut(Schema):
     total: RowOut
 
 
-def _events(request, start, end):
+def _check(request, start, end, region: str = ""):
     if not permissions.principal(request.user).authenticated:
         raise Forbidden(_("Sign in to see statistics."))
     if start and end and end < start:
         raise DomainError(_("The end of the period cannot be before its start."), field="end")
-    return services.ledger(request.user, start, end)
+    if region and not (len(region) == 6 and region.isdigit()):
+        raise DomainError(_("A region code has six digits."), field="region")
 
 
 def _table(request, rows, label, fmt: str | None, filename: str):
@@ -59,13 +60,21 @@ def _table(request, rows, label, fmt: str | None, filename: str):
 
 @router.get("/contracts", response=TableOut)
 def by_dimension(
-    request, dimension: str = "category", start: date | None = None, end: date | None = None, format: str = ""
+    request,
+    dimension: str = "category",
+    start: date | None = None,
+    end: date | None = None,
+    region: str = "",
+    format: str = "",
 ):
-    """Registered contracts, contract amount and technology transaction amount by one classification."""
-    if dimension not in services.DIMENSIONS and dimension not in services.PARTY_DIMENSIONS:
+    """Registered contracts, contract amount and technology transaction amount by one classification (sellers
+    inside ``region`` if given), within the caller's scope."""
+    if dimension not in services.OUTPUT_DIMENSIONS:
         raise DomainError(_("Unknown dimension."), field="dimension")
-    rows = services.breakdown(dimension, _events(request, start, end))
-    return _table(request, rows, lambda k: k or _("(none)"), format, f"contracts-by-{dimension}")
+    _check(request, start, end, region)
+    rows = services.table(request.user, dimension, start, end, region or None)
+    names = tables.labels(dimension)
+    return _table(request, rows, lambda k: names.get(k, k) if k else _("(none)"), format, f"contracts-by-{dimension}")
 
 
 @router.get("/contracts/regions", response=TableOut)
@@ -85,7 +94,8 @@ def by_region(
         raise DomainError(_("Tier must be province, city or county."), field="tier")
     if parent and not (len(parent) == 6 and parent.isdigit()):
         raise DomainError(_("A region code has six digits."), field="parent")
-    rows = services.by_region(_events(request, start, end), side=side, tier=tier, parent=parent or None)
+    _check(request, start, end)
+    rows = services.regions(request.user, side, tier, parent or None, start, end)
     label = lambda k: name_of(k) if k else _("Abroad")  # noqa: E731
     return _table(request, rows, label, format, f"contracts-{side}-{tier}")
 
@@ -110,7 +120,7 @@ def targets(request, region: str = "", format: str = ""):
     """Plan targets (domain.md §4) with progress against the registered actuals the caller may count."""
     from techtransfer.stats.models import Target
 
-    _events(request, None, None)
+    _check(request, None, None)
     qs = Target.objects.all()
     if region:
         qs = qs.filter(region_code=region)

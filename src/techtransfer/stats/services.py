@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Substr
 
 from techtransfer.accounts import permissions
@@ -118,6 +118,207 @@ class Progress:
     share: Decimal | None  # actual / target, e.g. Decimal("0.75")
 
 
+# --- dashboard queries over the monthly summary (``contracts.LedgerSummary``) -------------------------------------
+#
+# A period is split into whole months, read from the summary, and the partial months at its edges, read from the
+# ledger itself; both are sums of the same event deltas, so the result equals the plain ledger query. Callers
+# whose scope includes organization membership (members see their own organization's contracts) are answered
+# from the ledger: the summary has no organization column, and their share of the ledger is small.
+
+OUTPUT_DIMENSIONS = (*DIMENSIONS, *PARTY_DIMENSIONS)
+ABSORPTION_DIMENSIONS = ("total", "flow")
+
+
+@dataclass
+class Scope:
+    everything: bool = False
+    regions: tuple[str, ...] = ()
+    org_ids: tuple[int, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.everything or self.regions or self.org_ids)
+
+
+def scope_of(user) -> Scope:
+    """What ``user`` may count: everything (platform administrators; ``None`` = internal callers), the regions of
+    its region-administrator and reviewer grants, and its own organizations (members and administrators)."""
+    if user is None:
+        return Scope(everything=True)
+    p = permissions.principal(user)
+    if p.is_platform_admin:
+        return Scope(everything=True)
+    if not p.authenticated:
+        return Scope()
+    return Scope(
+        regions=tuple(sorted(set(p.regions(Role.REGION_ADMIN, Role.REVIEWER)))),
+        org_ids=tuple(sorted(p.org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN))),
+    )
+
+
+def _month_span(start, end):
+    """Split [start, end] into whole months (first, last; ``None`` = open) read from the summary and the partial
+    edges [(s, e), ...] read from the ledger. The last item says whether there is any whole month at all."""
+    first = None if start is None else (start if start.day == 1 else _next_month(start))
+    last = None
+    if end is not None:
+        month_end = _next_month(end) - datetime.timedelta(days=1)
+        last = (
+            end.replace(day=1) if end == month_end else (end.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        )
+    if first is not None and last is not None and first > last:
+        return None, None, [(start, end)], False
+    edges = []
+    if start is not None and first != start:
+        edges.append((start, first - datetime.timedelta(days=1)))
+    if end is not None and _next_month(last) <= end:
+        edges.append((_next_month(last), end))
+    return first, last, edges, True
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _summary(scope: Scope, side: str, dimension: str, first, last, region: str | None):
+    from techtransfer.contracts.models import LedgerSummary
+
+    qs = LedgerSummary.objects.filter(dimension=dimension, side={"output": "o", "absorption": "a"}[side])
+    if first is not None:
+        qs = qs.filter(month__gte=first)
+    if last is not None:
+        qs = qs.filter(month__lte=last)
+    if region:
+        qs = qs.filter(scope_q("region", region))
+    if not scope.everything:
+        q = Q(pk__in=[])
+        for code in scope.regions:
+            q |= scope_q("region", code)
+        qs = qs.filter(q)
+    return qs
+
+
+def _raw(scope: Scope, side: str, start, end, region: str | None):
+    """Ledger events in [start, end] within the scope, attributed on ``side`` (output: seller, absorption: buyer)."""
+    field = SIDES[side]
+    qs = ContractEvent.objects.all()
+    if start:
+        qs = qs.filter(effective_on__gte=start)
+    if end:
+        qs = qs.filter(effective_on__lte=end)
+    if region:
+        qs = qs.filter(scope_q(field, region))
+    if not scope.everything:
+        q = Q(pk__in=[])
+        for code in scope.regions:
+            q |= scope_q(field, code)
+        if scope.org_ids:
+            q |= Q(contract__seller_org_id__in=scope.org_ids)
+        qs = qs.filter(q)
+    return qs
+
+
+def _merge(*parts: list[Row]) -> list[Row]:
+    merged: dict = {}
+    for rows in parts:
+        for r in rows:
+            key = r.key or None
+            m = merged.setdefault(key, Row(key=key, count=0, contract_amount=ZERO, tech_amount=ZERO))
+            m.count += r.count
+            m.contract_amount += r.contract_amount
+            m.tech_amount += r.tech_amount
+    out = [r for r in merged.values() if r.count or r.contract_amount or r.tech_amount]
+    return sorted(out, key=lambda r: (r.key is None, r.key or ""))
+
+
+def _key(value):
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m")
+    return value or None
+
+
+def _summary_rows(qs, key_expr) -> list[Row]:
+    grouped = (
+        qs.annotate(_key=key_expr)
+        .values("_key")
+        .annotate(n=Sum("count"), a=Sum("contract_fen"), t=Sum("tech_fen"))
+        .order_by()
+    )
+    return [
+        Row(
+            key=_key(g["_key"]),
+            count=int(g["n"] or 0),
+            contract_amount=(Decimal(int(g["a"] or 0)) / 100).quantize(ZERO),
+            tech_amount=(Decimal(int(g["t"] or 0)) / 100).quantize(ZERO),
+        )
+        for g in grouped
+    ]
+
+
+def _query(user, side, dimension, start, end, region, summary_key, raw_rows) -> list[Row]:
+    scope = scope_of(user)
+    if scope.empty:
+        return []
+    if scope.org_ids and not scope.everything:
+        return _merge(raw_rows(_raw(scope, side, start, end, region)))
+    first, last, edges, whole = _month_span(start, end)
+    parts = [raw_rows(_raw(scope, side, s, e, region)) for s, e in edges]
+    if whole:
+        parts.append(_summary_rows(_summary(scope, side, dimension, first, last, region), summary_key))
+    return _merge(*parts)
+
+
+def table(user, dimension: str, start=None, end=None, region: str | None = None) -> list[Row]:
+    """Output (sellers inside ``region``) in [start, end] grouped by one classification: ``category``,
+    ``subcategory``, ``tech_field``, ``ip_type``, ``objective``, ``flow``, ``seller_type``, ``buyer_type``."""
+    if dimension not in OUTPUT_DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    return _query(user, "output", dimension, start, end, region, F("key"), lambda events: breakdown(dimension, events))
+
+
+def regions(user, side: str = "output", tier: str = "city", parent: str | None = None, start=None, end=None):
+    """Drill-down: output by the seller's region or absorption by the buyer's, grouped at ``tier`` inside
+    ``parent``. Keys are six-digit codes; foreign buyers (absorption) are under ``None``."""
+    length = TIER_PREFIX[tier]
+
+    def raw_rows(events):
+        return by_region(events, side=side, tier=tier)
+
+    rows = _query(user, side, "total", start, end, parent, Substr("region", 1, length), raw_rows)
+    for row in rows:
+        if row.key is not None:
+            row.key = row.key.ljust(6, "0")
+    return _merge(rows)
+
+
+def absorption_flows(user, start=None, end=None, region: str | None = None) -> list[Row]:
+    """Absorption (buyers inside ``region``) by where the seller is: same province or another province."""
+    return _query(user, "absorption", "flow", start, end, region, F("key"), lambda ev: breakdown("flow", ev))
+
+
+def periods(user, start=None, end=None, region: str | None = None, side: str = "output") -> list[Row]:
+    """Output (or absorption) by month, keys ``YYYY-MM``."""
+    from django.db.models.functions import TruncMonth
+
+    def raw_rows(events):
+        rows = _rows(events, TruncMonth("effective_on"))
+        for r in rows:
+            r.key = _key(r.key)
+        return rows
+
+    return _query(user, side, "total", start, end, region, F("month"), raw_rows)
+
+
+def totals(user, start=None, end=None, region: str | None = None, side: str = "output") -> Row:
+    rows = _query(user, side, "total", start, end, region, Value(""), lambda ev: _rows(ev, Value("")))
+    total = Row(key=None, count=0, contract_amount=ZERO, tech_amount=ZERO)
+    for r in rows:
+        total.count += r.count
+        total.contract_amount += r.contract_amount
+        total.tech_amount += r.tech_amount
+    return total
+
+
 def target_progress(targets, user=None) -> list[Progress]:
     """Each target against its actual: measured indicators from the ledger (contracts registered by sellers in
     the target's region, in its years; per-year targets use the last year of the span), the others from the
@@ -128,12 +329,14 @@ def target_progress(targets, user=None) -> list[Progress]:
     for t in targets:
         if t.indicator in MEASURED:
             y0 = t.year_from if t.cumulative else t.year_to
-            events = ledger(user, datetime.date(y0, 1, 1), datetime.date(t.year_to, 12, 31))
-            agg = events.filter(scope_q(ContractEvent.scope_region_field, t.region_code)).aggregate(
-                n=Sum("count_delta"), a=Sum("contract_amount_delta"), x=Sum("tech_amount_delta")
+            total = totals(user, datetime.date(y0, 1, 1), datetime.date(t.year_to, 12, 31), region=t.region_code)
+            actual = Decimal(
+                {
+                    Indicator.CONTRACTS: total.count,
+                    Indicator.TURNOVER: total.contract_amount,
+                    Indicator.TECH_AMOUNT: total.tech_amount,
+                }[t.indicator]
             )
-            key = {Indicator.CONTRACTS: "n", Indicator.TURNOVER: "a", Indicator.TECH_AMOUNT: "x"}[t.indicator]
-            actual = Decimal(agg[key] or 0)
         else:
             actual = t.reported_actual
         share = (actual / t.value).quantize(Decimal("0.0001")) if actual is not None and t.value else None

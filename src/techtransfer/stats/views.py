@@ -1,9 +1,170 @@
-from django.http import HttpResponse
+"""Statistics pages: the technology-market dashboard with drill-down province → city → county, breakdowns,
+flows and target progress; every table has its chart beside it and an Excel/CSV export. Region administrators
+and reviewers see their region's figures, organization members their own organization's."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from techtransfer.core.errors import DomainError
+from techtransfer.core.exports import export
+from techtransfer.regions.services import exists as region_exists
+from techtransfer.regions.services import is_within, tier_path, validate_code
+from techtransfer.stats import charts, services, tables
+from techtransfer.stats.models import Target
 
 
+class Params:
+    """Period and region of a dashboard request, clamped to what the user may see."""
+
+    def __init__(self, request):
+        g = request.GET
+        today = timezone.localdate()
+        self.years = list(range(today.year, today.year - 5, -1))
+        self.year = g.get("year", str(today.year))
+        self.start = self.end = None
+        self.error = None
+        try:
+            if g.get("start") or g.get("end"):
+                self.year = ""
+                self.start = datetime.date.fromisoformat(g["start"]) if g.get("start") else None
+                self.end = datetime.date.fromisoformat(g["end"]) if g.get("end") else None
+                if self.start and self.end and self.end < self.start:
+                    raise DomainError(_("The end of the period cannot be before its start."), field="end")
+            elif self.year != "all":
+                y = int(self.year)
+                if not 1990 <= y <= 2200:
+                    raise ValueError
+                self.start, self.end = datetime.date(y, 1, 1), datetime.date(y, 12, 31)
+        except (ValueError, DomainError) as exc:
+            self.error = exc.message if isinstance(exc, DomainError) else _("Not a valid period.")
+            self.year, self.start, self.end = (
+                str(today.year),
+                datetime.date(today.year, 1, 1),
+                today.replace(month=12, day=31),
+            )
+        self.scope = services.scope_of(request.user)
+        default = settings.PROVINCE_CODE
+        if not self.scope.everything and len(self.scope.regions) == 1 and not self.scope.org_ids:
+            default = self.scope.regions[0]
+        region = g.get("region", "") or default
+        try:
+            validate_code(region)
+            if not region_exists(region):
+                raise ValueError
+        except ValueError:
+            self.error = _("Unknown region code: %s") % region[:10]
+            region = default
+        if not self._allowed(region):
+            self.error = _("You may see the statistics of your own region only.")
+            region = default
+        self.region = region
+
+    def _allowed(self, region: str) -> bool:
+        s = self.scope
+        if s.everything or s.org_ids:
+            return True
+        return any(is_within(region, r) for r in s.regions)
+
+    def query(self, **extra) -> str:
+        from urllib.parse import urlencode
+
+        params = {"region": self.region}
+        if self.year:
+            params["year"] = self.year
+        else:
+            params.update({k: v.isoformat() for k, v in (("start", self.start), ("end", self.end)) if v})
+        params.update(extra)
+        return urlencode(params)
+
+
+@login_required
 def dashboard(request):
-    return HttpResponse("")
+    p = Params(request)
+    if p.error:
+        messages.error(request, p.error)
+    user = request.user
+    built = [tables.build(user, name, p.start, p.end, p.region) for name in tables.TABLE_NAMES]
+    for t in built:
+        t.svg = charts.bars(t.chart, t.title, _("Technology transaction amount (yuan)"), t.chart2)
+        t.export_query = p.query(table=t.name)
+    output = services.totals(user, p.start, p.end, p.region)
+    absorption = services.totals(user, p.start, p.end, p.region, side="absorption")
+    path = [(code, tables.name_of(code)) for code in tier_path(p.region)]
+    progress = _progress(user, p.region)
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "p": p,
+            "tables": built,
+            "output": output,
+            "absorption": absorption,
+            "path": path,
+            "progress": progress,
+            "region_name": tables.name_of(p.region),
+            "scope_note": not p.scope.everything,
+            "org_only": bool(p.scope.org_ids) and not p.scope.regions and not p.scope.everything,
+        },
+    )
 
 
+def _progress(user, region: str):
+    """Targets of the region and of the regions containing it, against the actuals the user may count."""
+    codes = tier_path(region)
+    rows = []
+    for pr in services.target_progress(Target.objects.filter(region_code__in=codes), user):
+        rows.append((pr, charts.progress(pr.share, str(pr.target))))
+    return rows
+
+
+@login_required
 def export_table(request):
-    return HttpResponse("")
+    """One dashboard table as Excel (``format=xlsx``) or CSV, for the same period, region and scope."""
+    p = Params(request)
+    name = request.GET.get("table", "")
+    fmt = request.GET.get("format", "xlsx")
+    if p.error:
+        return render(request, "core/error.html", {"status": 400, "message": p.error}, status=400)
+    if name == "targets":
+        rows = [
+            [
+                pr.target.region_code,
+                tables.name_of(pr.target.region_code),
+                str(pr.target.get_indicator_display()),
+                pr.target.year_from,
+                pr.target.year_to,
+                pr.target.value,
+                pr.actual,
+                pr.share,
+            ]
+            for pr, _svg in _progress(request.user, p.region)
+        ]
+        header = [_("Code"), _("Region"), _("Indicator"), _("From"), _("To"), _("Target"), _("Actual"), _("Progress")]
+        return _export(rows, header, fmt, f"targets-{p.region}")
+    if name not in tables.TABLE_NAMES:
+        raise Http404
+    table = tables.build(request.user, name, p.start, p.end, p.region)
+    period = p.year or f"{p.start or ''}_{p.end or ''}"
+    return _export(tables.export_rows(table), table.header, fmt, f"contracts-{name}-{p.region}-{period}")
+
+
+def _export(rows, header, fmt, filename):
+    try:
+        return export(rows, header, fmt, filename)
+    except DomainError as exc:
+        return _error(exc)
+
+
+def _error(exc):
+    from django.http import HttpResponseBadRequest
+
+    return HttpResponseBadRequest(exc.message)
