@@ -417,7 +417,9 @@ def import_file(actor, model, file, fmt: str, default_owner=None, progress: Call
     created_by = actor if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
     model_fields = [c for c in COLUMNS[model] if c.kind in ("text", "list", "int", "decimal", "bool", "date")]
-    exclude = ["owner", "region", "tech_field", "created_by", "team"]
+    # Set by the importer itself (or checked above), so not re-validated per row.
+    exclude = {"id", "owner", "region", "tech_field", "created_by", "team", "status", "rejection_reason",
+               "submitted_at", "published_at", "is_demo", "created_at", "updated_at"}
     created_ids: dict[str, array] = {s: array("q") for s in IMPORT_STATUSES}
     batch: list = []
     batch_patents: list[list[IPItem]] = []
@@ -427,7 +429,9 @@ def import_file(actor, model, file, fmt: str, default_owner=None, progress: Call
         nonlocal first_record
         if not batch:
             return
-        objs = model.objects.bulk_create(batch)
+        objs = batch
+        for obj, pk in zip(objs, _insert_rows(model, objs, now), strict=True):
+            obj.pk = pk
         if first_record is None:
             first_record = objs[0]
         items = []
@@ -437,7 +441,7 @@ def import_file(actor, model, file, fmt: str, default_owner=None, progress: Call
                 item.achievement_id = obj.pk
                 items.append(item)
         if items:
-            IPItem.objects.bulk_create(items)
+            _insert_rows(IPItem, items, now)
         report.created += len(objs)
         batch.clear()
         batch_patents.clear()
@@ -499,6 +503,46 @@ def import_file(actor, model, file, fmt: str, default_owner=None, progress: Call
     return report
 
 
+_PLAIN_TYPES = {"CharField", "TextField", "BooleanField", "PositiveSmallIntegerField", "PositiveIntegerField",
+                "IntegerField", "ForeignKey", "EmailField"}
+
+
+def _insert_rows(model, objs: list, now) -> list[int]:
+    """INSERT the already validated, unsaved ``objs`` and return their new ids, in order.
+
+    The lean form of ``bulk_create`` for large imports: one multi-row ``INSERT … RETURNING id`` per chunk, with
+    each column's value prepared by its model field only where the database needs it (JSON, decimals, dates).
+    ``auto_now``/``auto_now_add`` columns get ``now``."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]  # the object itself, not the per-context proxy
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    getters = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            prepared_now = f.get_db_prep_save(now, connection)
+            getters.append(lambda obj, v=prepared_now: v)
+        elif f.get_internal_type() in _PLAIN_TYPES:
+            getters.append(lambda obj, a=f.attname: getattr(obj, a))
+        else:
+            getters.append(lambda obj, f=f: f.get_db_prep_save(getattr(obj, f.attname), connection))
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    chunk = max(1, min(500, 30000 // len(fields)))
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), chunk):
+            part = objs[start:start + chunk]
+            params = [getter(obj) for obj in part for getter in getters]
+            # Only quoted model identifiers and placeholders are formatted in; every value is a parameter.
+            sql = (f"INSERT INTO {qn(model._meta.db_table)} ({columns}) "  # noqa: S608
+                   f"VALUES {', '.join([row_sql] * len(part))} RETURNING {qn(model._meta.pk.column)}")
+            cursor.execute(sql, params)
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
 def _check_header(report: ImportReport, header: list[str], columns: dict) -> None:
     seen = set()
     for name in header:
@@ -510,6 +554,23 @@ def _check_header(report: ImportReport, header: list[str], columns: dict) -> Non
     for col in columns.values():
         if col.required and col.name not in seen:
             report.error(1, col.name, _("The column is missing."))
+
+
+_TEMPLATES: dict[type, dict] = {}
+
+
+def _new_instance(model):
+    """An unsaved instance with the model's defaults — a copy of a template instead of ``Model.__init__`` per row
+    (a fifth of the import's time on large files)."""
+    from django.db.models.base import ModelState
+
+    template = _TEMPLATES.get(model)
+    if template is None:
+        template = _TEMPLATES[model] = {k: v for k, v in model().__dict__.items() if k != "_state"}
+    obj = model.__new__(model)
+    obj.__dict__.update({k: ([] if isinstance(v, list) else v) for k, v in template.items()})
+    obj._state = ModelState()
+    return obj
 
 
 def _build_row(report, n, raw, model, columns, model_fields, owners, fields_known, exclude, created_by, now,
@@ -550,13 +611,17 @@ def _build_row(report, n, raw, model, columns, model_fields, owners, fields_know
     if status not in IMPORT_STATUSES:
         report.error(n, "status", _("Give draft or published."))
         bad.add("status")
-    obj = model(owner_id=owner.pk if owner else None, region_id=owner.region_id if owner else None,
-                tech_field_id=(field_code or None) if field_code in fields_known else None,
-                status=status if status in IMPORT_STATUSES else Status.DRAFT, created_by=created_by, is_demo=is_demo)
+    obj = _new_instance(model)
+    obj.owner_id = owner.pk if owner else None
+    obj.region_id = owner.region_id if owner else None
+    obj.tech_field_id = (field_code or None) if field_code in fields_known else None
+    obj.status = status if status in IMPORT_STATUSES else Status.DRAFT
+    obj.created_by_id = created_by.pk if created_by is not None else None
+    obj.is_demo = is_demo
     for col in model_fields:
         if col.name in values:
             setattr(obj, col.attr or col.name, values[col.name])
-    skip = [*exclude, *bad, *(c.name for c in model_fields if c.name not in values and not c.required)]
+    skip = exclude | bad | {c.name for c in model_fields if c.name not in values and not c.required}
     for check in (lambda: obj.clean_fields(exclude=skip), obj.clean):
         try:
             check()

@@ -3,6 +3,7 @@ review workflow, version history, NDA access requests and curated achievement pa
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from django.conf import settings
@@ -58,14 +59,20 @@ class CooperationMode(models.TextChoices):
     EQUITY = "equity", _("Equity cooperation")
 
 
+@functools.cache
+def _mode_values(choices) -> frozenset[str]:
+    return frozenset(choices.values)
+
+
 def _validate_modes(values, choices, field: str) -> list[str]:
     if values is None:
         return []
     if not isinstance(values, list | tuple):
         raise ValidationError({field: _("Give a list of modes.")})
+    known = _mode_values(choices)
     out: list[str] = []
     for value in values:
-        if value not in choices.values:
+        if value not in known:
             raise ValidationError({field: _("Unknown mode: %(value)s") % {"value": value}})
         if value not in out:
             out.append(value)

@@ -1,0 +1,157 @@
+"""Benchmark: bulk import of achievements from JSONL through the service the CLI uses (``catalog.io.import_file``).
+
+Generates JSONL files of N achievements by resampling the CSL records of the demo data (title, abstract,
+keywords, field; synthetic TRL, modes, prices and patent numbers with valid check digits), then imports each file
+in a fresh child process — so that the peak RSS of one import is measured alone — on SQLite and/or PostgreSQL,
+and prints records/s, peak RSS (``resource.getrusage``) and the RSS growth during the import.
+
+    .venv/bin/python benchmarks/catalog_import.py --sizes 20000 100000 --db sqlite postgres
+
+PostgreSQL: ``--pg-url postgresql://postgres@127.0.0.1:5432/h_catalog`` (default; the database is created when
+missing and its catalogue tables emptied before each run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CSL = ROOT / "src" / "techtransfer" / "demo" / "data" / "csl_dev.jsonl"
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def generate(path: Path, n: int, seed: int = 7) -> None:
+    """Write ``n`` achievements as JSONL, resampling CSL records (streamed: one line at a time)."""
+    from techtransfer.catalog.demo import DISCIPLINE_FIELDS, FIELD_IPC, MODES, _patent
+
+    rng = random.Random(seed)
+    pool = []
+    with CSL.open(encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            field = DISCIPLINE_FIELDS.get(r.get("discipline") or "")
+            kws = [k for k in (r.get("keywords") or []) if 1 < len(k) <= 40][:8]
+            if field and len(r.get("abstract") or "") >= 40 and kws:
+                pool.append((r.get("title") or kws[0] + "技术", r["abstract"][:3000], kws, field))
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            title, abstract, kws, field = pool[rng.randrange(len(pool))]
+            negotiable = rng.random() < 0.3
+            row = {
+                "title": f"{title[:180]}（{i}）",
+                "abstract": abstract,
+                "keywords": kws,
+                "tech_field": field,
+                "ipc_codes": [rng.choice(FIELD_IPC[field])],
+                "trl": rng.randint(1, 9),
+                "transfer_modes": rng.sample(MODES, rng.choice((1, 2))),
+                "asking_price": None if negotiable else f"{rng.randint(50, 20000) * 1000}.00",
+                "price_negotiable": negotiable,
+                "patents": [_patent(rng, rng.randint(2016, 2025), "1")] if rng.random() < 0.5 else [],
+                "status": "draft",
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def child(args) -> None:
+    """One measured import in this process; prints one JSON line."""
+    from techtransfer.cli import setup
+
+    setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from techtransfer.catalog import io
+    from techtransfer.catalog.models import Achievement, IPItem
+    from techtransfer.orgs.models import Organization, OrgKind, Verification
+
+    # As with the CLI, the bulk signal goes to its listeners (the search index enqueues background tasks).
+    IPItem.objects.all().delete()
+    Achievement.objects.all().delete()
+    owner = Organization.objects.filter(name="基准测试大学").first() or Organization.objects.create(
+        name="基准测试大学", kind=OrgKind.UNIVERSITY, region_id="530102", verification=Verification.VERIFIED
+    )
+    before = rss_mb()
+    start = time.perf_counter()
+    with open(args.file, "rb") as fh:
+        report = io.import_file(None, Achievement, fh, "jsonl", default_owner=owner, filename=args.file)
+    seconds = time.perf_counter() - start
+    assert report.ok, report.errors[:5]
+    print(json.dumps({
+        "db": connection.vendor, "records": report.created, "seconds": round(seconds, 2),
+        "records_per_s": round(report.created / seconds), "peak_rss_mb": round(rss_mb(), 1),
+        "rss_growth_mb": round(rss_mb() - before, 1), "ip_items": IPItem.objects.count(),
+    }))
+
+
+def ensure_pg_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
+            conn.execute(f'create database "{name}"')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/h_catalog")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        args.db = args.db[0]
+        child(args)
+        return 0
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            path = Path(tmp) / f"achievements-{size}.jsonl"
+            generate(path, size)
+            mb = path.stat().st_size / 1e6
+            for db in args.db:
+                env = {k: v for k, v in os.environ.items() if not k.startswith("TECHTRANSFER_")}
+                env["TECHTRANSFER_DATA_DIR"] = str(Path(tmp) / f"data-{db}-{size}")
+                if db == "postgres":
+                    ensure_pg_database(args.pg_url)
+                    env["TECHTRANSFER_DATABASE_URL"] = args.pg_url
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", "--db", db, "--file", str(path)],
+                    env=env, capture_output=True, text=True, check=False,
+                )
+                if out.returncode:
+                    print(out.stdout, out.stderr, file=sys.stderr)
+                    return 1
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+                row["file_mb"] = round(mb, 1)
+                results.append(row)
+                print(json.dumps(row), flush=True)
+    print()
+    print("| database | records | file (MB) | seconds | records/s | peak RSS (MB) | RSS growth during import (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['db']} | {r['records']:,} | {r['file_mb']} | {r['seconds']} | {r['records_per_s']:,} | "
+              f"{r['peak_rss_mb']} | {r['rss_growth_mb']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
