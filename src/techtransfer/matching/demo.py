@@ -7,5 +7,5 @@ from __future__ import annotations
 def load(progress) -> int:
     from . import indexing
 
-    result = indexing.rebuild(progress=progress)
+    result = indexing.rebuild(progress=progress, semantic=False)
     return result["documents"]

@@ -394,11 +394,18 @@ def update_records(kind: str, pks: Iterable[int]) -> int:
     index.delete(gone)
     index.add(docs)
     index.commit()
+    from . import vectors
+
+    vectors.update(docs, gone)
     return len(docs)
 
 
-def rebuild(progress: Callable[[str], None] | None = None, kinds: Iterable[str] = ALL_KINDS) -> dict:
-    """Recreate the index from the database into a new generation and switch to it. Returns figures."""
+def rebuild(progress: Callable[[str], None] | None = None, kinds: Iterable[str] = ALL_KINDS,
+            semantic: bool = True) -> dict:
+    """Recreate the index from the database into a new generation and switch to it. Returns figures.
+
+    With ``semantic`` and an embedding model configured, the vectors are rebuilt too (texts encoded before are
+    taken from the vector cache; new ones are encoded — slow on a small CPU, see docs/matching.md)."""
     say = progress or (lambda _msg: None)
     root = index_root()
     with _rebuild_lock(root):
@@ -435,6 +442,12 @@ def rebuild(progress: Callable[[str], None] | None = None, kinds: Iterable[str] 
         for entry in root.iterdir():
             if entry.is_dir() and entry.name.startswith("lexical-") and entry.name != name:
                 _remove_tree(entry)
+        from . import vectors
+
+        if semantic and vectors.encoder() is not None:
+            say("  encoding documents for the semantic index …")
+            written = vectors.update(list(iter_documents(kinds)), replace_all=True)
+            say(f"  vectors: {written}")
         seconds = time.perf_counter() - t0
         total = sum(done.values())
         say(f"Index rebuilt: {total} documents in {seconds:.1f} s ({old or 'none'} → {name})")

@@ -451,8 +451,16 @@ def _fuse(query: str, lexical_ids: list[str], semantic_ids: list[str]) -> list[t
     try:
         from .engine import fusion
     except ImportError:
-        return [(d, 1.0) for d in lexical_ids]
-    return fusion.rrf([lexical_ids, semantic_ids])
+        # Without the fusion module: plain reciprocal rank fusion (k = 60).
+        scores: dict[str, float] = {}
+        for ranking in (lexical_ids, semantic_ids):
+            for rank, doc_id in enumerate(ranking, start=1):
+                scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (60 + rank)
+        return sorted(scores.items(), key=lambda kv: -kv[1])
+    from . import vectors
+
+    return fusion.hybrid(lexical_ids, semantic_ids, vectors.query_vector(query), vectors.vectors_of,
+                         len(textmod.analyze_query(query)))
 
 
 def _ranked(query: str, filters: dict, limit: int, offset: int, mode: str) -> tuple[int, list[tuple[str, float]],

@@ -1,0 +1,161 @@
+"""The platform's semantic path — optional. It is active only when the encoder and vector index of
+``engine.semantic`` are importable and ``TECHTRANSFER_EMBEDDING_MODEL`` names a model; otherwise every function
+here is a no-op and search is lexical.
+
+The vectors live beside the lexical index (``<index dir>/vectors.usearch`` and its id map); each text is encoded
+once ever (``semantic.VectorCache``). Documents are the same public-only documents as the lexical index's, so
+protected text is never embedded either. Filters are applied by the lexical index (its filter fields), so a
+semantic hit obeys exactly the same filters and read scope as a lexical one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_lock = threading.RLock()
+_loaded: dict = {"path": None, "stamp": None, "index": None}
+
+
+def _semantic():
+    try:
+        from .engine import semantic
+    except ImportError:
+        return None
+    return semantic
+
+
+def encoder():
+    """The configured encoder, or None (no model configured, or the semantic module is absent)."""
+    semantic = _semantic()
+    if semantic is None:
+        return None
+    try:
+        return semantic.get_encoder()
+    except Exception:  # noqa: BLE001 - a broken model folder must not take search down
+        log.exception("the embedding model could not be loaded; searching lexically")
+        return None
+
+
+def _path() -> Path:
+    from .indexing import index_root
+
+    return index_root() / "vectors.usearch"
+
+
+def _stamp(path: Path):
+    try:
+        st = (path.with_suffix(path.suffix + ".ids")).stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _open(enc):
+    """The vector index of this process, reloaded when another process saved a newer one."""
+    semantic = _semantic()
+    path = _path()
+    stamp = _stamp(path)
+    with _lock:
+        if _loaded["path"] == path and _loaded["stamp"] == stamp and _loaded["index"] is not None:
+            return _loaded["index"]
+        index = None
+        if stamp is not None:
+            try:
+                index = semantic.VectorIndex.load(path)
+            except Exception:  # noqa: BLE001 - a damaged vector index is rebuilt from the cache
+                log.warning("vector index %s is unusable; starting it again", path)
+        if index is None or index.dim != enc.dim:
+            index = semantic.VectorIndex(enc.dim)
+        _loaded.update(path=path, stamp=stamp, index=index)
+        return index
+
+
+@contextlib.contextmanager
+def _writer():
+    path = _path()
+    with open(path.parent / ".vectors-lock", "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            with _lock:
+                _loaded["stamp"] = None  # reload under the lock: another process may have written meanwhile
+                yield path
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _passage(doc: dict) -> str:
+    return _semantic().passage_text(doc.get("title", ""), doc.get("keywords") or (), doc.get("body", ""))
+
+
+def update(docs: list[dict], gone: Iterable[str] = (), replace_all: bool = False) -> int:
+    """Encode (through the cache) and store the vectors of ``docs``; drop ``gone``. Returns vectors written."""
+    enc = encoder()
+    if enc is None:
+        return 0
+    semantic = _semantic()
+    vectors = semantic.encode_passages_cached(enc, [_passage(d) for d in docs], semantic.VectorCache())
+    with _writer() as path:
+        index = semantic.VectorIndex(enc.dim) if replace_all else _open(enc)
+        index.remove(list(gone))
+        if docs:
+            index.add([d["id"] for d in docs], vectors)
+        index.save(path)
+        _loaded.update(path=path, stamp=_stamp(path), index=index)
+    return len(docs)
+
+
+def search(query: str, filters: dict, depth: int) -> list[str] | None:
+    """Ids of the ``depth`` documents nearest to ``query`` by meaning that pass ``filters`` (applied by the lexical
+    index), best first; None when there is no semantic path."""
+    enc = encoder()
+    if enc is None:
+        return None
+    index = _open(enc)
+    if not len(index):
+        return None
+    from .indexing import get_index
+
+    qvec = _query_vector(enc, query)
+    lexical = get_index()
+    want = depth * 4
+    while True:
+        nearest = [doc_id for doc_id, _sim in index.search(qvec, limit=min(want, len(index)))]
+        if not nearest:
+            return []
+        _total, allowed = lexical.search("", {**filters, "ids": nearest}, limit=len(nearest))
+        keep = {doc_id for doc_id, _s in allowed}
+        ranked = [d for d in nearest if d in keep]
+        if len(ranked) >= depth or len(nearest) >= len(index):
+            return ranked[:depth]
+        want *= 4
+
+
+def vectors_of(ids):
+    enc = encoder()
+    return _open(enc).vectors(list(ids)) if enc is not None else None
+
+
+_queries: dict = {}
+
+
+def _query_vector(enc, query: str):
+    key = (enc.model_id, query)
+    vec = _queries.get(key)
+    if vec is None:
+        vec = enc.encode_queries([query])[0]
+        if len(_queries) > 512:
+            _queries.clear()
+        _queries[key] = vec
+    return vec
+
+
+def query_vector(query: str):
+    enc = encoder()
+    return _query_vector(enc, query) if enc is not None else None

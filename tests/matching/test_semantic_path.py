@@ -1,0 +1,66 @@
+"""The optional semantic path: with an encoder configured, semantic hits are fused with lexical ones and obey
+the same filters and read scope; without one, search is lexical. A tiny concept encoder stands in for a model."""
+
+import numpy as np
+import pytest
+
+from techtransfer.catalog import services as catalog
+from techtransfer.catalog.models import Status
+from techtransfer.matching import indexing, services, vectors
+from tests.catalog.factories import achievement_data, advance
+
+semantic = pytest.importorskip("techtransfer.matching.engine.semantic")
+
+CONCEPTS = [("光伏", "太阳能"), ("电池", "储能"), ("保鲜", "冷链")]
+
+
+class ConceptEncoder:
+    """Maps texts onto a few concepts (synonyms share a dimension): enough to prove the wiring."""
+
+    model_id = "test-concepts"
+    dim = len(CONCEPTS) + 1
+
+    def _encode(self, texts):
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, t in enumerate(texts):
+            for i, words in enumerate(CONCEPTS):
+                out[row, i] = sum(t.count(w) for w in words)
+            out[row, -1] = 0.01
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    encode_queries = encode_passages = _encode
+
+
+@pytest.fixture
+def concept_encoder(monkeypatch, tmp_path):
+    enc = ConceptEncoder()
+    monkeypatch.setattr(semantic, "get_encoder", lambda: enc)
+    monkeypatch.setattr(semantic, "default_cache_path", lambda: tmp_path / "vectors.sqlite3")
+    vectors._loaded.update(path=None, stamp=None, index=None)
+    yield enc
+    vectors._loaded.update(path=None, stamp=None, index=None)
+
+
+def test_semantic_hits_are_fused_and_filtered(world, concept_encoder, django_capture_on_commit_callbacks):
+    services.search(world.visitor, "预热")
+    with django_capture_on_commit_callbacks(execute=True):
+        solar = advance(world, catalog.create_achievement(world.member, world.wuhua_org, achievement_data(
+            title="光伏组件清洗机器人", abstract="自动清洗光伏板。", keywords=["光伏"])), Status.PUBLISHED)
+        hidden = catalog.create_achievement(world.member, world.wuhua_org, achievement_data(
+            title="光伏逆变器（审核中）", abstract="光伏并网。", keywords=["光伏"]))
+        advance(world, hidden, Status.SUBMITTED)
+    # "太阳能" never occurs in the record: only the semantic path can find it.
+    page = services.search(world.visitor, "太阳能", kinds=["achievement"])
+    assert page.mode == "hybrid"
+    assert [h.id for h in page.hits] == [solar.pk]  # the submitted one stays out of the visitor's results
+    assert services.search(world.visitor, "太阳能", kinds=["demand"]).hits == []
+    assert services.search(world.visitor, "太阳能", filters={"trl_min": 9}).hits == []
+    assert services.search(world.visitor, "太阳能", mode="lexical").hits == []
+    assert solar.pk in [h.id for h in services.search(world.member, "太阳能", kinds=["achievement"]).hits]
+
+
+def test_without_a_model_search_is_lexical(world, pair):
+    page = services.search(world.visitor, "正极材料")
+    assert page.mode == "lexical" and page.hits
+    assert vectors.encoder() is None
+    assert indexing.update_records("achievement", [pair[1].pk]) == 1
