@@ -151,3 +151,29 @@ def test_region_prefix():
     assert region_prefix("530000") == "53"
     assert region_prefix("530100") == "5301"
     assert region_prefix("530102") == "530102"
+
+
+def _writer_process(path, start):
+    ix = LexicalIndex(path)
+    for batch in range(5):
+        ix.add({"id": f"achievement:{start + batch * 6 + i}", "kind": "achievement", "title": f"并发写入测试 {i}",
+                "keywords": [], "body": "电池"} for i in range(6))
+        ix.commit()
+
+
+def test_several_processes_write_without_corrupting(tmp_path):
+    import multiprocessing
+
+    path = tmp_path / "ix"
+    LexicalIndex(path).close()
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_writer_process, args=(path, n * 1000)) for n in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    reader = LexicalIndex(path)
+    assert not reader.recreated
+    assert reader.count() == 90
+    assert reader.search("并发")[0] == 90

@@ -243,3 +243,21 @@ def test_search_api_and_pages(world, pair, client_for):
     assert "<mark>" in page.content.decode()
     page = c.get("/search/", {"q": "正极材料"}, follow=True)
     assert ach.title in page.content.decode()
+
+
+def test_queue_mode_indexes_at_once_and_queues_the_rest(world, monkeypatch, django_capture_on_commit_callbacks):
+    """With a real queue (the worker may poll only every few seconds) the lexical update still happens at
+    commit; the queued job (vectors, owner document, notifications) is handed to the queue."""
+    from huey.contrib.djhuey import HUEY
+
+    from techtransfer.matching import tasks
+
+    services.search(world.visitor, "预热")
+    queued = []
+    monkeypatch.setattr(HUEY, "immediate", False)
+    monkeypatch.setattr(tasks, "record_changed_task", lambda *args: queued.append(args))
+    ach = catalog.create_achievement(world.member, world.wuhua_org, achievement_data(title="高寒地区混凝土养护剂"))
+    publish(world, ach, django_capture_on_commit_callbacks)
+    assert ("achievement", [ach.pk], "published") in queued
+    monkeypatch.setattr(HUEY, "immediate", True)
+    assert ("achievement", ach.pk) in found(world.visitor, "混凝土养护剂")

@@ -379,9 +379,10 @@ def count_records(kinds: Iterable[str] = ALL_KINDS) -> dict[str, int]:
 
 # -- keeping it fresh ---------------------------------------------------------------------------------------------
 
-def update_records(kind: str, pks: Iterable[int]) -> int:
+def update_records(kind: str, pks: Iterable[int], semantic: bool = True) -> int:
     """Index the current state of the given records, or remove those that are gone or drafts. Returns how many
-    documents were written. Cheap enough to run for every change (one commit)."""
+    documents were written. Cheap enough to run for every change (one commit); ``semantic`` also (re-)encodes
+    their vectors when a model is configured."""
     pks = sorted({int(p) for p in pks})
     if not pks:
         return 0
@@ -394,9 +395,10 @@ def update_records(kind: str, pks: Iterable[int]) -> int:
     index.delete(gone)
     index.add(docs)
     index.commit()
-    from . import vectors
+    if semantic:
+        from . import vectors
 
-    vectors.update(docs, gone)
+        vectors.update(docs, gone)
     return len(docs)
 
 
