@@ -261,3 +261,17 @@ def test_queue_mode_indexes_at_once_and_queues_the_rest(world, monkeypatch, djan
     assert ("achievement", [ach.pk], "published") in queued
     monkeypatch.setattr(HUEY, "immediate", True)
     assert ("achievement", ach.pk) in found(world.visitor, "混凝土养护剂")
+
+
+def test_search_page_filters_and_errors(world, pair, client_for):
+    demand, ach, *_ = pair
+    c = client_for(world.visitor)
+    html = c.get("/matching/", {"q": "正极材料", "field": "05", "trl_min": "5"}).content.decode()
+    assert ach.title in html
+    assert '<option value="05" selected>' in html and '<option value="5" selected>' in html
+    html = c.get("/matching/", {"q": "正极材料", "field": "09"}).content.decode()
+    assert ach.title not in html
+    r = c.get("/matching/", {"q": "正极材料", "region": "12345"})
+    assert r.status_code == 200 and "12345" in r.content.decode() and ach.title not in r.content.decode()
+    html = c.get("/matching/", {"q": "正极材料", "kind": "demand"}).content.decode()
+    assert ach.title not in html

@@ -517,6 +517,26 @@ def _facets(query: str, filters: dict) -> dict:
     return out
 
 
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Values offered by the search form's filters, with their labels."""
+    from techtransfer.catalog.models import CooperationMode, Status, TransferMode
+    from techtransfer.orgs.models import OrgKind
+    from techtransfer.taxonomy.models import TechField
+
+    modes = {m.value: str(m.label) for m in CooperationMode}
+    modes.update({m.value: str(m.label) for m in TransferMode})
+    return {
+        "field": [(f.pk, str(f)) for f in TechField.objects.filter(active=True)],
+        "transfer_mode": sorted(modes.items(), key=lambda kv: kv[1]),
+        "price_band": [(k, str(v)) for k, v in PRICE_BAND_LABELS.items()],
+        "status": [(s.value, str(s.label)) for s in Status if s != Status.DRAFT],
+        "org_kind": [(k.value, str(k.label)) for k in OrgKind],
+        "region_tier": [("county", _("This county only")), ("city", _("Its whole city")),
+                        ("province", _("Its whole province"))],
+        "trl": [(str(n), str(n)) for n in range(1, 10)],
+    }
+
+
 def kind_choices() -> list[tuple[str, str]]:
     return [(k, str(KIND_LABELS[k])) for k in ALL_KINDS]
 

@@ -55,6 +55,7 @@ def search_page(request):
     return render(request, "matching/search.html", {
         "q": q, "kind": kind, "filters": filters, "result": result, "error": error, "pages": pages,
         "kinds": svc.kind_choices() if svc else (), "querystring": params.urlencode(),
+        "choices": svc.filter_choices() if svc else {},
     })
 
 
