@@ -59,3 +59,14 @@ def test_validation_and_ownership(world):
     assert subs.update_search(world.visitor, s.pk, name="renamed").name == "renamed"
     subs.delete_search(world.visitor, s.pk)
     assert not world.visitor.saved_searches.exists()
+
+
+def test_saved_search_filters_are_checked_by_the_engine(world):
+    with pytest.raises(DomainError) as e:
+        subs.save_search(world.visitor, "bad", query="电池", filters={"trl_min": 42})
+    assert e.value.field == "trl_min"
+    with pytest.raises(DomainError) as e:
+        subs.save_search(world.visitor, "bad", query="电池", filters={"region": "000001"})
+    assert e.value.field == "region"
+    ok = subs.save_search(world.visitor, "ok", query="电池", filters={"region": "530100", "trl_min": 3, "field": ""})
+    assert ok.filters == {"region": "530100", "trl_min": 3}

@@ -35,6 +35,10 @@ def _clean(name: str, query: str, kinds, filters) -> tuple[str, str, list, dict]
         raise DomainError(_("Filters must be a mapping."), field="filters")
     if not query and not filters:
         raise DomainError(_("Give a query or at least one filter."), field="query")
+    filters = {k: v for k, v in filters.items() if v not in (None, "", [])}
+    from .services import clean_filters
+
+    clean_filters(filters)  # the engine's own check: a wrong filter is refused when saved, not when matched
     return name, query, kinds, filters
 
 
@@ -108,7 +112,10 @@ def _engine_match(saved: SavedSearch, kind: str, record) -> bool | None:
         from . import services
     except ImportError:
         return None
-    return services.matches_record(saved.user, saved.query, kind, record.pk, saved.filters or None)
+    try:
+        return services.matches_record(saved.user, saved.query, kind, record.pk, saved.filters or None)
+    except DomainError:  # a filter that is no longer valid (e.g. a region code retired) matches nothing
+        return False
 
 
 def matches(saved: SavedSearch, kind: str, record) -> bool:
