@@ -80,11 +80,24 @@ def child(args) -> None:
     from techtransfer.orgs.models import Organization, OrgKind, Verification
 
     # As with the CLI, the bulk signal goes to its listeners (the search index enqueues background tasks).
-    IPItem.objects.all().delete()
-    Achievement.objects.all().delete()
+    if connection.vendor == "postgresql":
+        # The PostgreSQL database is kept between runs: empty the catalogue without loading it into memory
+        # (a Django ``delete()`` would collect every row first and inflate the peak RSS measured below).
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE TABLE {Achievement._meta.db_table} CASCADE")
     owner = Organization.objects.filter(name="基准测试大学").first() or Organization.objects.create(
         name="基准测试大学", kind=OrgKind.UNIVERSITY, region_id="530102", verification=Verification.VERIFIED
     )
+    if args.tracemalloc:
+        import tracemalloc
+
+        tracemalloc.start()
+        with open(args.file, "rb") as fh:
+            report = io.import_file(None, Achievement, fh, "jsonl", default_owner=owner, filename=args.file)
+        assert report.ok, report.errors[:5]
+        print(json.dumps({"db": connection.vendor, "records": report.created,
+                          "python_heap_peak_mb": round(tracemalloc.get_traced_memory()[1] / 2**20, 1)}))
+        return
     before = rss_mb()
     start = time.perf_counter()
     with open(args.file, "rb") as fh:
@@ -96,6 +109,17 @@ def child(args) -> None:
         "records_per_s": round(report.created / seconds), "peak_rss_mb": round(rss_mb(), 1),
         "rss_growth_mb": round(rss_mb() - before, 1), "ip_items": IPItem.objects.count(),
     }))
+
+
+def run_child(db: str, path: Path, env: dict, *extra: str) -> dict | None:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", "--db", db, "--file", str(path), *extra],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if out.returncode:
+        print(out.stdout, out.stderr, file=sys.stderr)
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def ensure_pg_database(url: str) -> None:
@@ -113,6 +137,8 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/h_catalog")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also run each import once under tracemalloc and report the Python heap peak")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -133,23 +159,24 @@ def main() -> int:
                 if db == "postgres":
                     ensure_pg_database(args.pg_url)
                     env["TECHTRANSFER_DATABASE_URL"] = args.pg_url
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child", "--db", db, "--file", str(path)],
-                    env=env, capture_output=True, text=True, check=False,
-                )
-                if out.returncode:
-                    print(out.stdout, out.stderr, file=sys.stderr)
+                row = run_child(db, path, env)
+                if row is None:
                     return 1
-                row = json.loads(out.stdout.strip().splitlines()[-1])
+                if args.tracemalloc:
+                    traced = run_child(db, path, env, "--tracemalloc")
+                    if traced is None:
+                        return 1
+                    row["python_heap_peak_mb"] = traced["python_heap_peak_mb"]
                 row["file_mb"] = round(mb, 1)
                 results.append(row)
                 print(json.dumps(row), flush=True)
     print()
-    print("| database | records | file (MB) | seconds | records/s | peak RSS (MB) | RSS growth during import (MB) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| database | records | file (MB) | seconds | records/s | peak RSS (MB) | RSS growth during import (MB) "
+          "| Python heap peak (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['db']} | {r['records']:,} | {r['file_mb']} | {r['seconds']} | {r['records_per_s']:,} | "
-              f"{r['peak_rss_mb']} | {r['rss_growth_mb']} |")
+              f"{r['peak_rss_mb']} | {r['rss_growth_mb']} | {r.get('python_heap_peak_mb', '–')} |")
     return 0
 
 
