@@ -211,7 +211,14 @@ def _load(user, kind: str, pks: list[int]) -> dict[int, object]:
     if kind == "achievement":
         qs = visible(user, Achievement.objects.filter(pk__in=pks)).select_related("owner", "tech_field")
     elif kind == "demand":
+        from django.db.models import Prefetch
+
+        from techtransfer.catalog.models import DemandRefinement
+
+        refs = Prefetch("refinements", queryset=DemandRefinement.objects.order_by("-version"),
+                        to_attr="_tt_refinements")
         qs = visible(user, Demand.objects.filter(pk__in=pks)).select_related("owner", "tech_field")
+        qs = qs.prefetch_related(refs)
     elif kind in ("expert", "broker"):
         model = ExpertProfile if kind == "expert" else BrokerProfile
         people = visible(user, Person.objects.filter(**{f"{kind}__pk__in": pks}))
@@ -328,14 +335,14 @@ def _proximity(a: str | None, b: str | None) -> str | None:
     return None
 
 
-def _field_names(codes) -> str:
+def _field_labels() -> dict[str, str]:
     from techtransfer.taxonomy.models import TechField
 
-    names = {f.pk: str(f) for f in TechField.objects.filter(pk__in=list(codes))}
-    return "、".join(names.get(c, c) for c in sorted(codes))
+    return {f.pk: str(f) for f in TechField.objects.all()}
 
 
-def _explain(kind: str, obj, tokens: list[str], source: _Source | None) -> tuple[str, dict, list[str]]:
+def _explain(kind: str, obj, tokens: list[str], source: _Source | None,
+             field_labels: dict[str, str] | None = None) -> tuple[str, dict, list[str]]:
     from techtransfer.regions.services import name_of
 
     text = public_text(kind, obj)
@@ -352,7 +359,9 @@ def _explain(kind: str, obj, tokens: list[str], source: _Source | None) -> tuple
     shared = source.fields & _fields_of(kind, obj)
     if shared:
         explanation["shared_field"] = sorted(shared)
-        reasons.append(_("Same technical field: %(field)s") % {"field": _field_names(shared)})
+        labels = field_labels if field_labels is not None else _field_labels()
+        reasons.append(_("Same technical field: %(field)s") % {"field": "、".join(labels.get(c, c)
+                                                                                for c in sorted(shared))})
     ipc = source.ipc & _ipc_of(kind, obj)
     if ipc:
         explanation["shared_ipc"] = sorted(ipc)
@@ -406,13 +415,14 @@ def _hits(user, ranked: list[tuple[str, float]], tokens: list[str], source: _Sou
         if pk.isdigit():
             by_kind.setdefault(kind, []).append(int(pk))
     loaded = {kind: _load(user, kind, pks) for kind, pks in by_kind.items()}
+    labels = _field_labels() if source is not None and source.fields else {}
     out: list[Hit] = []
     for doc_id, score in ranked:
         kind, _sep, pk = doc_id.partition(":")
         obj = loaded.get(kind, {}).get(int(pk)) if pk.isdigit() else None
         if obj is None:
             continue  # gone, or no longer visible: the database has the last word
-        snippet, explanation, reasons = _explain(kind, obj, tokens, source)
+        snippet, explanation, reasons = _explain(kind, obj, tokens, source, labels)
         out.append(Hit(kind=kind, id=obj.pk, title=_title(kind, obj), url=_url(kind, obj), score=round(score, 4),
                        snippet_html=snippet, explanation=explanation, reasons=reasons,
                        kind_label=str(KIND_LABELS.get(kind, kind))))

@@ -46,6 +46,7 @@ STOP_WORDS = frozenset(
     一种 一个 一些 这种 那种 这些 那些 我们 本 所 所述 通过 进行 采用 利用 使用 具有 可以 能够 可 能 用于 实现 基于
     关于 方面 方法 及时 已 已经 还 但 但是 如果 因此 因为 所以 同时 其中 以上 以下 之间 之一 相关 问题 需要 需求
     研究 技术 提供 包括 主要 我 你 他 她 它 有 无 不 没有 很 较 更 最 各 每 个 项 次 种 类 其他 其它 各种
+    到 均 把 让 向 往 至 则 即 若 如 因 故 却 仍 再 只 比 太 么 呢 吗 吧 啊 着 过 给 跟 同 得 地 要 会 后 前 时
     a an and are as at be by for from has have in into is it its of on or that the this to was were which with
     we our can using based via
     """.split()
@@ -241,10 +242,10 @@ def highlight(text: str, terms: Iterable[str], width: int = 160) -> str:
 
 
 def highlighted_terms(text: str, terms: Iterable[str]) -> list[str]:
-    """The query tokens that occur in ``text`` (normalized), longest first, without tokens contained in a longer
-    one that also occurs."""
+    """The query tokens of two characters or more that occur in ``text`` (normalized), longest first, without
+    tokens contained in a longer one that also occurs."""
     norm = normalize(text)
-    found = sorted({t for t in terms if t and t in norm}, key=len, reverse=True)
+    found = sorted({t for t in terms if len(t) >= 2 and t in norm}, key=len, reverse=True)
     out: list[str] = []
     for t in found:
         if not any(t in longer for longer in out):
