@@ -275,3 +275,17 @@ def test_search_page_filters_and_errors(world, pair, client_for):
     assert r.status_code == 200 and "12345" in r.content.decode() and ach.title not in r.content.decode()
     html = c.get("/matching/", {"q": "正极材料", "kind": "demand"}).content.decode()
     assert ach.title not in html
+
+
+def test_recommendation_pages_show_explained_hits(world, pair, client_for):
+    demand, ach, *_ = pair
+    other = advance(world, catalog.create_demand(world.member, world.wuhua_org, demand_data(
+        title="果蔬冷链保鲜设备需求")), Status.PUBLISHED)
+    battery = advance(world, catalog.create_demand(world.member, world.wuhua_org, demand_data(
+        title="储能电站用正极材料需求", problem="寻找高安全正极材料", tech_field_id="05")), Status.PUBLISHED)
+    indexing.rebuild()
+    html = client_for(world.visitor).get(f"/matching/demand/{demand.pk}/").content.decode()
+    assert f'data-kind="demand" data-id="{other.pk}"' in html  # similar demands
+    html = client_for(world.visitor).get(f"/matching/achievement/{ach.pk}/").content.decode()
+    item = html.split(f'data-kind="demand" data-id="{battery.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "<mark>" in item and 'class="why"' in item

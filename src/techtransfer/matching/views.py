@@ -67,8 +67,9 @@ def demand_page(request, pk: int):
         raise Http404
     svc = _engine()
     recs = svc.recommend_for_demand(request.user, demand, limit=10) if svc else {}
+    similar = svc.similar(request.user, "demand", demand.pk, limit=5) if svc else []
     return render(request, "matching/demand.html", {
-        "demand": demand, "recs": recs, "engine": svc is not None,
+        "demand": demand, "recs": recs, "similar": similar, "engine": svc is not None,
         "may_open": principal(request.user).authenticated and cases.may_act(
             request.user, cases.MatchCase(demand=demand)),
     })
