@@ -469,8 +469,12 @@ def _fuse(query: str, lexical_ids: list[str], semantic_ids: list[str]) -> list[t
         return sorted(scores.items(), key=lambda kv: -kv[1])
     from . import vectors
 
-    return fusion.hybrid(lexical_ids, semantic_ids, vectors.query_vector(query), vectors.vectors_of,
-                         len(textmod.analyze_query(query)))
+    try:
+        return fusion.hybrid(lexical_ids, semantic_ids, vectors.query_vector(query), vectors.vectors_of,
+                             len(textmod.analyze_query(query)))
+    except Exception:  # noqa: BLE001 - an optional module must not take search down
+        log.exception("rank fusion failed; using plain reciprocal rank fusion")
+        return fusion.rrf([lexical_ids, semantic_ids])
 
 
 def _ranked(query: str, filters: dict, limit: int, offset: int, mode: str) -> tuple[int, list[tuple[str, float]],

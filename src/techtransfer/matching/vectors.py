@@ -95,7 +95,16 @@ def _passage(doc: dict) -> str:
 
 
 def update(docs: list[dict], gone: Iterable[str] = (), replace_all: bool = False) -> int:
-    """Encode (through the cache) and store the vectors of ``docs``; drop ``gone``. Returns vectors written."""
+    """Encode (through the cache) and store the vectors of ``docs``; drop ``gone``. Returns vectors written.
+    A failure is logged, never raised: the lexical index is already up to date and stands alone."""
+    try:
+        return _update(docs, list(gone), replace_all)
+    except Exception:  # noqa: BLE001
+        log.exception("vector index update failed; search stays lexical for these records")
+        return 0
+
+
+def _update(docs: list[dict], gone: list[str], replace_all: bool) -> int:
     enc = encoder()
     if enc is None:
         return 0
@@ -103,7 +112,7 @@ def update(docs: list[dict], gone: Iterable[str] = (), replace_all: bool = False
     vectors = semantic.encode_passages_cached(enc, [_passage(d) for d in docs], semantic.VectorCache())
     with _writer() as path:
         index = semantic.VectorIndex(enc.dim) if replace_all else _open(enc)
-        index.remove(list(gone))
+        index.remove(gone)
         if docs:
             index.add([d["id"] for d in docs], vectors)
         index.save(path)
@@ -113,7 +122,15 @@ def update(docs: list[dict], gone: Iterable[str] = (), replace_all: bool = False
 
 def search(query: str, filters: dict, depth: int) -> list[str] | None:
     """Ids of the ``depth`` documents nearest to ``query`` by meaning that pass ``filters`` (applied by the lexical
-    index), best first; None when there is no semantic path."""
+    index), best first; None when there is no semantic path (or it failed: the lexical ranking stands alone)."""
+    try:
+        return _search(query, filters, depth)
+    except Exception:  # noqa: BLE001
+        log.exception("semantic search failed; answering lexically")
+        return None
+
+
+def _search(query: str, filters: dict, depth: int) -> list[str] | None:
     enc = encoder()
     if enc is None:
         return None
