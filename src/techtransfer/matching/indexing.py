@@ -80,6 +80,9 @@ def index_root() -> Path:
 class _State:
     def __init__(self):
         self.lock = threading.RLock()
+        self.clear()
+
+    def clear(self):
         self.root: Path | None = None
         self.current_stamp = None
         self.index: LexicalIndex | None = None
@@ -126,9 +129,8 @@ def _rebuild_lock(root: Path, blocking: bool = True):
 def reset() -> None:
     """Forget the open index (tests, and after the index folder moved)."""
     with _state.lock:
-        if _state.index is not None:
-            _state.index.close()
-        _state.__init__()
+        # Dropped, not closed: another thread may still be answering a search with it.
+        _state.clear()
 
 
 def get_index(rebuild_if_missing: bool = True) -> LexicalIndex:
@@ -139,8 +141,6 @@ def get_index(rebuild_if_missing: bool = True) -> LexicalIndex:
     with _state.lock:
         if _state.index is not None and _state.root == root and _state.current_stamp == stamp:
             return _state.index
-        if _state.index is not None:
-            _state.index.close()
         name = ""
         if stamp is not None:
             name = _current_file(root).read_text(encoding="utf-8").strip()
