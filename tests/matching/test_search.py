@@ -289,3 +289,24 @@ def test_recommendation_pages_show_explained_hits(world, pair, client_for):
     html = client_for(world.visitor).get(f"/matching/achievement/{ach.pk}/").content.decode()
     item = html.split(f'data-kind="demand" data-id="{battery.pk}"', 1)[1].split("</li>", 1)[0]
     assert "<mark>" in item and 'class="why"' in item
+
+
+def test_an_index_failing_while_searching_is_rebuilt(world, pair, monkeypatch):
+    from techtransfer.matching.engine.lexical import LexicalIndex
+
+    demand, ach, *_ = pair
+    assert ("achievement", ach.pk) in found(world.visitor, "正极材料")
+    failed_generation = indexing._state.generation
+    real_search, failures = LexicalIndex.search, []
+
+    def failing_search(self, *args, **kwargs):
+        if len(failures) < 2:  # fails on the open index and again after reopening it
+            failures.append(self.path.name)
+            raise OSError("simulated damaged segment")
+        return real_search(self, *args, **kwargs)
+
+    monkeypatch.setattr(LexicalIndex, "search", failing_search)
+    assert ("achievement", ach.pk) in found(world.visitor, "正极材料")
+    assert failures == [failed_generation, failed_generation]
+    assert indexing._state.generation != failed_generation  # rebuilt into a new generation
+    assert not (indexing.index_root() / failed_generation).exists()

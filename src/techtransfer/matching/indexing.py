@@ -456,6 +456,14 @@ def rebuild(progress: Callable[[str], None] | None = None, kinds: Iterable[str] 
         return {"documents": total, "by_kind": done, "seconds": round(seconds, 3), "generation": name}
 
 
+def discard_live() -> None:
+    """Remove the live generation (it failed while searching); the next ``get_index`` rebuilds it."""
+    root = index_root()
+    name = _state.generation
+    if name:
+        _remove_tree(root / name)
+
+
 def last_rebuild_started() -> float:
     """When the last rebuild started (epoch seconds; 0 when never)."""
     try:

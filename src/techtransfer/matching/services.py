@@ -432,20 +432,20 @@ def _hits(user, ranked: list[tuple[str, float]], tokens: list[str], source: _Sou
 # -- the engine -----------------------------------------------------------------------------------------------------
 
 def _lexical(query: str, filters: dict, limit: int, offset: int = 0) -> tuple[int, list[tuple[str, float]]]:
-    index = indexing.get_index()
-    try:
-        return index.search(query, filters, limit=limit, offset=offset)
-    except (OSError, RuntimeError, ValueError) as exc:
-        if str(exc).startswith("unknown filter"):
-            raise
-        # A damaged index is rebuilt from the database, never shown as an error page.
-        log.exception("search index failed; rebuilding it")
-        indexing.reset()
-        import shutil
-
-        shutil.rmtree(indexing.index_root(), ignore_errors=True)
-        index = indexing.get_index()
-        return index.search(query, filters, limit=limit, offset=offset)
+    """Search the live index. An error is retried once on a freshly opened index (a rebuild may have switched
+    generations a moment ago); if it persists, the live generation is dropped and rebuilt from the database —
+    a damaged index never becomes an error page."""
+    for attempt in range(3):
+        try:
+            return indexing.get_index().search(query, filters, limit=limit, offset=offset)
+        except (OSError, RuntimeError, ValueError) as exc:
+            if str(exc).startswith("unknown filter") or attempt == 2:
+                raise
+            log.warning("search index failed (%s); %s", exc, "reopening it" if attempt == 0 else "rebuilding it")
+            if attempt == 1:
+                indexing.discard_live()
+            indexing.reset()
+    raise AssertionError("unreachable")
 
 
 def _semantic_ranking(query: str, filters: dict, depth: int) -> list[str] | None:
