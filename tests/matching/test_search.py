@@ -231,7 +231,7 @@ def test_search_api_and_pages(world, pair, client_for):
     assert r.status_code == 200
     body = r.json()
     assert body["total"] >= 1 and body["hits"][0]["id"] == ach.pk and body["hits"][0]["reasons"]
-    assert "facets" in body
+    assert "facets" in body and body["mode"] == "lexical"
     r = c.get("/api/v1/matching/search", {"q": "正极材料", "trl_min": 15})
     assert r.status_code == 400 and r.json()["field"] == "trl_min"
     r = c.get(f"/api/v1/matching/demand/{demand.pk}/recommendations")

@@ -224,7 +224,7 @@ def search(request, q: str = "", kinds: str = "", page: int = 1, per_page: int =
     res = svc.search(request.user, q, kinds=kind_list, filters=filters or None, page=page,
                      per_page=min(max(per_page, 1), 100), mode=mode)
     return {"hits": _hits(res.hits), "total": res.total, "facets": res.facets, "page": res.page,
-            "per_page": res.per_page}
+            "per_page": res.per_page, "mode": res.mode}
 
 
 @router.get("/similar/{kind}/{int:pk}", summary="Records similar to one record")
