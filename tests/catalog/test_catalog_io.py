@@ -250,3 +250,31 @@ def test_command_line_import_and_export(world, tmp_path, capsys):
     assert len(lines) == 1 and SECRET not in out.read_text()  # visitor: the published one, no protected text
     assert main(["export", "achievements", str(out), "--user", "kunming_admin"]) == 0
     assert len(out.read_text().splitlines()) == 2 and SECRET in out.read_text()
+
+
+def test_bulk_signal_is_sent_in_chunks(world, monkeypatch, bulk_events, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(catalog_io, "SIGNAL_CHUNK", 2)
+    monkeypatch.setattr(catalog_io, "BATCH", 2)
+    rows = [[f"成果{i}", "摘要。", "09", 5, "transfer", "1", "false", "", "", "", "draft"] for i in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        report = catalog_io.import_file(None, Achievement, make_file("csv", HEADER, rows), "csv",
+                                        default_owner=world.wuhua_org)
+    assert report.ok and report.created == 5
+    assert [len(e[1]) for e in bulk_events] == [2, 2, 1]
+    assert sorted(pk for e in bulk_events for pk in e[1]) == sorted(Achievement.objects.values_list("pk", flat=True))
+
+
+def test_export_includes_protected_details_after_nda_approval(world, make_user, client_for, make_achievement):
+    from techtransfer.accounts.models import Role
+    from techtransfer.catalog import services
+
+    ach = make_achievement(Status.PUBLISHED)
+    reader = make_user("nda_reader", Role.ORG_MEMBER, org=world.panlong_org)
+
+    def export_text():
+        resp = client_for(reader).get("/api/v1/catalog/achievements/export?format=jsonl")
+        return b"".join(resp.streaming_content).decode()
+
+    assert SECRET not in export_text()
+    services.approve_nda(world.org_admin, services.request_nda(reader, ach, "评估"))
+    assert SECRET in export_text()

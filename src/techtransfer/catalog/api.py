@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
@@ -336,7 +337,7 @@ def _model_fields(data: dict) -> dict:
 def _owner(user, pk: int) -> Organization:
     org = Organization.objects.filter(pk=pk).first()
     if org is None:
-        raise DomainError("unknown owner organization", field="owner")
+        raise DomainError(_("Unknown organization: %s") % pk, field="owner")
     return org
 
 
@@ -364,7 +365,7 @@ def _page(qs, page, page_size, view, with_facets=False) -> dict:
 def _transition(user, record, payload: TransitionIn):
     fn = workflow.TRANSITIONS.get(payload.action)
     if fn is None:
-        raise DomainError(f"unknown action: {payload.action}", field="action")
+        raise DomainError(_("Unknown action."), field="action")
     return fn(user, record, payload.reason)
 
 
@@ -405,9 +406,7 @@ def create_achievement(request, payload: AchievementIn):
 
 @achievements.get("/mine", response=AchievementPage, summary="My organizations' achievements, any status")
 def my_achievements(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = services.mine(request.auth, Achievement)
-    if status:
-        qs = qs.filter(status=status)
+    qs = browse.by_status(services.mine(request.auth, Achievement), status)
     return _page(qs.order_by("-updated_at", "-id"), page, page_size, services.public_view)
 
 
@@ -473,7 +472,7 @@ def remove_ip_item(request, pk: int, item_id: int):
     ach = services.get_achievement(request.auth, pk)
     item = IPItem.objects.filter(pk=item_id, achievement=ach).first()
     if item is None:
-        raise NotFound("no such IP item")
+        raise NotFound(_("No such IP item."))
     services.remove_ip_item(request.auth, item)
     return 204, None
 
@@ -515,7 +514,7 @@ def _nda(user, pk: int) -> NdaRequest:
     if req is None or not (
         permissions.can_see_restricted(user, req.achievement) or req.requester_id == getattr(user, "pk", None)
     ):
-        raise NotFound("no such request")
+        raise NotFound(_("No such request."))
     return req
 
 
@@ -563,9 +562,7 @@ def create_demand(request, payload: DemandIn):
 
 @demands.get("/mine", response=DemandPage, summary="My organizations' demands, any status")
 def my_demands(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = services.mine(request.auth, Demand)
-    if status:
-        qs = qs.filter(status=status)
+    qs = browse.by_status(services.mine(request.auth, Demand), status)
     return _page(qs.order_by("-updated_at", "-id"), page, page_size, _demand_item)
 
 
@@ -677,7 +674,7 @@ def remove_package_item(request, pk: int, achievement_id: int):
     pkg = packages.get_package(request.auth, pk)
     ach = Achievement.objects.filter(pk=achievement_id).first()
     if ach is None:
-        raise NotFound("no such achievement")
+        raise NotFound(_("No such achievement."))
     packages.remove_from_package(request.auth, pkg, ach)
     return 204, None
 

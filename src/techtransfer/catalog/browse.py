@@ -190,6 +190,14 @@ def review_queue(user, model=Achievement):
     )
 
 
+def by_status(qs, status: str):
+    if not status:
+        return qs
+    if status not in Status.values:
+        raise DomainError(_("Unknown status: %s") % status, field="status")
+    return qs.filter(status=status)
+
+
 def is_reviewer(user) -> bool:
     p = permissions.principal(user)
     return bool(p.org_ids(Role.ORG_ADMIN)) or p.is_region_admin
