@@ -310,3 +310,23 @@ def test_an_index_failing_while_searching_is_rebuilt(world, pair, monkeypatch):
     assert failures == [failed_generation, failed_generation]
     assert indexing._state.generation != failed_generation  # rebuilt into a new generation
     assert not (indexing.index_root() / failed_generation).exists()
+
+
+def test_enterprises_in_the_same_field_are_candidates(world, make_org, make_user):
+    from techtransfer.accounts.models import Role
+
+    ach = advance(world, catalog.create_achievement(world.member, world.wuhua_org, achievement_data()),
+                  Status.PUBLISHED)
+    ent = make_org("盘龙新材料有限公司", region=PANLONG)
+    ent_admin = make_user("ent_admin", Role.ORG_ADMIN, org=ent)
+    d = catalog.create_demand(ent_admin, ent, demand_data(title="生产线节能改造", problem="降低能耗。",
+                                                           tech_field_id="05"))
+    workflow.submit(ent_admin, d)
+    workflow.approve_by_org(ent_admin, d)
+    workflow.publish(world.panlong_admin, d)
+    indexing.rebuild()
+    cands = services.candidates_for_achievement(world.visitor, ach)
+    hit = next(h for h in cands["organizations"] if h.id == ent.pk)
+    assert hit.explanation["shared_field"] == ["05"]
+    assert hit.explanation["region"]["proximity"] == "city"
+    assert world.wuhua_org.pk not in [h.id for h in cands["organizations"]]  # not its own owner

@@ -225,10 +225,27 @@ def _load(user, kind: str, pks: list[int]) -> dict[int, object]:
         qs = model.objects.filter(pk__in=pks, person__in=people).select_related("person__organization")
         qs = qs.prefetch_related("person__fields")
     elif kind == "organization":
-        qs = visible(user, Organization.objects.filter(pk__in=pks))
+        orgs = {o.pk: o for o in visible(user, Organization.objects.filter(pk__in=pks))}
+        fields = _org_fields(list(orgs))
+        for pk, org in orgs.items():
+            org._tt_fields = fields.get(pk, set())
+        return orgs
     else:
         return {}
     return {obj.pk: obj for obj in qs}
+
+
+def _org_fields(org_ids: list[int]) -> dict[int, set[str]]:
+    """Technical fields of organizations' public achievements and demands (what they work on)."""
+    from techtransfer.catalog.models import Achievement, Demand
+
+    out: dict[int, set[str]] = {}
+    for model in (Achievement, Demand):
+        rows = (model.objects.filter(model.public_q(), owner_id__in=org_ids, tech_field__isnull=False)
+                .values_list("owner_id", "tech_field_id").distinct())
+        for owner, field_code in rows:
+            out.setdefault(owner, set()).add(field_code)
+    return out
 
 
 def _url(kind: str, obj) -> str:
@@ -298,6 +315,9 @@ def _fields_of(kind: str, obj) -> set[str]:
         return out
     if kind in ("expert", "broker"):
         return {f.pk for f in obj.person.fields.all()}
+    if kind == "organization":
+        fields = getattr(obj, "_tt_fields", None)
+        return fields if fields is not None else _org_fields([obj.pk]).get(obj.pk, set())
     return set()
 
 
@@ -571,6 +591,7 @@ def search(user, q: str, kinds=None, filters: dict | None = None, page: int = 1,
         raise DomainError(_("The page must be between 1 and %(max)s.") % {"max": MAX_PAGE}, field="page")
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
     engine_filters = _engine_filters(user, kinds, clean_filters(filters))
+    indexing.get_index()  # opens (or rebuilds) the index and loads its domain dictionary before analysing
     tokens = textmod.analyze_query(q)
     if q and not tokens:  # only stop words or punctuation: nothing to look for
         return SearchPage(total=0, page=page, per_page=per_page, hits=[], facets={})
@@ -616,15 +637,24 @@ def _recommend(user, query: str, kind: str, source: _Source, limit: int, filters
     if kind in ("achievement", "demand"):
         extra.setdefault("status", [str(s) for s in PUBLIC_STATUSES])
     engine_filters = _engine_filters(user, [kind], extra, exclude=exclude or None)
+    indexing.get_index()  # the domain dictionary is loaded with the index: analyse after it
     tokens = textmod.analyze_query(query)
     _total, ranked, _mode = _ranked(query, engine_filters, max(limit * 3, RERANK_DEPTH) if tokens else limit, 0,
                                     "hybrid")
     hits = _hits(user, ranked, tokens, source)
-    if not hits:
-        return []
-    top = max(h.score for h in hits) or 1.0
+    top = max((h.score for h in hits), default=1.0) or 1.0
     for h in hits:
         h.score = round(h.score / top + _bonus(h.explanation), 4)
+    if len(hits) < limit and source.fields:
+        # Too few word matches: people and organizations working in the same technical field are candidates
+        # too (ranked after the word matches, by nearness).
+        seen = [f"{h.kind}:{h.id}" for h in hits] + list(exclude or [])
+        more_filters = _engine_filters(user, [kind], {**extra, "field": sorted(source.fields)},
+                                       exclude=seen or None)
+        _total, more = _lexical("", more_filters, (limit - len(hits)) * 2)
+        for h in _hits(user, more, tokens, source):
+            h.score = round(_bonus(h.explanation) / 2, 4)
+            hits.append(h)
     hits.sort(key=lambda h: -h.score)
     return hits[:limit]
 
