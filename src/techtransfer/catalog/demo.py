@@ -141,7 +141,8 @@ def load(progress) -> int:
         kw = r["keywords"]
         title = r["title"]
         if not title or i >= len(records) or len(title) > 60:
-            title = rng.choice(TITLE_FORMS).format(kw=kw[0], kw2=kw[-1] if len(kw) > 1 else "应用")
+            stem = [k.removesuffix("技术").removesuffix("方法") or k for k in kw]
+            title = rng.choice(TITLE_FORMS).format(kw=stem[0], kw2=stem[-1] if len(stem) > 1 else "应用")
         if i >= len(records):
             title = f"{title}（{rng.choice(['第二代', '改进型', '集成方案', '示范应用'])}）"
         # Universities and institutes own most achievements; a fifth belong to enterprises.

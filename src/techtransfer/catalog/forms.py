@@ -47,6 +47,13 @@ def owner_choices(user):
     return Organization.objects.filter(pk__in=sorted(p.org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN))).order_by("name")
 
 
+def preselect_single_owner(field) -> None:
+    """Most users belong to one organization: choose it for them."""
+    first_two = list(field.queryset[:2])
+    if len(first_two) == 1:
+        field.initial = first_two[0].pk
+
+
 def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
     """Show a service error beside the field it names (or above the form)."""
     name = (exc.field or "").removesuffix("_id")
@@ -96,6 +103,7 @@ class NewAchievementForm(OwnerMixin, AchievementForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owner_choices(user)
+        preselect_single_owner(self.fields["owner"])
 
     class Meta(AchievementForm.Meta):
         fields = ["owner", *AchievementForm.Meta.fields]
@@ -125,6 +133,7 @@ class NewDemandForm(OwnerMixin, DemandForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owner_choices(user)
+        preselect_single_owner(self.fields["owner"])
 
     class Meta(DemandForm.Meta):
         fields = ["owner", *DemandForm.Meta.fields]
@@ -205,3 +214,4 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owner_choices(user)
+        preselect_single_owner(self.fields["owner"])
