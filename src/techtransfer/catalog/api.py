@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions
 from techtransfer.catalog import browse, packages, services, workflow
@@ -381,7 +382,7 @@ def _import(request, model, file, owner: int | None, fmt: str | None):
     default_owner = _owner(request.auth, owner) if owner else None
     report = catalog_io.import_file(request.auth, model, file, fmt=fmt or catalog_io.guess_format(file.name),
                                     default_owner=default_owner)
-    return (200 if report.ok else 400), report.as_dict()
+    return Reply(200 if report.ok else 400, report.as_dict())
 
 
 # --- achievements ------------------------------------------------------------------------------------------------
@@ -401,7 +402,7 @@ def list_achievements(request, q: str = "", tech_field: str = "", region: str = 
 def create_achievement(request, payload: AchievementIn):
     owner = _owner(request.auth, payload.owner)
     ach = services.create_achievement(request.auth, owner, _model_fields(payload.dict()))
-    return 201, _ach_out(request.auth, ach)
+    return Reply(201, _ach_out(request.auth, ach))
 
 
 @achievements.get("/mine", response=AchievementPage, summary="My organizations' achievements, any status")
@@ -464,7 +465,8 @@ def achievement_transition(request, pk: int, payload: TransitionIn):
 def add_ip_item(request, pk: int, payload: IPItemIn):
     ach = services.get_achievement(request.auth, pk)
     item = services.add_ip_item(request.auth, ach, payload.dict())
-    return 201, {"id": item.pk, "kind": item.kind, "title": item.title, "number": item.number, "granted": item.granted}
+    return Reply(201, {"id": item.pk, "kind": item.kind, "title": item.title, "number": item.number,
+                       "granted": item.granted})
 
 
 @achievements.delete("/{int:pk}/ip-items/{int:item_id}", response={204: None}, summary="Remove an IP item")
@@ -474,7 +476,7 @@ def remove_ip_item(request, pk: int, item_id: int):
     if item is None:
         raise NotFound(_("No such IP item."))
     services.remove_ip_item(request.auth, item)
-    return 204, None
+    return Reply(204, None)
 
 
 @achievements.get("/{int:pk}/trl-assessments", response=list[TrlOut], summary="TRL self-assessments")
@@ -486,7 +488,7 @@ def list_trl(request, pk: int):
 @achievements.post("/{int:pk}/trl-assessments", response={201: TrlOut}, summary="Self-assess the TRL")
 def assess_trl(request, pk: int, payload: TrlIn):
     ach = services.get_achievement(request.auth, pk)
-    return 201, services.assess_trl(request.auth, ach, payload.answers)
+    return Reply(201, services.assess_trl(request.auth, ach, payload.answers))
 
 
 @achievements.get("/{int:pk}/versions", response=list[VersionOut], summary="Version history (owner and admins)")
@@ -503,7 +505,7 @@ def list_nda(request, pk: int):
 @achievements.post("/{int:pk}/nda-requests", response={201: NdaOut}, summary="Ask for the protected details")
 def request_nda(request, pk: int, payload: NdaIn):
     ach = services.get_achievement(request.auth, pk)
-    return 201, _nda_out(services.request_nda(request.auth, ach, payload.purpose))
+    return Reply(201, _nda_out(services.request_nda(request.auth, ach, payload.purpose)))
 
 
 # --- NDA decisions -----------------------------------------------------------------------------------------------
@@ -557,7 +559,8 @@ def list_demands(request, q: str = "", tech_field: str = "", region: str = "", m
 @demands.post("", response={201: DemandOut}, summary="Draft a demand")
 def create_demand(request, payload: DemandIn):
     owner = _owner(request.auth, payload.owner)
-    return 201, _demand_out(request.auth, services.create_demand(request.auth, owner, _model_fields(payload.dict())))
+    demand = services.create_demand(request.auth, owner, _model_fields(payload.dict()))
+    return Reply(201, _demand_out(request.auth, demand))
 
 
 @demands.get("/mine", response=DemandPage, summary="My organizations' demands, any status")
@@ -628,7 +631,7 @@ def list_refinements(request, pk: int):
 @demands.post("/{int:pk}/refinements", response={201: RefinementOut}, summary="Write a refined description")
 def add_refinement(request, pk: int, payload: RefinementIn):
     demand = services.get_demand(request.auth, pk)
-    return 201, _refinement_out(services.refine_demand(request.auth, demand, _model_fields(payload.dict())))
+    return Reply(201, _refinement_out(services.refine_demand(request.auth, demand, _model_fields(payload.dict()))))
 
 
 # --- packages ----------------------------------------------------------------------------------------------------
@@ -652,7 +655,7 @@ def list_packages(request, tech_field: str = "", region: str = "", page: int = 1
 @package_router.post("", response={201: PackageOut}, summary="Create a package (region administrators)")
 def create_package(request, payload: PackageIn):
     pkg = packages.create_package(request.auth, payload.region, payload.tech_field, payload.name, payload.description)
-    return 201, _pkg_out(pkg)
+    return Reply(201, _pkg_out(pkg))
 
 
 @package_router.get("/{int:pk}", response=PackageDetail, summary="A package with its public achievements")
@@ -666,7 +669,7 @@ def add_package_item(request, pk: int, payload: PackageItemIn):
     pkg = packages.get_package(request.auth, pk)
     ach = services.get_achievement(request.auth, payload.achievement)
     packages.add_to_package(request.auth, pkg, ach, payload.note)
-    return 201, _pkg_out(pkg)
+    return Reply(201, _pkg_out(pkg))
 
 
 @package_router.delete("/{int:pk}/items/{int:achievement_id}", response={204: None}, summary="Remove an achievement")
@@ -676,7 +679,7 @@ def remove_package_item(request, pk: int, achievement_id: int):
     if ach is None:
         raise NotFound(_("No such achievement."))
     packages.remove_from_package(request.auth, pkg, ach)
-    return 204, None
+    return Reply(204, None)
 
 
 @package_router.post("/{int:pk}/publish", response=PackageOut, summary="Publish a package")
