@@ -231,3 +231,13 @@ def test_review_queue_and_packages(world, client_for, make_achievement):
     body = client_for().get(f"{BASE}/packages/{pkg}").json()
     assert [a["id"] for a in body["achievements"]] == [published.pk]
     assert SECRET not in json.dumps(body, ensure_ascii=False)
+
+
+def test_openapi_documents_the_catalog(client_for):
+    r = client_for().get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    for path in ("/api/v1/catalog/achievements", "/api/v1/catalog/achievements/{pk}/transitions",
+                 "/api/v1/catalog/achievements/import", "/api/v1/catalog/demands/{pk}/refinements",
+                 "/api/v1/catalog/packages/{pk}/publish", "/api/v1/catalog/nda-requests/{pk}/approve"):
+        assert path in paths, path

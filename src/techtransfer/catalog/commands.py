@@ -123,7 +123,7 @@ def cmd_export(args) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     with args.file.open("wb") as out, tqdm(total=total, unit=" records", file=sys.stderr, desc="exporting") as bar:
-        io.write_response(response, out)
-        bar.update(total)
+        io.write_response(response, out, progress=bar.update)
+        bar.update(total - bar.n)
     print(f"exported {total} {args.kind} to {args.file}")
     return 0

@@ -750,10 +750,13 @@ def template_response(model, fmt: str) -> HttpResponse:
     return table_export([example], header, fmt, name)
 
 
-def write_response(response, out) -> None:
-    """Write an export response (streaming or not) to a binary file (the command line)."""
+def write_response(response, out, progress: Callable[[int], None] | None = None) -> None:
+    """Write an export response (streaming or not) to a binary file (the command line). ``progress`` is called
+    with 1 per record for streamed formats (one chunk per row after the header)."""
     if getattr(response, "streaming", False):
-        for chunk in response.streaming_content:
+        for n, chunk in enumerate(response.streaming_content):
             out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+            if progress and (n >= 2 or response["Content-Type"].startswith("application/x-ndjson")):
+                progress(1)
     else:
         out.write(response.content)
