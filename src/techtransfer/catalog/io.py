@@ -528,6 +528,8 @@ def _insert_rows(model, objs: list, now) -> list[int]:
             getters.append(lambda obj, f=f: f.get_db_prep_save(getattr(obj, f.attname), connection))
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        return _copy_rows(connection, model, objs, getters, columns)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     chunk = max(1, min(500, 30000 // len(fields)))
     ids: list[int] = []
@@ -540,6 +542,23 @@ def _insert_rows(model, objs: list, now) -> list[int]:
                    f"VALUES {', '.join([row_sql] * len(part))} RETURNING {qn(model._meta.pk.column)}")
             cursor.execute(sql, params)
             ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def _copy_rows(connection, model, objs: list, getters, columns: str) -> list[int]:
+    """PostgreSQL: reserve the ids from the table's sequence, then stream the rows with ``COPY … FROM STDIN``
+    (several times faster than multi-row INSERTs for large imports)."""
+    qn = connection.ops.quote_name
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, len(objs)]
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        # Only quoted model identifiers are formatted in; the rows travel as COPY data.
+        with cursor.cursor.copy(f"COPY {qn(table)} ({qn(pk)}, {columns}) FROM STDIN") as copy:
+            for pk_value, obj in zip(ids, objs, strict=True):
+                copy.write_row([pk_value, *(getter(obj) for getter in getters)])
     return ids
 
 
