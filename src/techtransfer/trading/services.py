@@ -588,10 +588,12 @@ def place_bid(actor, auction: Auction, amount, org=None, now: datetime.datetime 
     minutes. A malformed amount is an input error (nothing recorded)."""
     _require_user(actor)
     value = money(amount, "amount")
+    # Who bids for which organization does not depend on the auction's moving parts: decided before the lock,
+    # so the lock is held only for the price, the end and the writes.
+    bidder = _bidder_org(actor, auction, org)
     with transaction.atomic():
         a = Auction.objects.select_for_update().get(pk=auction.pk)
         at = now or timezone.now()
-        bidder = _bidder_org(actor, a, org)
         code = ""
         if a.status != AuctionStatus.OPEN or at >= a.ends_at:
             code = RefusalCode.CLOSED
