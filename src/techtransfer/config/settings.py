@@ -118,7 +118,11 @@ HUEY = {
     "name": "techtransfer",
     "immediate": TASKS_MODE == "immediate",
     "utc": True,
-    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True},
+    "consumer": {
+        "workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True,
+        # Poll the queue at least every second: a published record must be searchable within 2 s.
+        "initial_delay": 0.1, "backoff": 1.15, "max_delay": 1.0,
+    },
 }
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
