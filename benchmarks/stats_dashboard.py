@@ -1,8 +1,10 @@
 """Dashboard queries of the contract statistics over N synthetic certified contracts.
 
-Usage: python benchmarks/stats_dashboard.py --contracts 100000 [--repeat 20]
+Usage: python benchmarks/stats_dashboard.py --contracts 1000000 [--repeat 20] [--before-repeat 5]
 (set TECHTRANSFER_DATABASE_URL for PostgreSQL; a throw-away test database is created and dropped).
-Reports p50/p95 in ms for the province overview and each drill-down level.
+Reports p50/p95 in ms for the province overview and each drill-down level: "before" = the plain ledger queries
+(``breakdown``/``by_region`` over ``ContractEvent``), "after" = the dashboard queries over the monthly ledger
+summary (``stats.services.table``/``regions``), for one calendar year and for a period with partial months.
 """
 
 import argparse
@@ -24,6 +26,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--contracts", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--before-repeat", type=int, default=5, help="repetitions of the plain ledger queries (0: skip)")
     args = ap.parse_args()
 
     import django
@@ -43,16 +46,38 @@ def main() -> int:
 def run(args) -> int:
     from django.db import connection
 
-    from techtransfer.contracts.models import ContractEvent, EventKind, Flow, Status, TechContract
+    from techtransfer.contracts import ledger
+    from techtransfer.contracts.models import (
+        ContractEvent,
+        EventKind,
+        Flow,
+        IPType,
+        SocioEconomicObjective,
+        Status,
+        TechContract,
+    )
     from techtransfer.orgs.models import Organization, OrgKind
     from techtransfer.regions.models import Region
+    from techtransfer.regions.services import scope_q
     from techtransfer.stats import services
+    from techtransfer.taxonomy.models import TechField
 
     rng = random.Random(1)
     counties = list(Region.objects.filter(pk__startswith="53").exclude(pk__endswith="00").values_list("pk", flat=True))
+    others = list(Region.objects.exclude(pk__startswith="53").exclude(pk__endswith="00").values_list("pk", flat=True))
     seller = Organization.objects.create(name="基准卖方", kind=OrgKind.ENTERPRISE, region_id=counties[0])
     point = Organization.objects.create(name="基准登记点", kind=OrgKind.REGISTRATION_POINT, region_id="530100")
-    cats = [("development", "dev_commissioned"), ("transfer", "tr_patent"), ("service", "svc_general")]
+    cats = [
+        ("development", "dev_commissioned"),
+        ("development", "dev_cooperative"),
+        ("transfer", "tr_patent"),
+        ("licence", "lic_patent"),
+        ("consulting", "con_feasibility"),
+        ("service", "svc_general"),
+    ]
+    fields = list(TechField.objects.values_list("pk", flat=True))
+    ips = list(IPType.objects.values_list("pk", flat=True))
+    objectives = list(SocioEconomicObjective.objects.values_list("pk", flat=True))
     t0 = time.perf_counter()
     tz = datetime.UTC
     batch = 20_000
@@ -63,26 +88,37 @@ def run(args) -> int:
         for i in range(n):
             cat, sub = rng.choice(cats)
             day = datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randrange(1000))
-            amount = Decimal(rng.randrange(10_000, 20_000_000)).quantize(Decimal("0.01"))
+            amount = Decimal(rng.randrange(1_000_000, 2_000_000_000)) / 100
+            roll = rng.random()
+            if roll < 0.7:
+                buyer_region, country, flow = rng.choice(counties), None, Flow.IN_PROVINCE
+            elif roll < 0.92:
+                buyer_region, country, flow = rng.choice(others), None, Flow.CROSS_PROVINCE
+            else:
+                buyer_region, country, flow = None, "LA", Flow.INTERNATIONAL
             rows.append(
                 TechContract(
                     name="c",
                     status=Status.CERTIFIED,
                     category_id=cat,
                     subcategory_id=sub,
+                    tech_field_id=rng.choice(fields),
+                    ip_type_id=rng.choice(ips),
+                    objective_id=rng.choice(objectives),
                     contract_amount=amount,
                     tech_amount=amount,
                     non_tech_amount=Decimal(0),
                     registration_point=point,
                     seller_org=seller,
                     seller_region_id=rng.choice(counties),
-                    buyer_region_id=rng.choice(counties),
-                    flow=Flow.IN_PROVINCE,
+                    buyer_region_id=buyer_region,
+                    buyer_country_id=country,
+                    flow=flow,
                     registered_on=day,
                     registration_number=f"B{made + i:012d}",
                 )
             )
-        TechContract.objects.bulk_create(rows, batch_size=2000)
+        TechContract.objects.bulk_create(rows, batch_size=5000)
         ContractEvent.objects.bulk_create(
             [
                 ContractEvent(
@@ -96,29 +132,61 @@ def run(args) -> int:
                 )
                 for c in rows
             ],
-            batch_size=2000,
+            batch_size=5000,
         )
         made += n
+    generated = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    summary_rows = ledger.rebuild()
+    rebuilt = time.perf_counter() - t1
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
-    print(f"generated {made} contracts in {time.perf_counter() - t0:.1f} s on {connection.vendor}")
+    print(
+        f"generated {made:,} contracts + events in {generated:.0f} s, ledger summary ({summary_rows:,} rows) "
+        f"rebuilt in {rebuilt:.0f} s on {connection.vendor}"
+    )
     city = counties[0][:4] + "00"
     year = (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
-    queries = {
-        "province overview (by category)": lambda: services.breakdown("category", services.ledger(None, *year)),
+    partial = (datetime.date(2025, 1, 15), datetime.date(2025, 12, 20))
+    before = {
+        "province overview (by category)": lambda: services.breakdown(
+            "category", services.ledger(None, *year).filter(scope_q("contract__seller_region_id", "530000"))
+        ),
         "province → cities": lambda: services.by_region(services.ledger(None, *year), parent="530000", tier="city"),
         "city → counties": lambda: services.by_region(services.ledger(None, *year), parent=city, tier="county"),
     }
-    print(f"| query | contracts | {connection.vendor} p50 ms | p95 ms |\n|---|---|---|---|")
-    for name, q in queries.items():
+    after = {
+        "province overview (by category)": lambda: services.table(None, "category", *year, region="530000"),
+        "province → cities": lambda: services.regions(None, "output", "city", "530000", *year),
+        "city → counties": lambda: services.regions(None, "output", "county", city, *year),
+        "province overview, period with partial months": lambda: services.table(
+            None, "category", *partial, region="530000"
+        ),
+        "province → cities, absorption": lambda: services.regions(None, "absorption", "city", "530000", *year),
+    }
+    # Same figures both ways (the summary is exact).
+    assert {r.key: r.count for r in before["province → cities"]()} == {
+        r.key: r.count for r in after["province → cities"]()
+    }
+
+    def measure(q, repeat):
         times = []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             s = time.perf_counter()
             q()
             times.append((time.perf_counter() - s) * 1000)
         times.sort()
-        p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
-        print(f"| {name} | {made:,} | {statistics.median(times):.0f} | {p95:.0f} |")
+        return statistics.median(times), times[min(len(times) - 1, int(0.95 * len(times)))]
+
+    print(f"| query | contracts | {connection.vendor} before p50 / p95 ms | after p50 / p95 ms | p95 ratio |")
+    print("|---|---|---|---|---|")
+    for name, q in after.items():
+        a50, a95 = measure(q, args.repeat)
+        if name in before and args.before_repeat:
+            b50, b95 = measure(before[name], args.before_repeat)
+            print(f"| {name} | {made:,} | {b50:.0f} / {b95:.0f} | {a50:.0f} / {a95:.0f} | {b95 / a95:.0f}× |")
+        else:
+            print(f"| {name} | {made:,} | — | {a50:.0f} / {a95:.0f} | — |")
     return 0
 
 
