@@ -114,3 +114,18 @@ def test_back_office_is_region_scoped(world, client_for, make_achievement):
         302, 403, 404)
     assert client_for(world.kunming_admin).get(f"/admin/catalog/achievement/{ach.pk}/change/").status_code == 200
     assert Achievement.objects.get(pk=ach.pk).status == Status.SUBMITTED
+
+
+def test_edit_pages_only_for_drafts_of_own_organization(world, client_for, make_achievement, make_demand):
+    ach = make_achievement()
+    assert client_for(world.member).get(f"/catalog/achievements/{ach.pk}/edit/").status_code == 200
+    r = client_for(world.wuhua_admin).get(f"/catalog/achievements/{ach.pk}/edit/")
+    assert r.status_code == 302 and r["Location"].endswith(f"/catalog/achievements/{ach.pk}/")
+    r = client_for(world.member).post(f"/catalog/achievements/{ach.pk}/edit/", {
+        "title": "改过的标题", "abstract": "一段公开摘要。", "trl": "12"})
+    assert r.status_code == 200 and 'id="err-trl"' in r.content.decode()
+    ach.refresh_from_db()
+    assert ach.title != "改过的标题"
+    published = make_demand(Status.PUBLISHED)
+    r = client_for(world.member).get(f"/catalog/demands/{published.pk}/edit/")
+    assert r.status_code == 302

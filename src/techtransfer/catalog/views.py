@@ -200,9 +200,20 @@ def achievement_create(request):
                       "catalog/record_form.html", _("New achievement"))
 
 
+def _editable(request, record) -> bool:
+    """Only drafts, only by members of the owner organization (or platform administrators)."""
+    ok = record.status == Status.DRAFT and (workflow.is_owner_member(request.user, record)
+                                            or permissions.principal(request.user).is_platform_admin)
+    if not ok:
+        messages.error(request, _("Only drafts can be edited; a rejected record returns to draft."))
+    return ok
+
+
 @login_required
 def achievement_edit(request, pk: int):
     ach = _get(request, Achievement, pk)
+    if not _editable(request, ach):
+        return redirect("catalog:achievement", ach.pk)
     form = forms.AchievementForm(request.POST or None, instance=Achievement.objects.get(pk=ach.pk))
     return _save_form(request, form, None, services.update_achievement, ach, ACH_FIELDS, "catalog:achievement",
                       "catalog/record_form.html", _("Edit achievement"))
@@ -221,6 +232,8 @@ def demand_create(request):
 @login_required
 def demand_edit(request, pk: int):
     demand = _get(request, Demand, pk)
+    if not _editable(request, demand):
+        return redirect("catalog:demand", demand.pk)
     form = forms.DemandForm(request.POST or None, instance=Demand.objects.get(pk=demand.pk))
     return _save_form(request, form, None, services.update_demand, demand, DEMAND_FIELDS, "catalog:demand",
                       "catalog/record_form.html", _("Edit technology demand"))
