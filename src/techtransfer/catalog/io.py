@@ -568,7 +568,7 @@ def _check_header(report: ImportReport, header: list[str], columns: dict) -> Non
         if name in seen:
             report.error(1, name, _("The column appears twice."))
         seen.add(name)
-        if name not in columns:
+        if name not in columns and name not in EXPORT_EXTRA:
             report.error(1, name, _("Unknown column."))
     for col in columns.values():
         if col.required and col.name not in seen:
@@ -601,7 +601,8 @@ def _build_row(report, n, raw, model, columns, model_fields, owners, fields_know
     for key, value in raw.items():
         col = columns.get(key)
         if col is None:
-            report.error(n, key, _("Unknown column."))
+            if key not in EXPORT_EXTRA:  # id, region, owner_name of an export: informational, ignored
+                report.error(n, key, _("Unknown column."))
             continue
         try:
             values[key] = _convert(col, value)
