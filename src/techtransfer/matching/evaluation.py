@@ -207,7 +207,8 @@ class Retriever:
             if self.mode == "semantic":
                 return semantic[:limit]
         fused = fusion_mod.hybrid(lexical, semantic, qvec, self.vectors.vectors,
-                                  len(textmod.analyze_query(text)), self.fusion)
+                                  len(textmod.analyze_query(text)), self.fusion,
+                                  search_vector=lambda v, n: [i for i, _ in self.vectors.search(v, n)])
         return [doc_id for doc_id, _ in fused[:limit]]
 
     def close(self) -> None:

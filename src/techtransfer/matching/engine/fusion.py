@@ -45,17 +45,19 @@ def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = Non
 class FusionConfig:
     """Weights of the hybrid ranking. The defaults are the values chosen on the development sets."""
 
-    rrf_k: float = 60.0
+    rrf_k: float = 20.0
     lexical_weight: float = 1.0
-    semantic_weight: float = 1.0
-    # Queries with at most this many analysed tokens are treated as keyword queries.
-    short_query_tokens: int = 4
-    short_lexical_weight: float = 1.0
+    semantic_weight: float = 1.5
+    # Queries with at most this many analysed tokens are treated as keyword queries (search-box keywords give
+    # 2–8 tokens, problem statements 12–37 on the development sets).
+    short_query_tokens: int = 10
+    short_lexical_weight: float = 2.0
     short_semantic_weight: float = 1.0
-    # Dense pseudo-relevance feedback (0 documents = off).
-    prf_docs: int = 0
-    prf_mix: float = 0.5  # expanded query = (1 - mix) · query + mix · centroid
-    prf_weight: float = 0.0  # weight of the re-scored ranking in the final fusion
+    # Dense pseudo-relevance feedback (0 documents = off): long queries only.
+    prf_docs: int = 3
+    prf_mix: float = 0.8  # expanded query = (1 - mix) · query + mix · centroid of the first prf_docs results
+    prf_weight: float = 1.0  # weight of the feedback ranking in the final fusion
+    short_prf_weight: float = 0.0  # the same for keyword queries
     depth: int = 100  # candidates taken from each list
 
     def with_(self, **changes) -> FusionConfig:
@@ -77,27 +79,34 @@ def hybrid(
     vectors_of: Callable[[Sequence[str]], np.ndarray] | None,
     query_tokens: int,
     config: FusionConfig = DEFAULT,
+    search_vector: Callable[[np.ndarray, int], Sequence[str]] | None = None,
 ) -> list[tuple[str, float]]:
     """Fuse a lexical and a semantic ranking (ids, best first) into one ranking ``[(id, score)]``.
 
     ``vectors_of(ids)`` returns the stored, normalized document vectors (rows in the order of ``ids``); it and
-    ``query_vector`` are needed for the pseudo-relevance feedback only.
+    ``query_vector`` are needed for the pseudo-relevance feedback only. ``search_vector(vector, n)`` (optional)
+    returns the ids of the ``n`` nearest documents to ``vector`` (obeying the caller's filters): with it the
+    feedback also brings in new candidates near the first results, not only re-scores the two lists.
     """
     lexical = list(lexical[: config.depth])
     semantic = list(semantic[: config.depth])
     if query_tokens <= config.short_query_tokens:
         weights = [config.short_lexical_weight, config.short_semantic_weight]
+        prf_weight = config.short_prf_weight
     else:
         weights = [config.lexical_weight, config.semantic_weight]
+        prf_weight = config.prf_weight
     fused = rrf([lexical, semantic], weights, config.rrf_k)
-    if not (config.prf_docs and config.prf_weight and query_vector is not None and vectors_of and fused):
+    if not (config.prf_docs and prf_weight and query_vector is not None and vectors_of and fused):
         return fused
     ids = [doc_id for doc_id, _ in fused]
-    matrix = np.asarray(vectors_of(ids), dtype=np.float32)
-    top = matrix[: config.prf_docs]
+    top = np.asarray(vectors_of(ids[: config.prf_docs]), dtype=np.float32)
     centroid = _normalized(top.mean(axis=0))
     expanded = _normalized((1.0 - config.prf_mix) * np.asarray(query_vector, dtype=np.float32)
                            + config.prf_mix * centroid)
-    sims = matrix @ expanded
-    rescored = [ids[i] for i in np.argsort(-sims, kind="stable")]
-    return rrf([lexical, semantic, rescored], [*weights, config.prf_weight], config.rrf_k)
+    if search_vector is not None:
+        feedback = list(search_vector(expanded, config.depth))
+    else:
+        sims = np.asarray(vectors_of(ids), dtype=np.float32) @ expanded
+        feedback = [ids[i] for i in np.argsort(-sims, kind="stable")]
+    return rrf([lexical, semantic, feedback], [*weights, prf_weight], config.rrf_k)
