@@ -183,3 +183,27 @@ def test_pages_need_sign_in_except_verification(cw, client_for):
     for url in ("/contracts/", "/contracts/new/", "/contracts/queue/", f"/contracts/{contract.pk}/"):
         assert anonymous.get(url).status_code == 302
     assert anonymous.get("/contracts/verify/").status_code == 200
+
+
+def test_list_page_and_api_respect_scope(cw, client_for):
+    draft = cw.filed(name="五华草稿")
+    done = cw.certified(name="五华已登记")
+    # The seller sees its draft and its registered contract.
+    page = client_for(cw.w.member).get("/contracts/").content.decode()
+    assert "五华草稿" in page and "五华已登记" in page
+    # Region administrators of 五华区 / 昆明市 see registered ones (not drafts); 盘龙区 sees neither.
+    for admin in (cw.w.wuhua_admin, cw.w.kunming_admin):
+        page = client_for(admin).get("/contracts/").content.decode()
+        assert "五华已登记" in page and "五华草稿" not in page
+        assert client_for(admin).get(f"/contracts/{draft.pk}/").status_code == 404
+    page = client_for(cw.w.panlong_admin).get("/contracts/").content.decode()
+    assert "五华已登记" not in page
+    assert client_for(cw.w.panlong_admin).get(f"/contracts/{done.pk}/").status_code == 404
+    assert client_for(cw.w.panlong_admin).get(f"/contracts/{done.pk}/certificate/").status_code == 404
+    ids = [c["id"] for c in client_for(cw.w.panlong_admin).get("/api/v1/contracts").json()["items"]]
+    assert ids == []
+    ids = [c["id"] for c in client_for(cw.w.kunming_admin).get("/api/v1/contracts").json()["items"]]
+    assert ids == [done.pk]
+    # A reviewer of another point may not decide or download.
+    r = client_for(cw.qujing_reviewer).get(f"/api/v1/contracts/{done.pk}/certificate")
+    assert r.status_code == 404

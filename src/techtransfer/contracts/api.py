@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from ninja import Body, File, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status as Reply
 
 from techtransfer.contracts import attachments, certificates, services, tax
 from techtransfer.contracts.models import Status, TechContract
@@ -116,7 +117,7 @@ def get_contract(request, contract_id: int):
 
 @router.post("", response={201: ContractOut}, summary="File a contract (saved as a draft)")
 def file_contract(request, payload: dict = ANY_OBJECT):
-    return 201, serialize(services.file_contract(request.auth, payload))
+    return Reply(201, serialize(services.file_contract(request.auth, payload)))
 
 
 @router.patch("/{int:contract_id}", response=ContractOut, summary="Change a draft")
@@ -249,7 +250,7 @@ def list_attachments(request, contract_id: int):
 )
 def add_attachment(request, contract_id: int, file: UploadedFile = File(...)):  # noqa: B008
     contract = services.get_visible(request.auth, contract_id)
-    return 201, _attachment_out(attachments.add(request.auth, contract, file))
+    return Reply(201, _attachment_out(attachments.add(request.auth, contract, file)))
 
 
 @router.get("/{int:contract_id}/attachments/{int:attachment_id}", summary="Download a scan")
@@ -262,4 +263,4 @@ def download_attachment(request, contract_id: int, attachment_id: int):
 def delete_attachment(request, contract_id: int, attachment_id: int):
     contract = services.get_visible(request.auth, contract_id)
     attachments.remove(request.auth, contract, attachment_id)
-    return 204, None
+    return Reply(204, None)
