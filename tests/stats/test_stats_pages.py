@@ -92,3 +92,14 @@ def test_bad_parameters_are_reported_not_crashing(history, client_for):  # noqa:
     ):
         r = client.get("/api/v1/stats/contracts", params)
         assert 400 <= r.status_code < 500 and "code" in r.json()
+
+
+def test_dashboard_and_contract_page_in_both_languages(history, client_for):  # noqa: F811
+    client = client_for(history.w.province_admin)
+    zh = client.get("/stats/", {"year": "2025"}).content.decode()
+    assert "技术市场统计" in zh and "按合同类别" in zh and "昆明市" in zh
+    client.cookies["techtransfer_language"] = "en"
+    en = client.get("/stats/", {"year": "2025"}).content.decode()
+    assert "Technology-market statistics" in en and "By contract category" in en and "Kunming" in en
+    detail = client.get(f"/contracts/{history.made[0].pk}/").content.decode()
+    assert "Registration certificate" in detail and "Amount split" in detail
