@@ -48,6 +48,8 @@ def test_listing_pages_create_register_and_qualify(tw, client_for):
     client_for(tw.user_b).post(f"/trading/listings/{listing.pk}/", {"action": "register"})
     page = buyer.get(f"/trading/listings/{listing.pk}/").content.decode()
     assert tw.buyer_a.name in page and tw.buyer_b.name not in page
+    assert 'value="register"' not in page  # registered once: no second registration offered
+    assert 'value="register"' in client_for(tw.user_c).get(f"/trading/listings/{listing.pk}/").content.decode()
     # The buyer cannot qualify itself; the seller can, after recording the deposit.
     intent = listing.intents.get(buyer=tw.buyer_a)
     buyer.post(f"/trading/listings/{listing.pk}/", {"action": "qualify", "intent": intent.pk, "qualified": "1"})

@@ -134,10 +134,13 @@ def _intent_actions(request, intent_model_lot, action):
 def _lot_context(request, lot):
     user = request.user
     p = permissions.principal(user)
+    my_orgs = services.user_orgs(user) if p.authenticated else []
+    registered = set(lot.intents.values_list("buyer_id", flat=True)) if my_orgs else set()
     return {
         "manager": services.may_manage(user, lot),
         "intents": services.intents_for(user, lot) if p.authenticated else [],
-        "my_orgs": services.user_orgs(user) if p.authenticated else [],
+        "my_orgs": my_orgs,
+        "register_orgs": [o for o in my_orgs if o.pk not in registered and o.pk != lot.seller_id],
         "deposit_statuses": [c for c in DepositStatus.choices if c[0] != DepositStatus.NOT_REQUIRED],
         "now": timezone.now(),
     }
