@@ -99,6 +99,9 @@ def test_buyer_registration_rules(tw):
     # Conditions stated: the seller must qualify the buyer first.
     assert intent.buyer == tw.buyer_a and not intent.qualified
     assert intent.deposit_status == DepositStatus.NOT_REQUIRED
+    # The registration's audit entry carries the lot's region (region administrators read it).
+    entry = AuditEntry.objects.get(action="trading.intent.register", object_id=str(intent.pk))
+    assert entry.region_code == listing.region_id == intent.region_id
     with pytest.raises(Conflict):
         services.register_intent(tw.user_a, listing)
     assert Notification.objects.filter(user=tw.seller_admin, title__contains=tw.buyer_a.name).exists()

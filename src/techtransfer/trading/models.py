@@ -139,6 +139,10 @@ class ListingIntent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
     )
+    # The lot's region, so the audit trail of registrations is visible to the region administrators in scope.
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(_("note"), blank=True)
     deposit_status = models.CharField(
         _("deposit"), max_length=12, choices=DepositStatus.choices, default=DepositStatus.NOT_REQUIRED
@@ -150,6 +154,9 @@ class ListingIntent(models.Model):
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scope_region_field = "region_id"
+    scope_org_field = "buyer_id"
 
     class Meta:
         verbose_name = _("buyer registration")

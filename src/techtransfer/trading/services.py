@@ -369,6 +369,7 @@ def register_intent(actor, lot, buyer=None, note: str = "", now: datetime.dateti
             **key,
             buyer=buyer_org,
             user=actor,
+            region_id=locked.region_id,
             note=note,
             deposit_status=DepositStatus.PENDING if needs_deposit else DepositStatus.NOT_REQUIRED,
             # Without a deposit or stated conditions nothing is left to check: the buyer qualifies at once.
