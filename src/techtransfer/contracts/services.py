@@ -576,6 +576,10 @@ def file_contract(actor, data: dict) -> TechContract:
 
     ``data["seller"]["organization"]`` names the seller organization; the actor must be one of its members or
     administrators. Drafts may be incomplete; every value given is checked, and ``submit`` checks completeness.
+
+    Stable entry point (trading pre-fills a filing with it after a deal). Keys: the contract fields of
+    ``CONTRACT_FIELDS``, ``seller`` / ``buyer`` (``PARTY_FIELDS``, plus ``"foreign": true`` for a foreign party),
+    ``payments`` and, optionally, ``amount_lines`` — the seller's declared non-technical parts.
     """
     p = permissions.principal(actor)
     if not p.authenticated:
