@@ -265,7 +265,7 @@ class VectorIndex:
     usearch keys are integers; string ids are mapped to stable integer keys kept beside the index file.
     """
 
-    def __init__(self, dim: int, connectivity: int = 16, expansion_add: int = 128, expansion_search: int = 64,
+    def __init__(self, dim: int, connectivity: int = 16, expansion_add: int = 128, expansion_search: int = 256,
                  dtype: str = "f32"):
         from usearch.index import Index
 
