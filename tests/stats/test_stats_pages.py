@@ -103,3 +103,12 @@ def test_dashboard_and_contract_page_in_both_languages(history, client_for):  # 
     assert "Technology-market statistics" in en and "By contract category" in en and "Kunming" in en
     detail = client.get(f"/contracts/{history.made[0].pk}/").content.decode()
     assert "Registration certificate" in detail and "Amount split" in detail
+
+
+def test_month_periods_on_the_page(history, client_for):  # noqa: F811
+    import datetime
+
+    r = client_for(history.w.province_admin).get("/stats/", {"start": "2025-01", "end": "2025-02"})
+    p = r.context["p"]
+    assert (p.start, p.end) == (datetime.date(2025, 1, 1), datetime.date(2025, 2, 28))
+    assert r.context["output"].count == stats.totals(None, p.start, p.end).count == 3

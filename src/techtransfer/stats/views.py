@@ -22,6 +22,20 @@ from techtransfer.stats import charts, services, tables
 from techtransfer.stats.models import Target
 
 
+def _day(value: str | None, first: bool) -> datetime.date | None:
+    """A date from ``YYYY-MM-DD`` or a whole month from ``YYYY-MM`` (its first or last day). The page asks for
+    months, so its periods are read from the monthly summary alone."""
+    if not value:
+        return None
+    value = value.strip()[:10]
+    if len(value) == 7:
+        day = datetime.date.fromisoformat(value + "-01")
+        if not first:
+            day = (day + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        return day
+    return datetime.date.fromisoformat(value)
+
+
 class Params:
     """Period and region of a dashboard request, clamped to what the user may see."""
 
@@ -35,8 +49,8 @@ class Params:
         try:
             if g.get("start") or g.get("end"):
                 self.year = ""
-                self.start = datetime.date.fromisoformat(g["start"]) if g.get("start") else None
-                self.end = datetime.date.fromisoformat(g["end"]) if g.get("end") else None
+                self.start = _day(g.get("start"), first=True)
+                self.end = _day(g.get("end"), first=False)
                 if self.start and self.end and self.end < self.start:
                     raise DomainError(_("The end of the period cannot be before its start."), field="end")
             elif self.year != "all":
