@@ -196,17 +196,27 @@ def main() -> int:
                       vector_disk_mb=round(dir_mb(base) - result["lexical_disk_mb"]))
         cfg = fusion.DEFAULT
 
+        def ann(vec, flt, n):
+            """Nearest documents that pass ``flt``, as the services do: widen the ANN list, filter it in the
+            lexical index (``ids`` filter), widen again while short."""
+            if not flt:
+                return [i for i, _ in vindex.search(vec, n)]
+            want = n * 4
+            while True:
+                near = [i for i, _ in vindex.search(vec, min(want, len(vindex)))]
+                _t, ok = index.search("", {**flt, "ids": near}, limit=len(near))
+                keep = {i for i, _ in ok}
+                ranked = [i for i in near if i in keep]
+                if len(ranked) >= n or len(near) >= len(vindex):
+                    return ranked[:n]
+                want *= 4
+
         def hybrid(text, flt):
             qvec = enc.encode_queries([text])[0]
             _t, lex = index.search(text, flt, limit=cfg.depth)
-            if flt:  # filters are applied by the lexical index; the ANN list is widened and filtered
-                near = [i for i, _ in vindex.search(qvec, cfg.depth * 4)]
-                _t, ok = index.search("", {**flt}, limit=0)
-                sem = near  # filter check of the ANN list: see the note in docs/matching-evaluation.md
-            else:
-                sem = [i for i, _ in vindex.search(qvec, cfg.depth)]
+            sem = ann(qvec, flt, cfg.depth)
             return fusion.hybrid([i for i, _ in lex], sem, qvec, vindex.vectors, len(textmod.analyze_query(text)),
-                                 cfg, search_vector=lambda v, n: [i for i, _ in vindex.search(v, n)])
+                                 cfg, search_vector=lambda v, n: ann(v, flt, n))
 
         for text, flt in queries[:20]:
             hybrid(text, flt)
