@@ -447,7 +447,7 @@ class Attachment(models.Model):
 
 
 class EventKind(models.TextChoices):
-    FILED = "filed", _("Filed")
+    FILED = "filed", _("Filed as a draft")
     SUBMITTED = "submitted", _("Submitted and accepted")
     EXPERT_REVIEW = "expert_review", _("Expert re-review")
     CERTIFIED = "certified", _("Certified and registered")

@@ -59,8 +59,8 @@ def tax_hints(contract: TechContract) -> list[TaxHint]:
                 vat_title,
                 VAT_RULE,
                 LIKELY,
-                _("Registered technology %(kind)s contract: its technology income may be exempt from VAT.")
-                % {"kind": contract.category.name_en.lower().removeprefix("technology ")},
+                _("Registered contract (%(kind)s): its technology income may be exempt from VAT.")
+                % {"kind": str(contract.category)},
             )
         )
     elif category in ("consulting", "service"):
