@@ -7,3 +7,4 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Achievements and demands")
     api_prefix = "/catalog"
     url_prefix = "catalog/"
+    headline_figures = "techtransfer.catalog.figures:headline_figures"

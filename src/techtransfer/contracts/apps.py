@@ -7,3 +7,4 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Technology contracts")
     api_prefix = "/contracts"
     url_prefix = "contracts/"
+    headline_figures = "techtransfer.contracts.figures:headline_figures"

@@ -22,4 +22,4 @@ def health(request):
 
 @router.get("figures", summary="Headline figures shown on the home page")
 def figures(request):
-    return headline_figures()
+    return {f["key"]: f["value"] for f in headline_figures()}

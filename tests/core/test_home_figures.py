@@ -1,0 +1,32 @@
+"""Headline figures: the foundation's and the apps' providers, equal to direct counts, on the page and the API."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from techtransfer.catalog.models import Achievement, Status
+from techtransfer.contracts.models import Status as ContractStatus
+from techtransfer.contracts.models import TechContract
+from techtransfer.core.services import headline_figures
+from techtransfer.demo.services import load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_figures_equal_direct_counts_on_the_demo(client):
+    load_demo()
+    figures = {f["key"]: f["value"] for f in headline_figures()}
+    assert figures["achievements"] == Achievement.objects.filter(
+        status__in=(Status.PUBLISHED, Status.IN_NEGOTIATION, Status.TRANSFERRED)).count() > 1000
+    year = timezone.localdate().year
+    this_year = [c for c in TechContract.objects.filter(status=ContractStatus.CERTIFIED)
+                 if c.registered_on and c.registered_on.year == year]
+    assert figures["contracts_this_year"] == len(this_year)
+    expected = (sum((c.tech_amount or Decimal(0)) for c in this_year) / Decimal(10_000)).quantize(Decimal(1))
+    assert figures["tech_amount_this_year"] == expected
+    api = client.get("/api/v1/figures").json()
+    assert api["achievements"] == figures["achievements"] and api["organizations"] == figures["organizations"]
+    page = client.get("/").content.decode()
+    assert 'data-figure="achievements"' in page and 'data-figure="tech_amount_this_year"' in page
+
