@@ -60,7 +60,8 @@ fi
 if [ "$MODE" = apps ] || [ "$MODE" = all ]; then
   for app in "${APPS[@]+"${APPS[@]}"}"; do
     echo "catalog of $app"
-    (cd "$SRC/$app" && django makemessages "${MAKE_OPTS[@]}")
+    # Without settings: with them, makemessages would also rewrite the global catalog in LOCALE_PATHS.
+    (cd "$SRC/$app" && env -u DJANGO_SETTINGS_MODULE "$PY" -m django makemessages "${MAKE_OPTS[@]}")
     # Without settings, compilemessages only sees the app's own locale/ (not LOCALE_PATHS).
     (cd "$SRC/$app" && env -u DJANGO_SETTINGS_MODULE "$PY" -m django compilemessages -l zh_Hans)
   done
