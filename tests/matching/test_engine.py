@@ -177,3 +177,35 @@ def test_several_processes_write_without_corrupting(tmp_path):
     assert not reader.recreated
     assert reader.count() == 90
     assert reader.search("并发")[0] == 90
+
+
+def test_segmentation_is_thread_safe_while_terms_are_added():
+    # The task worker runs threads: cutting in one while another adds domain terms must not fail
+    # (rjieba raised "Already borrowed" before cuts and additions were ordered by one lock).
+    import threading
+
+    from techtransfer.matching.engine import text
+
+    errors = []
+
+    def cut():
+        try:
+            for _ in range(1500):
+                text.analyze("锂电池储能系统的热管理与安全控制研究")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+
+    def add():
+        try:
+            for i in range(1500):
+                text.add_terms([f"并发测试术语{i}"])
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=cut) for _ in range(3)] + [threading.Thread(target=add)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert "并发测试术语7" in text.analyze("并发测试术语7的样例")

@@ -87,11 +87,14 @@ class _Segmenter:
     else jieba itself. Both take the same dictionary, so the domain terms behave the same."""
 
     def __init__(self):
+        # rjieba's segmenter is a Rust object behind a borrow check: adding a word while another thread cuts raises
+        # "Already borrowed" (seen with the task worker's threads). One lock orders cuts and additions.
+        self._mutex = threading.Lock()
         try:
             import rjieba
 
             self._impl = rjieba.Jieba()
-            self.cut_for_search = self._impl.cut_for_search
+            self._cut = self._impl.cut_for_search
             self._add = lambda word, freq: self._impl.add_word(word, freq, None)
             self.engine = "rjieba"
         except ImportError:
@@ -100,14 +103,19 @@ class _Segmenter:
             jieba.setLogLevel(logging.WARNING)
             self._impl = jieba.Tokenizer()
             self._impl.initialize()
-            self.cut_for_search = self._impl.cut_for_search
+            self._cut = self._impl.cut_for_search
             self._add = lambda word, freq: self._impl.add_word(word, freq=freq)
             self.engine = "jieba"
+
+    def cut_for_search(self, text: str) -> list[str]:
+        with self._mutex:
+            return list(self._cut(text))
 
     def add_word(self, word: str) -> None:
         # High enough that the whole term is kept as one word (as jieba's suggest_freq would decide) without the
         # cost of segmenting it once more for every term added.
-        self._add(word, 50_000)
+        with self._mutex:
+            self._add(word, 50_000)
 
 
 def _load_tokenizer():
