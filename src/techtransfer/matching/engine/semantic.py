@@ -333,14 +333,17 @@ class VectorIndex:
 
     def search_within(self, vector: np.ndarray, limit: int, passes: Callable[[list[str]], set[str]],
                       allowed: int | None = None, listing: Callable[[], list[str]] | None = None,
-                      exact_below: int = 2_000) -> list[tuple[str, float]]:
+                      exact_below: int = 2_000, budget: int | None = None,
+                      min_hits: int = 0) -> list[tuple[str, float]]:
         """The ``limit`` nearest documents among an allowed subset, as ``(id, cosine similarity)``, best first.
 
         ``passes(ids)`` returns which of ``ids`` are allowed (one batched check per round); ``allowed`` is the
         size of the allowed subset when known. With a small subset (``allowed <= exact_below``) and ``listing``
         (all allowed ids), the similarity is computed exactly over the subset's vectors. Otherwise one ANN list,
         widened by the subset's share of the index (so that ~``limit`` allowed hits are expected at once), is
-        checked with ``passes``; it is widened again only when short.
+        checked with ``passes``; it is widened again only when short. ``budget`` caps the ANN list length
+        (its cost grows with it): a capped list that yields at least ``min_hits`` allowed documents is answered
+        as is (the nearest allowed documents, fewer than ``limit``) instead of being widened.
         """
         size = len(self._key_of)
         if not size or limit <= 0 or allowed == 0:
@@ -350,13 +353,17 @@ class VectorIndex:
             return self._exact(vector, listing(), limit)
         share = min(1.0, max(allowed, 1) / size) if allowed is not None else 0.25
         want = max(limit * 2, int(limit / share * 1.3) + 20)
+        capped = budget is not None and want > budget
+        if capped:
+            want = max(budget, limit)
         while True:
             count = min(want, size)
             ranked = self._nearest(vector, count)
             ok = passes([i for i, _s in ranked]) if ranked else set()
             hits = [(i, s) for i, s in ranked if i in ok]
-            if len(hits) >= limit or count >= size:
+            if len(hits) >= limit or count >= size or (capped and len(hits) >= min_hits):
                 return hits[:limit]
+            capped = False
             want = count * 4
 
     def _nearest(self, vector: np.ndarray, count: int) -> list[tuple[str, float]]:
