@@ -259,8 +259,9 @@ def build_vectors(args, base, records, sources, enc, result):
     return vindex
 
 
-def ann_overlap(vindex, index, queries, enc, vectors, sample: int = 40) -> float:
-    """Share of the exact filtered top 10 (brute force over all vectors) that the served top 10 contains."""
+def ann_overlap(vindex, index, queries, enc, vectors, sample: int = 40, depth: int = 100) -> float:
+    """Share of the exact filtered top 10 (brute force over all vectors) that the served top 10 contains; served =
+    the first 10 of ``vectors.nearest`` at the depth the services ask for (``max(offset + limit, 100)``)."""
     keys = list(vindex._key_of)
     full = vindex.vectors(keys)
     scores = []
@@ -273,7 +274,7 @@ def ann_overlap(vindex, index, queries, enc, vectors, sample: int = 40) -> float
             _t, ok = index.search("", flt, limit=len(keys))
             ok_set = {i for i, _ in ok}
         exact = [keys[j] for j in order[:20_000].tolist() if ok_set is None or keys[j] in ok_set][:10]
-        got = [i for i, _ in vectors.nearest(vindex, index, qvec, flt, 10)]
+        got = [i for i, _ in vectors.nearest(vindex, index, qvec, flt, depth)][:10]
         scores.append(len(set(exact) & set(got)) / max(1, len(exact)))
     return round(sum(scores) / len(scores), 4)
 
