@@ -196,7 +196,7 @@ def test_search_within_widens_until_enough_allowed_hits():
     ids = [f"d{i}" for i in range(300)]
     rng = np.random.default_rng(1)
     vecs = rng.normal(size=(300, 3)).astype(np.float32)
-    index.add(ids, vecs)
+    index.add(ids, vecs, threads=1)
     allowed = set(ids[::50])  # 6 ids; the count claims many more, so the first list is too short
     calls = []
 
@@ -215,7 +215,7 @@ def test_search_within_budget_accepts_a_short_capped_list_only_with_enough_hits(
     rng = np.random.default_rng(2)
     vecs = rng.normal(size=(400, 3)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    index.add(ids, vecs)
+    index.add(ids, vecs, threads=1)
     allowed = set(ids[::4])  # 100 allowed: a list of 40 holds ~10 of them
     q = unit(0, 1, 1)
     exact = [ids[j] for j in np.argsort(-(vecs @ q)).tolist() if ids[j] in allowed]

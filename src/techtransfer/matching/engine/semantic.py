@@ -368,7 +368,8 @@ class VectorIndex:
 
     def _nearest(self, vector: np.ndarray, count: int) -> list[tuple[str, float]]:
         with self._lock:
-            matches = self._index.search(vector, count)
+            # A list as long as the index is a full scan anyway: do it exactly (HNSW may miss a few nodes).
+            matches = self._index.search(vector, count, exact=count >= len(self._key_of))
             id_of = self._id_of
             return [(id_of[k], 1.0 - d) for k, d in zip(matches.keys.tolist(), matches.distances.tolist(),
                                                         strict=True) if k in id_of]
