@@ -103,17 +103,22 @@ def _create(request, template, keys, create, model_name, extra=None):
     return render(request, template, ctx)
 
 
+def _status_list(request, qs, statuses, template: str):
+    """A paginated list of lots, optionally limited to one status (an unknown status shows them all)."""
+    status = request.GET.get("status", "")
+    if status in statuses.values:
+        qs = qs.filter(status=status)
+    page, querystring = _page(request, qs)
+    return render(request, template, {"page_obj": page, "querystring": querystring,
+                                      "statuses": statuses.choices, "status": status})
+
+
 # --- listings ------------------------------------------------------------------------------------------------
 
 
 def listing_list(request):
     qs = Listing.objects.select_related("achievement", "seller")
-    status = request.GET.get("status", "")
-    if status in ListingStatus.values:
-        qs = qs.filter(status=status)
-    page, querystring = _page(request, qs)
-    return render(request, "trading/listings.html", {"page_obj": page, "querystring": querystring,
-                                                     "statuses": ListingStatus.choices, "status": status})
+    return _status_list(request, qs, ListingStatus, "trading/listings.html")
 
 
 @login_required
@@ -188,12 +193,7 @@ def _login():
 
 def auction_list(request):
     qs = Auction.objects.select_related("achievement", "seller")
-    status = request.GET.get("status", "")
-    if status in AuctionStatus.values:
-        qs = qs.filter(status=status)
-    page, querystring = _page(request, qs)
-    return render(request, "trading/auctions.html", {"page_obj": page, "querystring": querystring,
-                                                     "statuses": AuctionStatus.choices, "status": status})
+    return _status_list(request, qs, AuctionStatus, "trading/auctions.html")
 
 
 @login_required
@@ -254,12 +254,7 @@ def auction_state(request, pk: int):
 
 def notice_list(request):
     qs = Notice.objects.select_related("achievement", "seller", "buyer")
-    status = request.GET.get("status", "")
-    if status in NoticeStatus.values:
-        qs = qs.filter(status=status)
-    page, querystring = _page(request, qs)
-    return render(request, "trading/notices.html", {"page_obj": page, "querystring": querystring,
-                                                    "statuses": NoticeStatus.choices, "status": status})
+    return _status_list(request, qs, NoticeStatus, "trading/notices.html")
 
 
 @login_required
