@@ -16,6 +16,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techtransfer.catalog.models import TransferMode
 
@@ -394,7 +395,7 @@ class Deal(Scoped):
     price = models.DecimalField(_("final price (yuan)"), **MONEY)
     fee = models.DecimalField(_("exchange fee (yuan)"), **MONEY, default=ZERO)
     transfer_mode = models.CharField(_("transfer mode"), max_length=20, choices=TransferMode.choices)
-    source = models.CharField(_("source"), max_length=10, choices=DealSource.choices)
+    source = models.CharField(pgettext_lazy("deal", "source"), max_length=10, choices=DealSource.choices)
     listing = models.OneToOneField(Listing, null=True, blank=True, on_delete=models.PROTECT, related_name="deal")
     auction = models.OneToOneField(Auction, null=True, blank=True, on_delete=models.PROTECT, related_name="deal")
     notice = models.OneToOneField(Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="deal")
