@@ -73,7 +73,7 @@ def test_a_memorised_label_does_not_leak_into_the_cross_fitted_prediction():
     model = fm.FieldModel.fit(rows, folds=3)
     doc = {"id": "trap", "title": "zqxtrap wheat soil harvest", "abstract": "zqxtrap crop maize irrigation",
            "keywords": ["zqxtrap"]}
-    leaked = model.full_model.proba([fm._tokens(fm.record_text(doc["title"], doc["keywords"], doc["abstract"]))])
+    leaked = model.full_model.proba([fm.record_text(doc["title"], doc["keywords"], doc["abstract"])])
     guarded = model.predict_documents([doc])[0]
     medic = model.classes.index("medic")
     assert model.classes[int(np.argmax(guarded))] == "agri"
@@ -138,3 +138,52 @@ def test_harness_hybrid_uses_a_given_field_model(tmp_path):
     result = ev.evaluate(corpus, queries, qrels, mode="hybrid", encoder=CountingEncoder(),
                          cache=VectorCache(tmp_path / "c.sqlite3"), field_model=model)
     assert result["docs"] == len(corpus) and 0 <= result["ndcg@10"] <= 1
+
+
+def test_field_feedback_without_a_classifier_follows_the_first_results_field():
+    """The platform's own records carry field codes: with no query distribution, the field of the first results
+    (field feedback) decides which later candidates are lifted."""
+    cfg = fusion.FusionConfig(field_keep=1, field_feedback_docs=1)
+    fused = [("a", 0.30), ("b", 0.29), ("c", 0.28), ("d", 0.27)]
+    fields = {"a": [1, 0], "b": [0, 1], "c": [0, 0], "d": [1, 0]}  # c: field unknown, no boost
+    out = fusion.field_rerank(fused, None, lambda ids: np.array([fields[i] for i in ids], dtype=float), 0.5, cfg)
+    assert [d for d, _ in out] == ["a", "d", "b", "c"]
+    # a small weight cannot overturn a clear score gap
+    gap = [("a", 0.30), ("b", 0.29), ("d", 0.10)]
+    out = fusion.field_rerank(gap, None, lambda ids: np.array([fields[i] for i in ids], dtype=float), 0.05, cfg)
+    assert [d for d, _ in out] == ["a", "b", "d"]
+
+
+def test_smoothing_mixes_neighbour_distributions():
+    dists = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    out = fm.smooth_by_neighbours(dists, [[(1, 2.0), (2, 2.0)], [], [(0, 1.0)]], 0.5)
+    assert np.allclose(out[0], [0.5, 0.5])
+    assert np.allclose(out[1], [0.0, 1.0])  # no neighbours: unchanged
+    assert np.allclose(out[2], [0.5, 0.5])
+    assert np.allclose(out.sum(axis=1), 1.0)
+
+
+def test_harness_neighbours_exclude_the_document_itself_and_cope_with_tiny_corpora(tmp_path):
+    from techtransfer.matching.engine.semantic import VectorCache
+
+    from .test_semantic import CountingEncoder
+
+    rows = make_rows(per_class=8)
+    corpus = [{"id": r["id"], "title": r["title"], "abstract": r["abstract"], "keywords": r["keywords"]}
+              for r in rows[:-1]]
+    retriever = ev.Retriever("hybrid", encoder=CountingEncoder(), cache=VectorCache(tmp_path / "c.sqlite3"),
+                             field_model=fm.FieldModel.fit(rows, folds=2))
+    retriever.index(corpus)
+    near = retriever._neighbours(corpus)
+    assert len(near) == len(corpus)
+    for i, pairs in enumerate(near):
+        assert i not in [j for j, _ in pairs] and len(pairs) <= ev.FIELD_NEIGHBOURS
+        assert [s for _, s in pairs] == sorted((s for _, s in pairs), reverse=True)
+    assert set(retriever.fields) == {d["id"] for d in corpus}
+    retriever.close()
+    one = ev.Retriever("hybrid", encoder=CountingEncoder(), cache=VectorCache(tmp_path / "c.sqlite3"),
+                       field_model=fm.FieldModel.fit(rows, folds=2))
+    one.index(corpus[:1])
+    assert one._neighbours(corpus[:1]) == [[]]
+    assert one.search(corpus[0]["title"]) == [corpus[0]["id"]]
+    one.close()

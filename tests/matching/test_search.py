@@ -330,3 +330,33 @@ def test_enterprises_in_the_same_field_are_candidates(world, make_org, make_user
     assert hit.explanation["shared_field"] == ["05"]
     assert hit.explanation["region"]["proximity"] == "city"
     assert world.wuhua_org.pk not in [h.id for h in cands["organizations"]]  # not its own owner
+
+
+def test_candidates_fields_come_from_the_records(world, pair):
+    """The field-aware re-ranking of the platform reads each candidate's own field codes (no classifier)."""
+    demand, ach, _broker, _other = pair
+    rows = services._field_rows([f"achievement:{ach.pk}", f"demand:{demand.pk}", "achievement:999999"])
+    fields = services._candidate_fields([f"achievement:{ach.pk}", f"demand:{demand.pk}"])
+    assert fields == {f"achievement:{ach.pk}": {ach.tech_field_id}, f"demand:{demand.pk}": {demand.tech_field_id}}
+    assert rows.shape[0] == 3
+    assert rows[0].sum() == pytest.approx(1.0) and rows[1].sum() == pytest.approx(1.0)
+    assert rows[2].sum() == 0  # unknown record: no field, no boost
+    assert (rows[0] @ rows[1]) == (1.0 if ach.tech_field_id == demand.tech_field_id else 0.0)
+
+
+def test_people_fields_and_organization_fields_for_ranking(world, pair):
+    from techtransfer.people.models import BrokerProfile, ExpertProfile, Person
+
+    _demand, ach, *_ = pair
+    person = Person.objects.create(name="赵田", region_id=PANLONG, expertise="保鲜")
+    person.fields.set(["09", "05"])
+    expert = ExpertProfile.objects.create(person=person)
+    broker = BrokerProfile.objects.create(person=Person.objects.create(name="钱无", region_id=PANLONG),
+                                          level="senior")
+    fields = services._candidate_fields([f"expert:{expert.pk}", f"broker:{broker.pk}",
+                                         f"organization:{ach.owner_id}"])
+    assert fields[f"expert:{expert.pk}"] == {"09", "05"}
+    assert f"broker:{broker.pk}" not in fields  # no fields recorded
+    assert ach.tech_field_id in fields[f"organization:{ach.owner_id}"]
+    rows = services._field_rows([f"expert:{expert.pk}"])
+    assert sorted(rows[0].tolist()) == [0.5, 0.5]

@@ -64,3 +64,35 @@ def test_without_a_model_search_is_lexical(world, pair):
     assert page.mode == "lexical" and page.hits
     assert vectors.encoder() is None
     assert indexing.update_records("achievement", [pair[1].pk]) == 1
+
+
+def test_long_queries_are_reranked_by_the_records_field_codes(world, concept_encoder, monkeypatch,
+                                                              django_capture_on_commit_callbacks):
+    """The platform's hybrid search hands the records' own field codes to the field-aware re-ranking."""
+    from techtransfer.matching.engine import fusion
+
+    services.search(world.visitor, "预热")
+    with django_capture_on_commit_callbacks(execute=True):
+        made = [advance(world, catalog.create_achievement(world.member, world.wuhua_org, achievement_data(
+            title=title, abstract=abstract, keywords=["光伏"], tech_field_id=field)), Status.PUBLISHED)
+            for title, abstract, field in (("光伏组件清洗机器人", "自动清洗光伏板，提高发电效率。", "06"),
+                                           ("光伏板巡检无人机", "无人机巡检光伏电站。", "01"))]
+    seen = {}
+    real = fusion.field_rerank
+
+    def spy(fused, query_field, fields_of, weight, config=fusion.DEFAULT):
+        seen["weight"] = weight
+        seen["rows"] = fields_of([d for d, _ in fused]) if fields_of else None
+        seen["ids"] = [d for d, _ in fused]
+        return real(fused, query_field, fields_of, weight, config)
+
+    monkeypatch.setattr(fusion, "field_rerank", spy)
+    long_query = "我们需要一种能够自动清洗光伏板并提高光伏电站发电效率的设备，用于大型光伏电站的日常维护"
+    page = services.search(world.visitor, long_query, kinds=["achievement"])
+    assert page.mode == "hybrid" and seen["weight"] == fusion.RECORD_FIELD_WEIGHT
+    rows = {doc_id: row for doc_id, row in zip(seen["ids"], seen["rows"], strict=True)}
+    a, b = (f"achievement:{m.pk}" for m in made)
+    assert rows[a] @ rows[b] == 0 and rows[a].sum() == pytest.approx(1.0)
+    seen.clear()
+    services.search(world.visitor, "光伏", kinds=["achievement"])
+    assert seen["weight"] == 0  # keyword queries: no field re-ranking

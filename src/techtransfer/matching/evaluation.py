@@ -37,6 +37,10 @@ from pathlib import Path
 MODES = ("lexical", "semantic", "hybrid")
 DEFAULT_MODE = "hybrid"
 CANDIDATES = 100
+# The documents' field distributions are smoothed with those of their nearest documents by meaning (see
+# ``fieldmodel.smooth_by_neighbours``): this many neighbours, this share (chosen on the dev sets).
+FIELD_NEIGHBOURS = 10
+FIELD_SMOOTHING = 0.7
 
 
 # -- input ------------------------------------------------------------------------------------------------------
@@ -202,9 +206,34 @@ class Retriever:
             if self.field_model is None:
                 self.field_model = fieldmodel.fit_default()
             rows = self.field_model.predict_documents(docs)
+            if FIELD_SMOOTHING:
+                rows = fieldmodel.smooth_by_neighbours(rows, self._neighbours(docs), FIELD_SMOOTHING)
             self.fields = {d["id"]: rows[i] for i, d in enumerate(docs)}
             self.progress(f"field classifier: {len(self.field_model.classes)} disciplines, "
                           f"{time.monotonic() - started:.1f} s (cross-fitted, see engine/fieldmodel.py)")
+
+    def _neighbours(self, docs: Sequence[dict]) -> list[list[tuple[int, float]]]:
+        """Each document's ``FIELD_NEIGHBOURS`` nearest documents (itself excluded) with their cosine similarity,
+        from the vector index (the hybrid mode always has one)."""
+        import numpy as np
+
+        row = {d["id"]: i for i, d in enumerate(docs)}
+        ids = [d["id"] for d in docs]
+        if len(ids) < 2:
+            return [[] for _ in ids]
+        matrix = np.asarray(self.vectors.vectors(ids), dtype=np.float32)
+        count = min(FIELD_NEIGHBOURS, len(ids) - 1)
+        out: list[list[tuple[int, float]]] = []
+        for start in range(0, len(ids), 1024):  # exact search, blockwise (corpus × corpus would not fit at scale)
+            sims = matrix[start:start + 1024] @ matrix.T
+            for offset, line in enumerate(sims):
+                i = start + offset
+                line[i] = -np.inf
+                near = np.argpartition(-line, count - 1)[:count]
+                near = near[np.argsort(-line[near])]
+                out.append([(int(j), float(line[j])) for j in near if j != i and line[j] > 0])
+        assert len(out) == len(row)
+        return out
 
     def search(self, text: str, limit: int = CANDIDATES) -> list[str]:
         from .engine import fusion as fusion_mod

@@ -248,6 +248,67 @@ def _org_fields(org_ids: list[int]) -> dict[int, set[str]]:
     return out
 
 
+def _candidate_fields(ids) -> dict[str, set[str]]:
+    """The technical-field codes of ranked candidates (``kind:pk`` ids), read in one query per kind: an
+    achievement's field, a demand's field and its latest refinement's, the fields of an expert's or broker's
+    person, the fields an organization's public records are in. Only used to order candidates that the engine's
+    visibility filter already let through; nothing here is shown."""
+    from techtransfer.catalog.models import Achievement, Demand, DemandRefinement
+    from techtransfer.people.models import Person
+
+    pks: dict[str, list[int]] = {}
+    for doc_id in ids:
+        kind, _sep, pk = str(doc_id).partition(":")
+        if pk.isdigit():
+            pks.setdefault(kind, []).append(int(pk))
+    out: dict[str, set[str]] = {}
+
+    def put(kind: str, pk, code) -> None:
+        if code:
+            out.setdefault(f"{kind}:{pk}", set()).add(code)
+
+    if pks.get("achievement"):
+        for pk, code in Achievement.objects.filter(pk__in=pks["achievement"]).values_list("pk", "tech_field_id"):
+            put("achievement", pk, code)
+    if pks.get("demand"):
+        for pk, code in Demand.objects.filter(pk__in=pks["demand"]).values_list("pk", "tech_field_id"):
+            put("demand", pk, code)
+        latest: dict[int, str | None] = {}
+        for pk, code in (DemandRefinement.objects.filter(demand_id__in=pks["demand"])
+                         .order_by("demand_id", "-version").values_list("demand_id", "tech_field_id")):
+            latest.setdefault(pk, code)
+        for pk, code in latest.items():
+            put("demand", pk, code)
+    for kind in ("expert", "broker"):
+        if pks.get(kind):
+            rows = (Person.fields.through.objects.filter(**{f"person__{kind}__pk__in": pks[kind]})
+                    .values_list(f"person__{kind}__pk", "techfield_id"))
+            for pk, code in rows:
+                put(kind, pk, code)
+    if pks.get("organization"):
+        for pk, codes in _org_fields(pks["organization"]).items():
+            for code in codes:
+                put("organization", pk, code)
+    return out
+
+
+def _field_rows(ids):
+    """Candidates' technical fields as distributions (their codes shared equally; zeros when unknown), for the
+    field-aware re-ranking of ``fusion.hybrid``."""
+    import numpy as np
+
+    fields = _candidate_fields(ids)
+    codes = sorted({code for found in fields.values() for code in found})
+    column = {code: i for i, code in enumerate(codes)}
+    rows = np.zeros((len(ids), max(len(codes), 1)), dtype=np.float32)
+    for i, doc_id in enumerate(ids):
+        found = fields.get(str(doc_id))
+        if found:
+            for code in found:
+                rows[i, column[code]] = 1.0 / len(found)
+    return rows
+
+
 def _url(kind: str, obj) -> str:
     if kind == "achievement":
         return reverse("catalog:achievement", args=[obj.pk])
@@ -490,8 +551,9 @@ def _fuse(query: str, lexical_ids: list[str], semantic_ids: list[str]) -> list[t
     from . import vectors
 
     try:
+        config = fusion.DEFAULT.with_(field_weight=fusion.RECORD_FIELD_WEIGHT)
         return fusion.hybrid(lexical_ids, semantic_ids, vectors.query_vector(query), vectors.vectors_of,
-                             len(textmod.analyze_query(query)))
+                             len(textmod.analyze_query(query)), config, fields_of=_field_rows)
     except Exception:  # noqa: BLE001 - an optional module must not take search down
         log.exception("rank fusion failed; using plain reciprocal rank fusion")
         return fusion.rrf([lexical_ids, semantic_ids])

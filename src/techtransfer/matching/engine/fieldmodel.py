@@ -2,11 +2,12 @@
 
 A technology market knows the technical field of what it lists; the ranking can use it. The platform ships
 labelled public records (``demo/data/csl_dev.jsonl``: title, abstract, keywords, ``discipline`` — 67 classes).
-``FieldModel`` is a TF-IDF (over the platform's own analysed tokens, ``text.analyze``) + linear SVM classifier
-(scikit-learn ``LinearSVC``, C 0.5) whose decision values are turned into a distribution over the disciplines by
-a softmax (temperature 0.1); on held-out folds it names the right discipline for 62 % of the records (52 % of the
-problem sentences); ``fusion.field_rerank``
-re-orders the head of a hybrid ranking by the agreement of the query's and each document's distributions.
+``FieldModel`` is a TF-IDF (the platform's own analysed tokens, ``text.analyze``, plus character 1–3-grams) + linear
+SVM classifier (scikit-learn ``LinearSVC``, C 0.5) whose decision values are turned into a distribution over the
+disciplines by a softmax (temperature 0.07); on held-out folds it names the right discipline for 64 % of the
+records (53 % of the problem sentences). The evaluation harness smooths the documents' distributions with their
+nearest neighbours' (``smooth_by_neighbours``: 66 %), and ``fusion.field_rerank`` re-orders the head of a hybrid
+ranking by the agreement of the query's and each document's distributions.
 
 **Leakage guard (cross-fitting).** The development corpora are built from the same shipped records, so a model
 trained on all of them would have memorised the label of every document and of the record each query was cut
@@ -62,27 +63,58 @@ def _identity(tokens: list[str]) -> list[str]:
 
 
 class _Classifier:
-    """TF-IDF over analysed tokens + linear SVM; ``proba`` = softmax of the decision values / temperature."""
+    """TF-IDF of analysed words and of character 1–3-grams + linear SVM; ``proba`` = softmax of the decision
+    values / temperature. (Characters add what the segmenter splits or misses: on held-out folds of the shipped
+    records 64.2 % right against 62.3 % for words alone.)"""
 
-    def __init__(self, tokens: Sequence[list[str]], labels: np.ndarray, n_classes: int, c: float,
-                 temperature: float, record_ids: Sequence[str] = ()):
+    def __init__(self, texts: Sequence[str], tokens: Sequence[list[str]], labels: np.ndarray, n_classes: int,
+                 c: float, temperature: float, record_ids: Sequence[str] = ()):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
 
         self.n_classes = n_classes
         self.record_ids = frozenset(record_ids)  # the records it was trained on (for the leakage guard's checks)
         self.temperature = temperature
-        self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2)
-        matrix = self.vectorizer.fit_transform(list(tokens))
+        self.words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2)
+        self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
+        matrix = _stack(self.words.fit_transform(list(tokens)), self.chars.fit_transform(list(texts)))
         self.svm = LinearSVC(C=c).fit(matrix, labels)
 
-    def proba(self, tokens: Sequence[list[str]]) -> np.ndarray:
-        scores = np.full((len(tokens), self.n_classes), -1e9, dtype=np.float64)
-        scores[:, self.svm.classes_] = self.svm.decision_function(self.vectorizer.transform(list(tokens)))
+    def proba(self, texts: Sequence[str], tokens: Sequence[list[str]] | None = None) -> np.ndarray:
+        if tokens is None:
+            tokens = [_tokens(t) for t in texts]
+        matrix = _stack(self.words.transform(list(tokens)), self.chars.transform(list(texts)))
+        scores = np.full((len(texts), self.n_classes), -1e9, dtype=np.float64)
+        scores[:, self.svm.classes_] = self.svm.decision_function(matrix)
         scores = scores / self.temperature
         scores -= scores.max(axis=1, keepdims=True)
         out = np.exp(scores)
         return (out / out.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def _stack(*matrices):
+    from scipy.sparse import hstack
+
+    return hstack(matrices).tocsr()
+
+
+def smooth_by_neighbours(dists: np.ndarray, neighbours: Sequence[Sequence[tuple[int, float]]], beta: float
+                         ) -> np.ndarray:
+    """Mix every document's distribution with its neighbours' (the cluster hypothesis: papers that read alike
+    share a field): ``(1 − beta) · own + beta · Σ w_j · neighbour_j`` with ``w`` the neighbours' similarities
+    normalised to sum 1. ``neighbours[i]`` lists ``(row, similarity)`` of document ``i``'s nearest documents
+    (itself excluded); a document without neighbours keeps its own distribution. Only predicted distributions
+    are mixed, never labels, so the cross-fitting guard still holds."""
+    dists = np.asarray(dists, dtype=np.float64)
+    out = dists.copy()
+    for i, near in enumerate(neighbours):
+        rows = [j for j, w in near if w > 0]
+        if not rows:
+            continue
+        weights = np.array([w for _j, w in near if w > 0], dtype=np.float64)
+        weights /= weights.sum()
+        out[i] = (1.0 - beta) * dists[i] + beta * (weights[:, None] * dists[rows]).sum(axis=0)
+    return out.astype(np.float32)
 
 
 @dataclass
@@ -109,14 +141,15 @@ class FieldModel:
     # -- training ----------------------------------------------------------------------------------------------
 
     @classmethod
-    def fit(cls, rows: Iterable[dict], folds: int = DEFAULT_FOLDS, c: float = 0.5, temperature: float = 0.1
+    def fit(cls, rows: Iterable[dict], folds: int = DEFAULT_FOLDS, c: float = 0.5, temperature: float = 0.07
             ) -> FieldModel:
         """Fit the fold models and the full model on labelled rows (``id, title, abstract, keywords,
         discipline``); rows without a discipline are remembered for the guard but not trained on."""
         if folds < 2:
             raise ValueError("cross-fitting needs at least 2 folds")
         records: list[_Record] = []
-        texts: list[list[str]] = []
+        texts: list[str] = []
+        tokens: list[list[str]] = []
         labels: list[str] = []
         label_folds: list[int] = []
         label_ids: list[str] = []
@@ -127,7 +160,8 @@ class FieldModel:
                           " ".join(kws))
             records.append(rec)
             if row.get("discipline"):
-                texts.append(_tokens(record_text(rec.title, kws, rec.abstract)))
+                texts.append(record_text(rec.title, kws, rec.abstract))
+                tokens.append(_tokens(texts[-1]))
                 labels.append(str(row["discipline"]))
                 label_folds.append(rec.fold)
                 label_ids.append(rid)
@@ -140,10 +174,10 @@ class FieldModel:
         fold_models = []
         for f in range(folds):
             train = labelled_folds != f
-            fold_models.append(_Classifier([t for t, keep in zip(texts, train, strict=True) if keep], y[train],
-                                           len(classes), c, temperature,
-                                           [i for i, keep in zip(label_ids, train, strict=True) if keep]))
-        full = _Classifier(texts, y, len(classes), c, temperature, label_ids)
+            rows_in = np.flatnonzero(train)
+            fold_models.append(_Classifier([texts[i] for i in rows_in], [tokens[i] for i in rows_in], y[train],
+                                           len(classes), c, temperature, [label_ids[i] for i in rows_in]))
+        full = _Classifier(texts, tokens, y, len(classes), c, temperature, label_ids)
         return cls(classes, folds, fold_models, full, records)
 
     # -- which record a text comes from ------------------------------------------------------------------------
@@ -178,7 +212,7 @@ class FieldModel:
                 groups.setdefault(id(model), []).append(i)
         lookup = {id(m): m for m in models if m is not None}
         for key, rows in groups.items():
-            out[rows] = lookup[key].proba([_tokens(texts[i]) for i in rows])
+            out[rows] = lookup[key].proba([texts[i] for i in rows])
         return out
 
     def predict_documents(self, docs: Sequence[dict]) -> np.ndarray:

@@ -8,9 +8,10 @@ what the development sets proved useful (figures in docs/matching-evaluation.md)
 * **dense pseudo-relevance feedback** — the centroid of the vectors of the first fused results (their shared
   technical field) is mixed into the query vector, and every candidate of either list is re-scored by its
   cosine to that expanded query; the re-score is fused as a third ranking;
-* **field-aware re-ranking** (optional, when the caller supplies technical-field distributions, see
-  ``engine.fieldmodel``) — below the first few results, candidates whose predicted discipline distribution agrees
-  with the query's get a bounded boost (``field_rerank``).
+* **field-aware re-ranking** (when the caller supplies the candidates' technical fields: the platform's own field
+  codes, or a classifier's distributions, see ``engine.fieldmodel``) — below the first result, candidates whose
+  field agrees with the query's (estimated from the first results and, optionally, a classifier's view of the
+  query text) get a bounded boost (``field_rerank``).
 
 Everything here works on ranked lists and vectors only: no query-specific rule, no use of relevance judgements.
 """
@@ -54,8 +55,9 @@ class FusionConfig:
     # Queries with at most this many analysed tokens are treated as keyword queries (search-box keywords give
     # 2–8 tokens, problem statements 12–37 on the development sets).
     short_query_tokens: int = 10
-    short_lexical_weight: float = 2.0
+    short_lexical_weight: float = 3.0
     short_semantic_weight: float = 1.0
+    short_rrf_k: float = 10.0  # keyword queries: a sharper fusion, the first lexical hits count more
     # Dense pseudo-relevance feedback (0 documents = off): long queries only.
     prf_docs: int = 3
     prf_mix: float = 0.8  # expanded query = (1 - mix) · query + mix · centroid of the first prf_docs results
@@ -63,17 +65,28 @@ class FusionConfig:
     short_prf_weight: float = 0.0  # the same for keyword queries
     depth: int = 100  # candidates taken from each list
     # Field-aware re-ranking (needs field distributions from the caller; weight 0 = off). Long queries only: on
-    # keyword queries it did not help on the development sets.
-    field_weight: float = 0.005  # boost = weight · cosine(query field, document field), added to 1/(k + rank)
+    # keyword queries it did not help on the development sets. Values chosen on the dev sets
+    # (docs/matching-evaluation.md, "Field-aware re-ranking").
+    field_weight: float = 3.0  # score = fused score / best fused score + weight · P(same field)
     short_field_weight: float = 0.0
-    field_keep: int = 3  # the first results of the fused ranking keep their places
-    field_query_mix: float = 0.3  # query field = mix · classifier(query) + (1 - mix) · field of the first result
+    field_depth: int = 200  # the first fused results that are re-ranked
+    field_keep: int = 1  # the first results of the fused ranking keep their places
+    field_query_mix: float = 0.3  # query field = mix · classifier(query) + (1 - mix) · field feedback
+    field_feedback_docs: int = 3  # the first results whose fields make the field feedback
+    field_feedback_decay: float = 0.7  # their weights: decay ** (rank - 1)
 
     def with_(self, **changes) -> FusionConfig:
         return replace(self, **changes)
 
 
 DEFAULT = FusionConfig()
+
+# The field weight the platform uses with its records' own field codes (``matching.services``; the default
+# ``field_weight`` is for a classifier's distributions): candidates in the technical field of the first results gain
+# up to this share of the best fused score. The codes are exact but coarse (11 fields, against the 67 disciplines of
+# the dev sets' classifier), so a same-field candidate is lifted, not put above every other one as the dev-set
+# weight would do. No platform relevance judgements exist to tune it on (docs/matching-evaluation.md).
+RECORD_FIELD_WEIGHT = 0.5
 
 
 def _normalized(v: np.ndarray) -> np.ndarray:
@@ -98,9 +111,9 @@ def hybrid(
     ``query_vector`` are needed for the pseudo-relevance feedback only. ``search_vector(vector, n)`` (optional)
     returns the ids of the ``n`` nearest documents to ``vector`` (obeying the caller's filters): with it the
     feedback also brings in new candidates near the first results, not only re-scores the two lists.
-    ``query_field`` (the query's discipline distribution) and ``fields_of(ids)`` (the documents' distributions,
-    rows in the order of ``ids``) turn on the field-aware re-ranking (``field_rerank``); without them the result
-    is the plain fusion.
+    ``fields_of(ids)`` (the candidates' technical-field distributions, rows in the order of ``ids``) turns on the
+    field-aware re-ranking (``field_rerank``), helped by ``query_field`` (a classifier's distribution of the query
+    text) when given; without ``fields_of`` the result is the plain fusion.
     """
     lexical = list(lexical[: config.depth])
     semantic = list(semantic[: config.depth])
@@ -112,7 +125,7 @@ def hybrid(
         prf_weight = config.prf_weight
     short = query_tokens <= config.short_query_tokens
     field_weight = config.short_field_weight if short else config.field_weight
-    fused = rrf([lexical, semantic], weights, config.rrf_k)
+    fused = rrf([lexical, semantic], weights, config.short_rrf_k if short else config.rrf_k)
     if not (config.prf_docs and prf_weight and query_vector is not None and vectors_of and fused):
         return field_rerank(fused, query_field, fields_of, field_weight, config)
     ids = [doc_id for doc_id, _ in fused]
@@ -138,27 +151,35 @@ def field_rerank(
 ) -> list[tuple[str, float]]:
     """Re-rank the head of a fused ranking by technical-field agreement (unchanged when off or without fields).
 
-    The first ``config.field_keep`` results keep their places (the best match is not demoted by a classifier's
-    error). Each later candidate among the first ``config.depth`` is scored ``1 / (k + rank) + weight · cos(q, d)``
-    where ``cos`` is the cosine of the query's and the document's discipline distributions (0–1 for
-    distributions, so the boost is bounded by ``weight``), and the query's distribution is
-    ``mix · query_field + (1 − mix) · field of the first result``. The scores returned are these new scores
-    (protected results first, each above every later one)."""
-    if not (weight and fused and query_field is not None and fields_of is not None):
+    ``fields_of(ids)`` gives each candidate's technical-field distribution (a row summing to 1: a classifier's
+    guess, or the record's own field codes; a row of zeros = field unknown, no boost). The query's field is
+    estimated by **field feedback**: the mean field of the first ``field_feedback_docs`` fused results (weights
+    ``field_feedback_decay ** rank``), mixed with ``query_field`` (a classifier's view of the query text, optional)
+    as ``mix · query_field + (1 − mix) · feedback``. A candidate's agreement ``a = field(d) · field(q)`` is then the
+    probability that the two share a field when both are distributions.
+
+    Each candidate among the first ``config.field_depth`` is scored ``s(d) / s(first) + weight · a`` — its fused score
+    relative to the best one, plus the bounded boost — and the first ``config.field_keep`` results keep their
+    places (the best match is never demoted by a classifier's error). Results beyond the depth follow, unboosted.
+    The scores returned are these new scores, best first."""
+    if not (weight and fused and fields_of is not None):
         return fused
-    head = fused[: config.depth]
+    head = fused[: config.field_depth]
     ids = [doc_id for doc_id, _ in head]
     fields = np.asarray(fields_of(ids), dtype=np.float64)
-    query = np.asarray(query_field, dtype=np.float64)
-    mix = config.field_query_mix
-    query = mix * query + (1.0 - mix) * fields[0]
-    norms = np.linalg.norm(fields, axis=1) * float(np.linalg.norm(query))
-    agreement = np.divide(fields @ query, norms, out=np.zeros(len(ids)), where=norms > 0)
-    ranks = np.arange(1, len(ids) + 1, dtype=np.float64)
-    scores = 1.0 / (config.rrf_k + ranks) + weight * agreement
+    n = min(max(config.field_feedback_docs, 1), len(ids))
+    decay = config.field_feedback_decay ** np.arange(n, dtype=np.float64)
+    query = (decay[:, None] * fields[:n]).sum(axis=0) / decay.sum()
+    if query_field is not None:
+        mix = config.field_query_mix
+        query = mix * np.asarray(query_field, dtype=np.float64) + (1.0 - mix) * query
+    agreement = fields @ query
+    raw = np.array([score for _, score in fused], dtype=np.float64)
+    top = raw[0] if raw[0] > 0 else 1.0
+    relative = raw / top
+    scores = relative[: len(ids)] + weight * agreement
     keep = min(max(config.field_keep, 0), len(ids))
     scores[:keep] = scores.max() + 1.0 + np.arange(keep, 0, -1)
     order = np.argsort(-scores, kind="stable")
-    tail = [(doc_id, 1.0 / (config.rrf_k + rank))
-            for rank, (doc_id, _) in enumerate(fused[config.depth:], start=len(ids) + 1)]
+    tail = [(doc_id, float(relative[i])) for i, (doc_id, _) in enumerate(fused[len(ids):], start=len(ids))]
     return [(ids[i], float(scores[i])) for i in order] + tail
