@@ -227,10 +227,11 @@ def main() -> int:
             qvec = enc.encode_queries([text])[0]
             encode_ms.append((time.perf_counter() - t0) * 1000)
             _t, lex = index.search(text, flt, limit=cfg.depth)
-            sem = ann(qvec, flt, cfg.depth)
+            sem = vectors.nearest(vindex, index, qvec, flt, cfg.depth)
             feedback = (lambda v, n: ann(v, flt, n)) if args.feedback_search else None
-            return fusion.hybrid([i for i, _ in lex], sem, qvec, vindex.vectors, len(textmod.analyze_query(text)),
-                                 cfg, search_vector=feedback, fields_of=fields_of)
+            return fusion.hybrid([i for i, _ in lex], [i for i, _ in sem], qvec, vindex.vectors,
+                                 len(textmod.analyze_query(text)), cfg, search_vector=feedback, fields_of=fields_of,
+                                 lexical_scores=[s for _, s in lex], semantic_scores=[s for _, s in sem])
 
         for text, flt in queries[:20]:
             hybrid(text, flt)

@@ -187,3 +187,33 @@ def test_harness_neighbours_exclude_the_document_itself_and_cope_with_tiny_corpo
     assert one._neighbours(corpus[:1]) == [[]]
     assert one.search(corpus[0]["title"]) == [corpus[0]["id"]]
     one.close()
+
+
+def test_combsum_keeps_the_lead_of_a_clear_first_hit():
+    lexical = [("a", 20.0), ("b", 5.0), ("c", 4.0)]
+    semantic = [("b", 0.90), ("c", 0.89), ("a", 0.88)]
+    # rank fusion with equal weights ties a and b; the scores show a is far ahead lexically
+    out = fusion.combsum([lexical, semantic], [0.7, 0.3])
+    assert [d for d, _ in out] == ["a", "b", "c"]
+    assert out[0][1] == pytest.approx(0.7)  # lexical best (1.0 · 0.7) + semantic last (0)
+    assert dict(out)["b"] == pytest.approx(0.7 * (1 / 16) + 0.3)
+    # equal scores in a list all count fully; a document missing from a list gets nothing from it
+    assert dict(fusion.combsum([[("x", 1.0), ("y", 1.0)], [("y", 0.5)]], [1.0, 1.0])) == {"x": 1.0, "y": 2.0}
+    with pytest.raises(ValueError):
+        fusion.combsum([lexical], [1.0, 1.0])
+
+
+def test_hybrid_fuses_keyword_queries_by_score_when_scores_are_given():
+    cfg = fusion.FusionConfig(short_query_tokens=4)
+    lexical, lex_scores = ["a", "b", "c"], [20.0, 5.0, 4.0]
+    semantic, sem_scores = ["b", "c", "a"], [0.90, 0.89, 0.88]
+    by_score = fusion.hybrid(lexical, semantic, None, None, 2, cfg, lexical_scores=lex_scores,
+                             semantic_scores=sem_scores)
+    expected = fusion.combsum([list(zip(lexical, lex_scores)), list(zip(semantic, sem_scores))], [0.7, 0.3])
+    assert [d for d, _ in by_score] == [d for d, _ in expected] == ["a", "b", "c"]
+    assert [s for _, s in by_score] == pytest.approx([s for _, s in expected])
+    # without scores, or for long queries, rank fusion as before
+    assert fusion.hybrid(lexical, semantic, None, None, 2, cfg) == fusion.rrf([lexical, semantic], [3.0, 1.0], 10.0)
+    long_q = fusion.hybrid(lexical, semantic, None, None, 12, cfg.with_(prf_docs=0), lexical_scores=lex_scores,
+                           semantic_scores=sem_scores)
+    assert long_q == fusion.rrf([lexical, semantic], [1.0, 1.5], 20.0)

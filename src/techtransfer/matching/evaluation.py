@@ -242,15 +242,20 @@ class Retriever:
         depth = max(limit, self.fusion.depth)
         lexical: list[str] = []
         semantic: list[str] = []
+        lexical_scores: list[float] = []
+        semantic_scores: list[float] = []
         qvec = None
         if self.lexical is not None:
             _total, hits = self.lexical.search(text, limit=depth)
             lexical = [doc_id for doc_id, _ in hits]
+            lexical_scores = [score for _, score in hits]
             if self.mode == "lexical":
                 return lexical[:limit]
         if self.vectors is not None:
             qvec = self.encoder.encode_queries([text])[0]
-            semantic = [doc_id for doc_id, _ in self.vectors.search(qvec, depth)]
+            near = self.vectors.search(qvec, depth)
+            semantic = [doc_id for doc_id, _ in near]
+            semantic_scores = [score for _, score in near]
             if self.mode == "semantic":
                 return semantic[:limit]
         query_field = fields_of = None
@@ -260,7 +265,8 @@ class Retriever:
         fused = fusion_mod.hybrid(lexical, semantic, qvec, self.vectors.vectors,
                                   len(textmod.analyze_query(text)), self.fusion,
                                   search_vector=lambda v, n: [i for i, _ in self.vectors.search(v, n)],
-                                  query_field=query_field, fields_of=fields_of)
+                                  query_field=query_field, fields_of=fields_of,
+                                  lexical_scores=lexical_scores, semantic_scores=semantic_scores)
         return [doc_id for doc_id, _ in fused[:limit]]
 
     def _fields_of(self, ids: Sequence[str]):

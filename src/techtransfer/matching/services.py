@@ -529,8 +529,9 @@ def _lexical(query: str, filters: dict, limit: int, offset: int = 0) -> tuple[in
     raise AssertionError("unreachable")
 
 
-def _semantic_ranking(query: str, filters: dict, depth: int) -> list[str] | None:
-    """Ids of the nearest documents by meaning that pass ``filters``, or None without a semantic path."""
+def _semantic_ranking(query: str, filters: dict, depth: int) -> list[tuple[str, float]] | None:
+    """``(id, similarity)`` of the nearest documents by meaning that pass ``filters``, or None without a semantic
+    path."""
     try:
         from . import vectors
     except ImportError:
@@ -538,7 +539,9 @@ def _semantic_ranking(query: str, filters: dict, depth: int) -> list[str] | None
     return vectors.search(query, filters, depth)
 
 
-def _fuse(query: str, lexical_ids: list[str], semantic_ids: list[str]) -> list[tuple[str, float]]:
+def _fuse(query: str, lexical: list[tuple[str, float]], semantic: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    lexical_ids = [d for d, _s in lexical]
+    semantic_ids = [d for d, _s in semantic]
     try:
         from .engine import fusion
     except ImportError:
@@ -553,7 +556,8 @@ def _fuse(query: str, lexical_ids: list[str], semantic_ids: list[str]) -> list[t
     try:
         config = fusion.DEFAULT.with_(field_weight=fusion.RECORD_FIELD_WEIGHT)
         return fusion.hybrid(lexical_ids, semantic_ids, vectors.query_vector(query), vectors.vectors_of,
-                             len(textmod.analyze_query(query)), config, fields_of=_field_rows)
+                             len(textmod.analyze_query(query)), config, fields_of=_field_rows,
+                             lexical_scores=[s for _d, s in lexical], semantic_scores=[s for _d, s in semantic])
     except Exception:  # noqa: BLE001 - an optional module must not take search down
         log.exception("rank fusion failed; using plain reciprocal rank fusion")
         return fusion.rrf([lexical_ids, semantic_ids])
@@ -564,13 +568,13 @@ def _ranked(query: str, filters: dict, limit: int, offset: int, mode: str) -> tu
     """(total, ranked (id, score), mode used)."""
     if mode in ("hybrid", "semantic") and query.strip():
         depth = max(offset + limit, 100)
-        semantic_ids = _semantic_ranking(query, filters, depth)
-        if semantic_ids is not None:
+        semantic = _semantic_ranking(query, filters, depth)
+        if semantic is not None:
             total, lex = _lexical(query, filters, depth)
             if mode == "semantic":
-                fused = [(d, 1.0 / (i + 1)) for i, d in enumerate(semantic_ids)]
+                fused = [(d, 1.0 / (i + 1)) for i, (d, _s) in enumerate(semantic)]
             else:
-                fused = _fuse(query, [d for d, _s in lex], semantic_ids)
+                fused = _fuse(query, lex, semantic)
             return max(total, len(fused)), fused[offset:offset + limit], mode
     total, hits = _lexical(query, filters, limit, offset)
     return total, hits, "lexical"

@@ -121,9 +121,10 @@ def _update(docs: list[dict], gone: list[str], replace_all: bool) -> int:
     return len(docs)
 
 
-def search(query: str, filters: dict, depth: int) -> list[str] | None:
-    """Ids of the ``depth`` documents nearest to ``query`` by meaning that pass ``filters`` (applied by the lexical
-    index), best first; None when there is no semantic path (or it failed: the lexical ranking stands alone)."""
+def search(query: str, filters: dict, depth: int) -> list[tuple[str, float]] | None:
+    """``(id, cosine similarity)`` of the ``depth`` documents nearest to ``query`` by meaning that pass ``filters``
+    (applied by the lexical index), best first; None when there is no semantic path (or it failed: the lexical
+    ranking stands alone)."""
     try:
         return _search(query, filters, depth)
     except Exception:  # noqa: BLE001
@@ -131,7 +132,7 @@ def search(query: str, filters: dict, depth: int) -> list[str] | None:
         return None
 
 
-def _search(query: str, filters: dict, depth: int) -> list[str] | None:
+def _search(query: str, filters: dict, depth: int) -> list[tuple[str, float]] | None:
     enc = encoder()
     if enc is None:
         return None
@@ -141,7 +142,7 @@ def _search(query: str, filters: dict, depth: int) -> list[str] | None:
     from .indexing import get_index
 
     qvec = _query_vector(enc, query)
-    return [doc_id for doc_id, _sim in nearest(index, get_index(), qvec, filters, depth)]
+    return list(nearest(index, get_index(), qvec, filters, depth))
 
 
 def nearest(index, lexical, qvec, filters: dict | None, depth: int) -> list[tuple[str, float]]:

@@ -45,6 +45,26 @@ def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = Non
     return sorted(scores.items(), key=lambda item: (-item[1], order[item[0]]))
 
 
+def combsum(rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float]) -> list[tuple[str, float]]:
+    """Weighted sum of min–max normalised scores (CombSUM): within each ranking ``(id, score)`` the scores are mapped
+    to 0–1 (best 1, last 0; all 1 when they are equal); a document missing from a ranking gets 0 from it.
+
+    Unlike rank fusion it keeps how far ahead a clear first hit is, which is what a short keyword query needs."""
+    if len(weights) != len(rankings):
+        raise ValueError("one weight per ranking")
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        if not ranking:
+            continue
+        values = [float(score) for _, score in ranking]
+        low, span = min(values), max(values) - min(values)
+        for (doc_id, _), value in zip(ranking, values, strict=True):
+            norm = (value - low) / span if span > 0 else 1.0
+            scores[doc_id] = scores.get(doc_id, 0.0) + weight * norm
+    order = {doc_id: i for i, doc_id in enumerate(scores)}
+    return sorted(scores.items(), key=lambda item: (-item[1], order[item[0]]))
+
+
 @dataclass(frozen=True)
 class FusionConfig:
     """Weights of the hybrid ranking. The defaults are the values chosen on the development sets."""
@@ -58,6 +78,10 @@ class FusionConfig:
     short_lexical_weight: float = 3.0
     short_semantic_weight: float = 1.0
     short_rrf_k: float = 10.0  # keyword queries: a sharper fusion, the first lexical hits count more
+    # Keyword queries whose caller gives both lists' scores are fused by score (``combsum``) instead:
+    # lexical_share · BM25 (min–max) + (1 − lexical_share) · cosine (min–max).
+    short_score_fusion: bool = True
+    short_lexical_share: float = 0.7
     # Dense pseudo-relevance feedback (0 documents = off): long queries only.
     prf_docs: int = 3
     prf_mix: float = 0.8  # expanded query = (1 - mix) · query + mix · centroid of the first prf_docs results
@@ -104,8 +128,13 @@ def hybrid(
     search_vector: Callable[[np.ndarray, int], Sequence[str]] | None = None,
     query_field: np.ndarray | None = None,
     fields_of: Callable[[Sequence[str]], np.ndarray] | None = None,
+    lexical_scores: Sequence[float] | None = None,
+    semantic_scores: Sequence[float] | None = None,
 ) -> list[tuple[str, float]]:
     """Fuse a lexical and a semantic ranking (ids, best first) into one ranking ``[(id, score)]``.
+
+    ``lexical_scores`` / ``semantic_scores`` (optional, aligned with the two lists: BM25 scores, cosine
+    similarities) let keyword queries be fused by score (``combsum``); without them every query is rank-fused.
 
     ``vectors_of(ids)`` returns the stored, normalized document vectors (rows in the order of ``ids``); it and
     ``query_vector`` are needed for the pseudo-relevance feedback only. ``search_vector(vector, n)`` (optional)
@@ -117,6 +146,8 @@ def hybrid(
     """
     lexical = list(lexical[: config.depth])
     semantic = list(semantic[: config.depth])
+    scored = (lexical_scores is not None and semantic_scores is not None
+              and len(lexical_scores) >= len(lexical) and len(semantic_scores) >= len(semantic))
     if query_tokens <= config.short_query_tokens:
         weights = [config.short_lexical_weight, config.short_semantic_weight]
         prf_weight = config.short_prf_weight
@@ -125,7 +156,12 @@ def hybrid(
         prf_weight = config.prf_weight
     short = query_tokens <= config.short_query_tokens
     field_weight = config.short_field_weight if short else config.field_weight
-    fused = rrf([lexical, semantic], weights, config.short_rrf_k if short else config.rrf_k)
+    if short and scored and config.short_score_fusion:
+        share = config.short_lexical_share
+        fused = combsum([list(zip(lexical, lexical_scores[: len(lexical)], strict=True)),
+                         list(zip(semantic, semantic_scores[: len(semantic)], strict=True))], [share, 1.0 - share])
+    else:
+        fused = rrf([lexical, semantic], weights, config.short_rrf_k if short else config.rrf_k)
     if not (config.prf_docs and prf_weight and query_vector is not None and vectors_of and fused):
         return field_rerank(fused, query_field, fields_of, field_weight, config)
     ids = [doc_id for doc_id, _ in fused]
