@@ -217,3 +217,16 @@ def test_hybrid_fuses_keyword_queries_by_score_when_scores_are_given():
     long_q = fusion.hybrid(lexical, semantic, None, None, 12, cfg.with_(prf_docs=0), lexical_scores=lex_scores,
                            semantic_scores=sem_scores)
     assert long_q == fusion.rrf([lexical, semantic], [1.0, 1.5], 20.0)
+
+
+def test_the_first_hit_of_each_engine_keeps_its_place_against_the_field_boost():
+    cfg = fusion.FusionConfig(prf_docs=0, field_keep=1, field_feedback_docs=1, short_query_tokens=4)
+    fields = {"a": [1, 0], "b": [1, 0], "c": [1, 0], "s": [0, 1]}
+    rows = lambda ids: np.array([fields[i] for i in ids], dtype=float)  # noqa: E731
+    lexical, semantic = ["a", "b", "c", "s"], ["s", "a", "b", "c"]
+    # "s" is the semantic engine's first hit but in another field than the first fused result
+    kept = fusion.hybrid(lexical, semantic, None, None, 12, cfg.with_(field_weight=5.0), fields_of=rows)
+    assert [d for d, _ in kept][:2] == ["a", "s"]
+    dropped = fusion.hybrid(lexical, semantic, None, None, 12, cfg.with_(field_weight=5.0, field_keep_leaders=False),
+                            fields_of=rows)
+    assert [d for d, _ in dropped][-1] == "s"

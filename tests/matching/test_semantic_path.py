@@ -80,11 +80,11 @@ def test_long_queries_are_reranked_by_the_records_field_codes(world, concept_enc
     seen = {}
     real = fusion.field_rerank
 
-    def spy(fused, query_field, fields_of, weight, config=fusion.DEFAULT):
+    def spy(fused, query_field, fields_of, weight, config=fusion.DEFAULT, protected=()):
         seen["weight"] = weight
         seen["rows"] = fields_of([d for d, _ in fused]) if fields_of else None
         seen["ids"] = [d for d, _ in fused]
-        return real(fused, query_field, fields_of, weight, config)
+        return real(fused, query_field, fields_of, weight, config, protected)
 
     monkeypatch.setattr(fusion, "field_rerank", spy)
     long_query = "我们需要一种能够自动清洗光伏板并提高光伏电站发电效率的设备，用于大型光伏电站的日常维护"

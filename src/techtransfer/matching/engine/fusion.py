@@ -9,7 +9,8 @@ what the development sets proved useful (figures in docs/matching-evaluation.md)
   technical field) is mixed into the query vector, and every candidate of either list is re-scored by its
   cosine to that expanded query; the re-score is fused as a third ranking;
 * **field-aware re-ranking** (when the caller supplies the candidates' technical fields: the platform's own field
-  codes, or a classifier's distributions, see ``engine.fieldmodel``) — below the first result, candidates whose
+  codes, or a classifier's distributions, see ``engine.fieldmodel``) — below the first result (and each engine's
+  first hit), candidates whose
   field agrees with the query's (estimated from the first results and, optionally, a classifier's view of the
   query text) get a bounded boost (``field_rerank``).
 
@@ -95,6 +96,7 @@ class FusionConfig:
     short_field_weight: float = 0.0
     field_depth: int = 200  # the first fused results that are re-ranked
     field_keep: int = 1  # the first results of the fused ranking keep their places
+    field_keep_leaders: bool = True  # so do the first lexical and the first semantic hit (ahead, in fused order)
     field_query_mix: float = 0.3  # query field = mix · classifier(query) + (1 - mix) · field feedback
     field_feedback_docs: int = 3  # the first results whose fields make the field feedback
     field_feedback_decay: float = 0.7  # their weights: decay ** (rank - 1)
@@ -156,6 +158,7 @@ def hybrid(
         prf_weight = config.prf_weight
     short = query_tokens <= config.short_query_tokens
     field_weight = config.short_field_weight if short else config.field_weight
+    leaders = [ranking[0] for ranking in (lexical, semantic) if ranking] if config.field_keep_leaders else []
     if short and scored and config.short_score_fusion:
         share = config.short_lexical_share
         fused = combsum([list(zip(lexical, lexical_scores[: len(lexical)], strict=True)),
@@ -163,7 +166,7 @@ def hybrid(
     else:
         fused = rrf([lexical, semantic], weights, config.short_rrf_k if short else config.rrf_k)
     if not (config.prf_docs and prf_weight and query_vector is not None and vectors_of and fused):
-        return field_rerank(fused, query_field, fields_of, field_weight, config)
+        return field_rerank(fused, query_field, fields_of, field_weight, config, leaders)
     ids = [doc_id for doc_id, _ in fused]
     top = np.asarray(vectors_of(ids[: config.prf_docs]), dtype=np.float32)
     centroid = _normalized(top.mean(axis=0))
@@ -175,7 +178,7 @@ def hybrid(
         sims = np.asarray(vectors_of(ids), dtype=np.float32) @ expanded
         feedback = [ids[i] for i in np.argsort(-sims, kind="stable")]
     fused = rrf([lexical, semantic, feedback], [*weights, prf_weight], config.rrf_k)
-    return field_rerank(fused, query_field, fields_of, field_weight, config)
+    return field_rerank(fused, query_field, fields_of, field_weight, config, leaders)
 
 
 def field_rerank(
@@ -184,6 +187,7 @@ def field_rerank(
     fields_of: Callable[[Sequence[str]], np.ndarray] | None,
     weight: float,
     config: FusionConfig = DEFAULT,
+    protected: Sequence[str] = (),
 ) -> list[tuple[str, float]]:
     """Re-rank the head of a fused ranking by technical-field agreement (unchanged when off or without fields).
 
@@ -196,7 +200,9 @@ def field_rerank(
 
     Each candidate among the first ``config.field_depth`` is scored ``s(d) / s(first) + weight · a`` — its fused score
     relative to the best one, plus the bounded boost — and the first ``config.field_keep`` results keep their
-    places (the best match is never demoted by a classifier's error). Results beyond the depth follow, unboosted.
+    places (the best match is never demoted by a classifier's error), followed by the ``protected`` ids (``hybrid``
+    passes the first lexical and the first semantic hit: a document one engine ranks first is a likely known item)
+    in their fused order. Results beyond the depth follow, unboosted.
     The scores returned are these new scores, best first."""
     if not (weight and fused and fields_of is not None):
         return fused
@@ -215,7 +221,9 @@ def field_rerank(
     relative = raw / top
     scores = relative[: len(ids)] + weight * agreement
     keep = min(max(config.field_keep, 0), len(ids))
-    scores[:keep] = scores.max() + 1.0 + np.arange(keep, 0, -1)
+    protected = set(protected)
+    held = [i for i, doc_id in enumerate(ids) if i < keep or doc_id in protected]
+    scores[held] = scores.max() + 1.0 + np.arange(len(held), 0, -1)
     order = np.argsort(-scores, kind="stable")
     tail = [(doc_id, float(relative[i])) for i, (doc_id, _) in enumerate(fused[len(ids):], start=len(ids))]
     return [(ids[i], float(scores[i])) for i in order] + tail
