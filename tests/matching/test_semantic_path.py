@@ -96,3 +96,21 @@ def test_long_queries_are_reranked_by_the_records_field_codes(world, concept_enc
     seen.clear()
     services.search(world.visitor, "光伏", kinds=["achievement"])
     assert seen["weight"] == 0  # keyword queries: no field re-ranking
+
+
+def test_a_partly_encoded_catalogue_is_searched_lexically(world, concept_encoder, django_capture_on_commit_callbacks):
+    """While most documents have no vector yet (a first encoding still running), the few that have one must not
+    take the head of every ranking: search stays lexical until the vectors cover MIN_COVERAGE of the documents."""
+    services.search(world.visitor, "预热")
+    with django_capture_on_commit_callbacks(execute=True):
+        made = [advance(world, catalog.create_achievement(world.member, world.wuhua_org, achievement_data(
+            title=f"光伏组件清洗机器人{i}", abstract="自动清洗光伏板。", keywords=["光伏"])), Status.PUBLISHED)
+            for i in range(4)]
+    assert services.search(world.visitor, "太阳能", kinds=["achievement"]).mode == "hybrid"
+    index = vectors._open(concept_encoder)
+    documents = indexing.get_index().count()
+    drop = [key for key in list(index._key_of)][: len(index) - int(vectors.MIN_COVERAGE * documents) + 1]
+    index.remove(drop)
+    assert len(index) < vectors.MIN_COVERAGE * documents
+    page = services.search(world.visitor, "光伏组件", kinds=["achievement"])
+    assert page.mode == "lexical" and {h.id for h in page.hits} == {m.pk for m in made}

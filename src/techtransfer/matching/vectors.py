@@ -6,6 +6,11 @@ The vectors live beside the lexical index (``<index dir>/vectors.usearch`` and i
 once ever (``semantic.VectorCache``). Documents are the same public-only documents as the lexical index's, so
 protected text is never embedded either. Filters are applied by the lexical index (its filter fields), so a
 semantic hit obeys exactly the same filters and read scope as a lexical one.
+
+The semantic path joins a search only once the vector index covers at least ``MIN_COVERAGE`` of the documents in
+the lexical index: while a large catalogue is still being encoded (a first rebuild with a model, the demo), a
+handful of vectors would otherwise take the head of every fused ranking. Until then searches are lexical (results
+report ``mode``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+MIN_COVERAGE = 0.9
 _lock = threading.RLock()
 _loaded: dict = {"path": None, "stamp": None, "index": None}
 
@@ -141,8 +147,14 @@ def _search(query: str, filters: dict, depth: int) -> list[tuple[str, float]] | 
         return None
     from .indexing import get_index
 
+    lexical = get_index()
+    documents = lexical.count()
+    if documents and len(index) < MIN_COVERAGE * documents:
+        log.info("semantic index covers %d of %d documents (< %.0f %%): answering lexically", len(index), documents,
+                 MIN_COVERAGE * 100)
+        return None
     qvec = _query_vector(enc, query)
-    return list(nearest(index, get_index(), qvec, filters, depth))
+    return list(nearest(index, lexical, qvec, filters, depth))
 
 
 def nearest(index, lexical, qvec, filters: dict | None, depth: int) -> list[tuple[str, float]]:
