@@ -26,6 +26,11 @@ def leader(page) -> str:
     return page.locator("#a-leader").inner_text().replace("(you)", "").strip()
 
 
+def bid(page, amount: str) -> None:
+    page.fill("#b-amount", amount)
+    page.get_by_test_id("bid-button").click()
+
+
 def test_two_bidders_see_the_same_outcome(live_server, new_page, tw):  # noqa: F811
     auction = tw.auction(now=timezone.now(), qualify=((tw.user_a, tw.buyer_a), (tw.user_b, tw.buyer_b)))
     url = f"{live_server.url}/trading/auctions/{auction.pk}/"
@@ -36,24 +41,20 @@ def test_two_bidders_see_the_same_outcome(live_server, new_page, tw):  # noqa: F
     expect(a.locator("#a-phase")).to_have_text("Running")
 
     # A opens at the start price; B's page picks it up by polling.
-    a.fill("#b-amount", "100000")
-    a.get_by_test_id("bid-button").click()
+    bid(a, "100000")
     expect(a.get_by_test_id("bid-result")).to_have_text("Bid accepted.")
     expect(b.get_by_test_id("current-price")).to_have_text("100000.00", timeout=10000)
 
     # B bids too little and is told why; then outbids A.
-    b.fill("#b-amount", "105000")
-    b.get_by_test_id("bid-button").click()
+    bid(b, "105000")
     expect(b.get_by_test_id("bid-result")).to_contain_text("110000")
     expect(b.get_by_test_id("bid-result")).to_have_attribute("data-code", "too_low")
-    b.fill("#b-amount", "110000")
-    b.get_by_test_id("bid-button").click()
+    bid(b, "110000")
     expect(b.get_by_test_id("bid-result")).to_have_text("Bid accepted.")
 
     # A answers; both pages converge on the same price, leader and bid count.
     expect(a.get_by_test_id("current-price")).to_have_text("110000.00", timeout=10000)
-    a.fill("#b-amount", "130000")
-    a.get_by_test_id("bid-button").click()
+    bid(a, "130000")
     expect(a.get_by_test_id("bid-result")).to_have_text("Bid accepted.")
     for page in (a, b):
         expect(page.get_by_test_id("current-price")).to_have_text("130000.00", timeout=10000)

@@ -150,13 +150,13 @@ def hybrid(
     semantic = list(semantic[: config.depth])
     scored = (lexical_scores is not None and semantic_scores is not None
               and len(lexical_scores) >= len(lexical) and len(semantic_scores) >= len(semantic))
-    if query_tokens <= config.short_query_tokens:
+    short = query_tokens <= config.short_query_tokens
+    if short:
         weights = [config.short_lexical_weight, config.short_semantic_weight]
         prf_weight = config.short_prf_weight
     else:
         weights = [config.lexical_weight, config.semantic_weight]
         prf_weight = config.prf_weight
-    short = query_tokens <= config.short_query_tokens
     field_weight = config.short_field_weight if short else config.field_weight
     leaders = [ranking[0] for ranking in (lexical, semantic) if ranking] if config.field_keep_leaders else []
     if short and scored and config.short_score_fusion:
