@@ -17,15 +17,23 @@ Rules:
   (a province administrator everything below the province, a county administrator only that county);
 - an organization administrator manages its organization's records; a member reads them;
 - everybody reads public rows (their public fields only: see ``can_see_restricted``).
+
+Domain rules beyond these ("who may certify this contract", "who may bid") are **named predicates**: each app
+writes them in its own ``<app>/permissions.py`` with the ``@rule("app.verb_noun")`` decorator below, so that
+"who may do X" is answered in one place per app, ``allowed``/``require`` ask by name from anywhere, and
+``RULES`` lists every rule of the platform (docs and tests read it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from techtransfer.accounts.models import Role
+from techtransfer.core.errors import DomainError, Forbidden
 from techtransfer.regions.services import is_within, scope_q
 
 NOTHING = Q(pk__in=[])
@@ -217,3 +225,44 @@ def can_view(user, obj) -> bool:
         return True
     pq = public_q(type(obj))
     return pq != NOTHING and _matches(user, obj, pq)
+
+
+# --- named predicates --------------------------------------------------------------------------------------------
+
+RULES: dict[str, Callable[..., bool]] = {}
+
+
+def rule(name: str):
+    """Register a predicate ``(user, obj=None, ...) -> bool`` under ``name`` ("app.verb_noun")."""
+
+    def register(predicate: Callable[..., bool]) -> Callable[..., bool]:
+        if RULES.get(name, predicate) is not predicate:
+            raise ValueError(f"permission rule {name!r} is registered twice")
+        RULES[name] = predicate
+        return predicate
+
+    return register
+
+
+def allowed(name: str, user, *args, **kwargs) -> bool:
+    """Whether the rule ``name`` lets ``user`` act (on the given object)."""
+    return bool(RULES[name](user, *args, **kwargs))
+
+
+def require(name: str, user, *args, message: str | None = None, **kwargs) -> None:
+    """Raise ``Forbidden`` (HTTP 403) unless the rule ``name`` allows it; anonymous users must sign in first."""
+    require_user(user)
+    if not allowed(name, user, *args, **kwargs):
+        raise Forbidden(message or _("You do not have permission to do this."))
+
+
+def require_user(user) -> None:
+    """Raise ``Forbidden`` ("Sign in first.") for anonymous users."""
+    if not principal(user).authenticated:
+        raise Forbidden(_("Sign in first."))
+
+
+def require_signed_in(user) -> None:
+    """Like ``require_user`` but with HTTP 401, for API routes that only need a signed-in caller."""
+    if not principal(user).authenticated:
+        raise DomainError(_("Sign in first."), code="unauthenticated", status=401)
