@@ -7,3 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
     api_prefix = "/audit"
     url_prefix = "audit/"
+
+    def ready(self):
+        from techtransfer.audit import receivers  # noqa: F401 - connects the receivers (apps are loaded now)

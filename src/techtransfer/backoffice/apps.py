@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BackofficeConfig(AppConfig):
+    """The back office (Django admin): the base classes of every domain admin and the kernel tables' pages."""
+
+    name = "techtransfer.backoffice"
+    verbose_name = _("Back office")
