@@ -32,6 +32,8 @@ def test_domain_error_becomes_an_error_message_or_the_callers_response():
     assert response.status_code == 302 and response["Location"] == "/back/"
     assert [(m.level_tag, str(m)) for m in get_messages(request)] == [("error", "not now")]
     request = _request()
-    response = perform(request, fails, "never shown", "/back/", on_error=lambda exc: HttpResponse(exc.message, status=400))
+    response = perform(
+        request, fails, "never shown", "/back/", on_error=lambda exc: HttpResponse(exc.message, status=400)
+    )
     assert response.status_code == 400 and response.content == b"not now"
     assert list(get_messages(request)) == []
