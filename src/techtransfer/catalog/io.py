@@ -24,22 +24,27 @@ import json
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.base import ModelState
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
 
 from techtransfer.accounts import permissions
 from techtransfer.audit import services as audit
-from techtransfer.catalog import signals
+from techtransfer.catalog import services, signals
 from techtransfer.catalog.models import Achievement, Demand, IPItem, Status
 from techtransfer.catalog.validators import parse_patent_number
 from techtransfer.core.errors import DomainError
 from techtransfer.core.exports import export as table_export
+from techtransfer.core.fields import FieldError, parse_date, parse_money, parse_text, parse_whole
+from techtransfer.orgs.models import Organization, Verification
+from techtransfer.taxonomy.models import TechField
 
 FORMATS = ("csv", "xlsx", "jsonl")
 BATCH = 1000
@@ -47,6 +52,7 @@ SIGNAL_CHUNK = 5000
 MAX_REPORTED_ERRORS = 1000
 IMPORT_STATUSES = (Status.DRAFT, Status.PUBLISHED)
 LIST_SEPARATORS = (";", "；", "|")
+WHOLE_LIMIT = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -149,8 +155,6 @@ def _iter_csv(file) -> Iterator[tuple[int, dict]]:
 
 
 def _iter_xlsx(file) -> Iterator[tuple[int, dict]]:
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(_raw(file), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
@@ -241,12 +245,20 @@ def _list(value) -> list[str]:
     return [part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()]
 
 
+def _parsed(parser, value, **options):
+    """A ``core.fields`` parser for one cell: its ``FieldError`` becomes the cell's problem."""
+    try:
+        return parser(value, **options)
+    except FieldError as exc:
+        raise CellError(exc.message)
+
+
 def _convert(col: Column, value):
     kind = col.kind
     if kind in ("text", "field", "status"):
         if isinstance(value, list | dict):
             raise CellError(_("Give text, not a list."))
-        return _text(value)
+        return _parsed(parse_text, _text(value), max_length=None)  # numbers in a spreadsheet cell read as text
     if kind in ("list", "patents"):
         if isinstance(value, dict):
             raise CellError(_("Give a list."))
@@ -254,29 +266,12 @@ def _convert(col: Column, value):
     if kind == "int":
         if value in (None, ""):
             return None
-        if isinstance(value, bool):
-            raise CellError(_("Give a whole number."))
-        try:
-            number = float(value) if isinstance(value, float) else int(_text(value))
-        except ValueError:
-            raise CellError(_("Give a whole number."))
-        if isinstance(number, float):
-            if not number.is_integer():
-                raise CellError(_("Give a whole number."))
-            number = int(number)
-        return number
+        if isinstance(value, float) and value.is_integer():  # spreadsheets store whole numbers as floats
+            value = int(value)
+        # The range is the model's to check (its message names the limits), so only the form is read here.
+        return _parsed(parse_whole, value, low=-WHOLE_LIMIT, high=WHOLE_LIMIT)
     if kind == "decimal":
-        if value in (None, ""):
-            return None
-        if isinstance(value, bool):
-            raise CellError(_("Give an amount in yuan."))
-        try:
-            amount = Decimal(_text(value).replace(",", "").replace("，", ""))
-        except InvalidOperation:
-            raise CellError(_("Give an amount in yuan, e.g. 120000.00."))
-        if not amount.is_finite():
-            raise CellError(_("Give an amount in yuan, e.g. 120000.00."))
-        return amount
+        return _parsed(parse_money, value, required=False)
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -291,16 +286,7 @@ def _convert(col: Column, value):
             return False
         raise CellError(_("Give true or false."))
     if kind == "date":
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        try:
-            return datetime.date.fromisoformat(_text(value))
-        except ValueError:
-            raise CellError(_("Give a date as YYYY-MM-DD."))
+        return _parsed(parse_date, value)
     if kind == "owner":
         return _text(value)
     raise AssertionError(kind)
@@ -344,8 +330,6 @@ class _Owners:
     """Owner organizations by id or credit code, with the actor's right to import for them, cached per file."""
 
     def __init__(self, actor, default):
-        from techtransfer.orgs.models import Organization
-
         self.model = Organization
         self.actor = actor
         self.default = default
@@ -363,20 +347,15 @@ class _Owners:
         return self.cache[key]
 
     def may_import(self, org) -> bool:
-        if self.actor is None:
-            return True
+        """Rule ``catalog.import_for``, once per organization."""
         if org.pk not in self.allowed:
-            p = permissions.principal(self.actor)
-            self.allowed[org.pk] = (
-                p.is_platform_admin or org.pk in p.org_ids() or p.in_region_scope(org.region_id)
-            )
+            self.allowed[org.pk] = permissions.allowed("catalog.import_for", self.actor, org)
         return self.allowed[org.pk]
 
     def may_publish(self, region: str) -> bool:
-        if self.actor is None:
-            return True
+        """Rule ``catalog.import_published``, once per region."""
         if region not in self.publish_allowed:
-            self.publish_allowed[region] = permissions.principal(self.actor).in_region_scope(region)
+            self.publish_allowed[region] = permissions.allowed("catalog.import_published", self.actor, region)
         return self.publish_allowed[region]
 
 
@@ -399,9 +378,6 @@ def _publish_problem(model, obj) -> tuple[str, str] | None:
 def import_file(actor, model, file, fmt: str, default_owner=None, progress: Callable[[int], None] | None = None,
                 is_demo: bool = False, filename: str = "") -> ImportReport:
     """Import achievements or demands from ``file`` (a binary file object). All rows or none; see the module doc."""
-    from techtransfer.orgs.models import Verification
-    from techtransfer.taxonomy.models import TechField
-
     if fmt not in FORMATS:
         raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
     if actor is not None and not permissions.principal(actor).authenticated:
@@ -513,8 +489,6 @@ def _insert_rows(model, objs: list, now) -> list[int]:
     The lean form of ``bulk_create`` for large imports: one multi-row ``INSERT … RETURNING id`` per chunk, with
     each column's value prepared by its model field only where the database needs it (JSON, decimals, dates).
     ``auto_now``/``auto_now_add`` columns get ``now``."""
-    from django.db import DEFAULT_DB_ALIAS, connections
-
     connection = connections[DEFAULT_DB_ALIAS]  # the object itself, not the per-context proxy
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     getters = []
@@ -581,8 +555,6 @@ _TEMPLATES: dict[type, dict] = {}
 def _new_instance(model):
     """An unsaved instance with the model's defaults — a copy of a template instead of ``Model.__init__`` per row
     (a fifth of the import's time on large files)."""
-    from django.db.models.base import ModelState
-
     template = _TEMPLATES.get(model)
     if template is None:
         template = _TEMPLATES[model] = {k: v for k, v in model().__dict__.items() if k != "_state"}
@@ -696,8 +668,6 @@ def export_header(model) -> list[str]:
 
 def export_rows(user, model, qs, fmt: str) -> Iterator[list]:
     """Rows of the export, protected content only where ``user`` may read it (checked per chunk of 500)."""
-    from techtransfer.catalog import services
-
     columns = COLUMNS[model]
     qs = qs.select_related("owner").order_by("pk")
     if model is Achievement:

@@ -1,0 +1,66 @@
+"""Who may do what with achievements and demands (成果 / 需求): the catalog's named permission rules.
+
+Registered with ``accounts.permissions.rule`` so that services, pages and the API ask the same question by name
+(``permissions.allowed("catalog.edit_record", user, record)``). The rules are those of the review workflow
+(docs/catalog.md, "Who may do what"); ``catalog.workflow`` re-exports the three predicates under their old names
+because other apps (trading) use them from there.
+"""
+
+from __future__ import annotations
+
+from techtransfer.accounts import permissions
+from techtransfer.accounts.models import Role
+
+
+@permissions.rule("catalog.owner_member")
+def is_owner_member(user, record) -> bool:
+    """A member or administrator of the record's owner organization."""
+    return record.owner_id in permissions.principal(user).org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN)
+
+
+@permissions.rule("catalog.owner_admin")
+def is_owner_admin(user, record) -> bool:
+    """An administrator of the record's owner organization (单位审核, NDA decisions, withdrawal)."""
+    return record.owner_id in permissions.principal(user).org_ids(Role.ORG_ADMIN)
+
+
+@permissions.rule("catalog.platform_reviewer")
+def is_platform_reviewer(user, record) -> bool:
+    """A region administrator whose scope contains the record's region, or a platform administrator (平台审核)."""
+    return permissions.principal(user).in_region_scope(record.region_id)
+
+
+@permissions.rule("catalog.owner_admin_or_reviewer")
+def owner_admin_or_reviewer(user, record) -> bool:
+    """Negotiation, transfer and closing: the owner's organization administrator or a platform reviewer."""
+    return is_owner_admin(user, record) or is_platform_reviewer(user, record)
+
+
+@permissions.rule("catalog.draft_for")
+def may_draft_for(user, owner) -> bool:
+    """Members and administrators of ``owner`` (an organization) add its records; platform administrators too."""
+    p = permissions.principal(user)
+    return p.is_platform_admin or owner.pk in p.org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN)
+
+
+@permissions.rule("catalog.edit_record")
+def may_edit(user, record) -> bool:
+    """Members of the owner organization (and platform administrators) edit a record; whether it is still a
+    draft is the caller's second check (a state conflict, not a permission)."""
+    return is_owner_member(user, record) or permissions.principal(user).is_platform_admin
+
+
+@permissions.rule("catalog.import_for")
+def may_import_for(user, org) -> bool:
+    """Bulk import for ``org``: its members and administrators, region administrators whose scope contains it,
+    platform administrators. ``user`` None is the operator on the command line."""
+    if user is None:
+        return True
+    p = permissions.principal(user)
+    return p.is_platform_admin or org.pk in p.org_ids() or p.in_region_scope(org.region_id)
+
+
+@permissions.rule("catalog.import_published")
+def may_import_published(user, region: str) -> bool:
+    """Rows go straight to ``published`` only for the operator and platform reviewers of the row's region."""
+    return user is None or permissions.principal(user).in_region_scope(region)
