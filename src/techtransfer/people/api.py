@@ -8,9 +8,9 @@ from decimal import Decimal
 from ninja import Field, Router, Schema
 
 from techtransfer.accounts import permissions
-from techtransfer.core.exports import export
-from techtransfer.core.pagination import paginate
+from techtransfer.core.fields import Day
 from techtransfer.core.schemas import InputSchema
+from techtransfer.orgs import directory
 from techtransfer.people import services
 from techtransfer.people.models import Person
 
@@ -97,7 +97,7 @@ class BrokerIn(InputSchema):
     kind: str | None = None
     level: str | None = None
     certificate_no: str | None = Field(None, max_length=64)
-    certified_on: date | None = None
+    certified_on: Day = None
     training_hours: Decimal | None = Field(None, ge=0, le=10000)
 
 
@@ -174,16 +174,7 @@ def list_people(
     broker_level: str = "", page: int = 1, page_size: int = 20,
 ):
     qs = services.search(request.auth, filters_from(q, role, region, field, organization, broker_level))
-    sl = paginate(qs.prefetch_related("fields"), page, page_size)
-    allowed = set(
-        permissions.restricted_visible(
-            request.auth, Person.objects.filter(pk__in=[p.pk for p in sl.items])
-        ).values_list("pk", flat=True)
-    )
-    return {
-        "items": [serialize(request.auth, p, p.pk in allowed) for p in sl.items],
-        "count": sl.count, "page": sl.page, "pages": sl.pages, "page_size": sl.page_size,
-    }
+    return directory.page(request.auth, qs.prefetch_related("fields"), page, page_size, serialize)
 
 
 @router.get("/export", summary="Export the people you may see (CSV or Excel)")
@@ -196,24 +187,21 @@ def export_people(
 
 def export_response(user, filters: services.PeopleFilters, fmt: str):
     qs = services.search(user, filters).prefetch_related("fields")
-    allowed = set(permissions.restricted_visible(user, qs).values_list("pk", flat=True))
     header = ["id", "name", "name_en", "roles", "organization", "region", "region_name", "title", "fields",
               "expertise", "broker_level", "certificate_no", "training_hours", "email", "phone"]
 
-    def rows():
-        for p in qs.iterator(chunk_size=500):
-            show = p.pk in allowed
-            broker = getattr(p, "broker", None)
-            yield [
-                p.pk, p.name, p.name_en, " ".join(services.roles_of(p)),
-                p.organization.name if p.organization_id else "", p.region_id, p.region.name, p.title,
-                " ".join(f.code for f in p.fields.all()), p.expertise,
-                broker.level if broker else "", broker.certificate_no if broker else "",
-                broker.training_hours if broker else "",
-                p.email if show else "", p.phone if show else "",
-            ]
+    def row(p, show: bool) -> list:
+        broker = getattr(p, "broker", None)
+        return [
+            p.pk, p.name, p.name_en, " ".join(services.roles_of(p)),
+            p.organization.name if p.organization_id else "", p.region_id, p.region.name, p.title,
+            " ".join(f.code for f in p.fields.all()), p.expertise,
+            broker.level if broker else "", broker.certificate_no if broker else "",
+            broker.training_hours if broker else "",
+            p.email if show else "", p.phone if show else "",
+        ]
 
-    return export(rows(), header, fmt, "people")
+    return directory.export_restricted(user, qs, header, row, fmt, "people")
 
 
 @router.get("/{int:person_id}", response=PersonOut, summary="One person")
