@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from ninja import Field, Router, Schema
+from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions
 from techtransfer.core.schemas import InputSchema
@@ -236,7 +237,7 @@ def get_org(request, org_id: int):
 @router.post("", response={201: OrgOut}, summary="Register an organization")
 def create_org(request, payload: OrgIn):
     org = services.register(request.auth, _to_model_fields(payload.dict()))
-    return 201, serialize(request.auth, org)
+    return Reply(201, serialize(request.auth, org))
 
 
 @router.patch("/{int:org_id}", response=OrgOut, summary="Change an organization")
@@ -278,4 +279,4 @@ def add_credit(request, org_id: int, payload: CreditRecordIn):
     rec = services.add_credit_record(
         request.auth, org, payload.kind, payload.occurred_on, payload.summary, payload.source
     )
-    return 201, rec
+    return Reply(201, rec)

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from ninja import Field, Router, Schema
+from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions
 from techtransfer.core.fields import Day
@@ -212,7 +213,7 @@ def get_person(request, person_id: int):
 @router.post("", response={201: PersonOut}, summary="Add a person (organization or region administrators)")
 def create_person(request, payload: PersonIn):
     person = services.create_person(request.auth, _to_model_fields(payload.dict()))
-    return 201, serialize(request.auth, person)
+    return Reply(201, serialize(request.auth, person))
 
 
 @router.patch("/{int:person_id}", response=PersonOut, summary="Change a person")
