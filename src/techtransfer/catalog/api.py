@@ -165,7 +165,7 @@ class TrlOut(Schema):
     created_at: datetime
 
 
-class TransitionIn(InputSchema):
+class RecordTransitionIn(InputSchema):
     action: str = Field(description="submit, org_approve, org_reject, publish, platform_reject, start_negotiation, "
                         "end_negotiation, transferred, close, withdraw")
     reason: str = Field("", max_length=2000)
@@ -445,7 +445,7 @@ def _record_routes(r: Router, kind: RecordKind) -> None:
 
     @r.post("/{int:pk}/transitions", response=kind.record_out, summary=f"Move the {kind.noun} along the workflow",
             operation_id=op(f"{kind.noun}_transition"))
-    def transition(request, pk: int, payload: TransitionIn):
+    def transition(request, pk: int, payload: RecordTransitionIn):
         record = kind.get(request.auth, pk)
         fn = workflow.TRANSITIONS.get(payload.action)
         if fn is None:

@@ -94,7 +94,7 @@ class PersonPatch(InputSchema):
     published: bool | None = None
 
 
-class BrokerIn(InputSchema):
+class BrokerProfileIn(InputSchema):
     kind: str | None = None
     level: str | None = None
     certificate_no: str | None = Field(None, max_length=64)
@@ -224,7 +224,7 @@ def update_person(request, person_id: int, payload: PersonPatch):
 
 
 @router.put("/{int:person_id}/broker", response=PersonOut, summary="Create or change the broker profile")
-def set_broker(request, person_id: int, payload: BrokerIn):
+def set_broker(request, person_id: int, payload: BrokerProfileIn):
     person = services.get_visible(request.auth, person_id)
     services.set_broker_profile(request.auth, person, _present(payload.dict(exclude_unset=True)))
     return serialize(request.auth, services.get_visible(request.auth, person_id))
