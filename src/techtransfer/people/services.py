@@ -181,13 +181,18 @@ def _training_hours(value) -> Decimal:
     return hours.quantize(Decimal("0.1"))
 
 
-def set_broker_profile(actor, person: Person, data: dict) -> BrokerProfile:
-    """Create or change the technology broker/manager profile of a person (level, certificate, training)."""
+def _check_profile_change(actor, person: Person, data: dict, allowed: tuple[str, ...]) -> None:
+    """A profile is changed by those who manage the person (rule ``people.manage``), with known fields only."""
     if not may_manage(actor, person):
         raise Forbidden(_("You may not change this person."))
-    unknown = set(data) - set(BROKER_FIELDS)
+    unknown = set(data) - set(allowed)
     if unknown:
         raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)), field=sorted(unknown)[0])
+
+
+def set_broker_profile(actor, person: Person, data: dict) -> BrokerProfile:
+    """Create or change the technology broker/manager profile of a person (level, certificate, training)."""
+    _check_profile_change(actor, person, data, BROKER_FIELDS)
     profile = BrokerProfile.objects.filter(person=person).first()
     is_new = profile is None
     if is_new:
@@ -221,11 +226,7 @@ def set_broker_profile(actor, person: Person, data: dict) -> BrokerProfile:
 
 
 def set_expert_profile(actor, person: Person, data: dict) -> ExpertProfile:
-    if not may_manage(actor, person):
-        raise Forbidden(_("You may not change this person."))
-    unknown = set(data) - set(EXPERT_FIELDS)
-    if unknown:
-        raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)), field=sorted(unknown)[0])
+    _check_profile_change(actor, person, data, EXPERT_FIELDS)
     profile = ExpertProfile.objects.filter(person=person).first()
     if profile is None:
         profile = ExpertProfile(person=person)
