@@ -197,9 +197,4 @@ def by_status(qs, status: str):
     return qs.filter(status=status)
 
 
-def is_reviewer(user) -> bool:
-    p = permissions.principal(user)
-    return bool(p.org_ids(Role.ORG_ADMIN)) or p.is_region_admin
-
-
 MODELS = {"achievements": Achievement, "demands": Demand}

@@ -1,8 +1,9 @@
 """Achievement and demand rules: drafting and editing, IP items, TRL self-assessment, expert refinements, the
 visibility of protected content, NDA access requests and version history.
 
-The workflow transitions live in ``catalog.workflow``; curated packages in ``catalog.packages``. Permissions come
-from ``accounts.permissions``; every change is audited.
+The workflow transitions live in ``catalog.workflow``; curated packages in ``catalog.packages``. Who may do what,
+and who may read what, is ``catalog.permissions`` (named rules on ``accounts.permissions``), re-exported here for
+the pages, the API and the exports; every change is audited.
 
 Protected content. An achievement's ``protected_details`` and a demand's contact fields never leave this module
 except through ``achievement_view`` / ``demand_view``, which include them only when ``can_read_protected`` /
@@ -31,7 +32,16 @@ from techtransfer.catalog.models import (
     Status,
     TrlAssessment,
 )
-from techtransfer.catalog.permissions import is_owner_admin, is_platform_reviewer
+from techtransfer.catalog.permissions import (  # the visibility rules, used by other modules from here too
+    achievements_visible,
+    can_read_contact,
+    can_read_protected,
+    demands_visible,
+    is_owner_admin,
+    is_platform_reviewer,
+    may_refine,
+)
+from techtransfer.catalog.permissions import protected_readable_ids as protected_readable_ids  # re-exported
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound, from_validation_error
 from techtransfer.orgs.models import Organization
 from techtransfer.people.models import Person
@@ -185,47 +195,11 @@ def assess_trl(actor, ach: Achievement, answers: dict) -> TrlAssessment:
     return assessment
 
 
-def achievements_visible(user):
-    """Achievements the user may see at all: public ones, its organizations' and those it manages."""
-    return permissions.visible(user, Achievement.objects.select_related("owner", "region", "tech_field"))
-
-
 def get_achievement(user, pk: int) -> Achievement:
     ach = achievements_visible(user).filter(pk=pk).first()
     if ach is None:
         raise NotFound(_("No such achievement, or you may not see it."))
     return ach
-
-
-def can_read_protected(user, ach: Achievement) -> bool:
-    """Whether the user may read the achievement's protected details: members and administrators of the owner
-    organization, region administrators whose scope contains it, platform administrators, and users whose NDA
-    access request the owner approved (and has not revoked)."""
-    if permissions.can_see_restricted(user, ach):
-        return True
-    p = permissions.principal(user)
-    return (
-        p.authenticated
-        and NdaRequest.objects.filter(achievement=ach, requester_id=p.user_id, status=NdaStatus.APPROVED).exists()
-    )
-
-
-def protected_readable_ids(user, achievement_ids) -> set[int]:
-    """``can_read_protected`` for many achievements in two queries (lists and exports)."""
-    ids = list(achievement_ids)
-    if not ids:
-        return set()
-    readable = set(
-        permissions.restricted_visible(user, Achievement.objects.filter(pk__in=ids)).values_list("pk", flat=True)
-    )
-    p = permissions.principal(user)
-    if p.authenticated:
-        readable |= set(
-            NdaRequest.objects.filter(
-                achievement_id__in=ids, requester_id=p.user_id, status=NdaStatus.APPROVED
-            ).values_list("achievement_id", flat=True)
-        )
-    return readable
 
 
 def public_view(ach: Achievement) -> dict:
@@ -378,20 +352,11 @@ def update_demand(actor, demand: Demand, data: dict) -> Demand:
     return demand
 
 
-def demands_visible(user):
-    return permissions.visible(user, Demand.objects.select_related("owner", "region", "tech_field"))
-
-
 def get_demand(user, pk: int) -> Demand:
     demand = demands_visible(user).filter(pk=pk).first()
     if demand is None:
         raise NotFound(_("No such demand, or you may not see it."))
     return demand
-
-
-def can_read_contact(user, demand: Demand) -> bool:
-    """The owner organization, administrators in scope and platform administrators see a demand's contact."""
-    return permissions.can_see_restricted(user, demand)
 
 
 def demand_view(user, demand: Demand, contact_ok: bool | None = None) -> dict:
@@ -431,9 +396,8 @@ def refine_demand(actor, demand: Demand, data: dict) -> DemandRefinement:
     Experts and technology brokers refine published demands; region administrators in scope may also refine
     demands under review. The enterprise's own text is never changed."""
     permissions.require_user(actor)
-    p = permissions.principal(actor)
     reviewer = is_platform_reviewer(actor, demand)
-    if not (reviewer or p.has_role(Role.EXPERT, Role.BROKER)):
+    if not may_refine(actor, demand):
         raise Forbidden(_("Only experts, technology brokers and administrators refine demands."))
     allowed = (Status.SUBMITTED, Status.ORG_REVIEWED, Status.PUBLISHED, Status.IN_NEGOTIATION)
     if not reviewer:

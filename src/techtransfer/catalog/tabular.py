@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from techtransfer.accounts import permissions
-from techtransfer.catalog import services
 from techtransfer.catalog.models import Achievement, Demand
+from techtransfer.catalog.permissions import protected_readable_ids
 from techtransfer.core.errors import DomainError
 from techtransfer.core.exports import export as table_export
 
@@ -219,7 +219,7 @@ def export_rows(user, model, qs, fmt: str) -> Iterator[list]:
     def emit(records):
         ids = [r.pk for r in records]
         if model is Achievement:
-            readable = services.protected_readable_ids(user, ids)
+            readable = protected_readable_ids(user, ids)
         else:
             readable = set(permissions.restricted_visible(user, model.objects.filter(pk__in=ids))
                            .values_list("pk", flat=True))

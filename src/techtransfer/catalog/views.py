@@ -155,9 +155,7 @@ def demand_detail(request, pk: int):
     demand = _get(request, Demand, pk)
     user = request.user
     view = services.demand_view(user, demand)
-    p = permissions.principal(user)
-    may_refine = user.is_authenticated and (workflow.is_platform_reviewer(user, demand)
-                                            or p.has_role("expert", "broker"))
+    may_refine = user.is_authenticated and permissions.allowed("catalog.refine_demand", user, demand)
     editable = _is_editable(user, demand)
     return render(request, "catalog/demand_detail.html", {
         "d": demand,
@@ -345,7 +343,7 @@ def mine(request):
 
 @login_required
 def review_queue(request):
-    if not browse.is_reviewer(request.user):
+    if not permissions.allowed("catalog.reviewer", request.user):
         messages.error(request, _("Only organization administrators and platform reviewers review records."))
         return redirect("catalog:achievements")
     return render(request, "catalog/review.html", {
