@@ -82,6 +82,13 @@ def is_reviewer(user) -> bool:
     return bool(p.org_ids(Role.ORG_ADMIN)) or p.is_region_admin
 
 
+@permissions.rule("catalog.curate_package")
+def may_curate(user, region_code: str) -> bool:
+    """Achievement packages (成果包) are curated by administrators of the package's region (and platform
+    administrators)."""
+    return permissions.principal(user).in_region_scope(region_code)
+
+
 # --- protected content and visibility (querysets) ------------------------------------------------------------------
 
 

@@ -426,7 +426,7 @@ def package_detail(request, pk: int):
         pkg = packages.get_package(request.user, pk)
     except NotFound:
         raise Http404
-    may_curate = permissions.principal(request.user).in_region_scope(pkg.region_id)
+    may_curate = permissions.allowed("catalog.curate_package", request.user, pkg.region_id)
     return render(request, "catalog/package_detail.html", {
         "pkg": pkg, "items": packages.package_contents(pkg), "may_curate": may_curate,
     })
