@@ -23,12 +23,11 @@ def cmd_summary(args) -> int:
     setup()
     from techtransfer.contracts import ledger
     from techtransfer.contracts.services import ledger_totals
-    from techtransfer.stats import services as stats
 
     if args.rebuild:
         print(f"ledger summary rebuilt: {ledger.rebuild(print)} rows")
     raw = ledger_totals()
-    summary = stats.totals(None)
+    summary = ledger.summary_totals()
     same = (raw.count, raw.contract_amount, raw.tech_amount) == (
         summary.count,
         summary.contract_amount,
