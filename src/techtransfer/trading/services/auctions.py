@@ -46,6 +46,7 @@ from techtransfer.trading.services.lots import (
     check_fields,
     check_offerable,
     flag,
+    given_reason,
     lot_url,
     organization,
     seller_admins,
@@ -239,9 +240,7 @@ def close_auction(auction: Auction, now: datetime.datetime | None = None, actor=
 def cancel_auction(actor, auction: Auction, reason: str) -> Auction:
     """Cancel an open auction before any bid is accepted."""
     require_manager(actor, auction)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason."), field="reason")
+    reason = given_reason(reason)
     with transaction.atomic():
         a = Auction.objects.select_for_update().get(pk=auction.pk)
         if a.status != AuctionStatus.OPEN:

@@ -14,14 +14,7 @@ from techtransfer.accounts import permissions
 from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError
 from techtransfer.orgs.models import Verification
-from techtransfer.trading.models import (
-    Auction,
-    AuctionStatus,
-    DepositStatus,
-    Listing,
-    ListingIntent,
-    ListingStatus,
-)
+from techtransfer.trading.models import Auction, AuctionStatus, DepositStatus, Listing, ListingIntent, ListingStatus
 from techtransfer.trading.permissions import require_manager
 from techtransfer.trading.services import notify
 from techtransfer.trading.services.lots import lot_url, organization, user_orgs

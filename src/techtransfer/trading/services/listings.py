@@ -24,6 +24,7 @@ from techtransfer.trading.services.lots import (
     check_fields,
     check_offerable,
     flag,
+    given_reason,
     lot_url,
     transfer_mode,
 )
@@ -89,9 +90,7 @@ def create_listing(actor, ach: Achievement, data: dict, now: datetime.datetime |
 def cancel_listing(actor, listing: Listing, reason: str) -> Listing:
     """Withdraw an open listing (with a reason); the achievement is on offer again."""
     require_manager(actor, listing)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason."), field="reason")
+    reason = given_reason(reason)
     with transaction.atomic():
         lot = Listing.objects.select_for_update().get(pk=listing.pk)
         if lot.status != ListingStatus.OPEN:

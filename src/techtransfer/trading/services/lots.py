@@ -60,6 +60,14 @@ def organization(value, field: str) -> Organization:
     return org
 
 
+def given_reason(reason) -> str:
+    """The reason for withdrawing a lot: required, it is kept with the lot and in the audit trail."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason."), field="reason")
+    return reason
+
+
 def transfer_mode(value, ach: Achievement) -> str:
     """One of the transfer modes the achievement is offered in (any mode when it names none)."""
     mode = (value or "").strip()

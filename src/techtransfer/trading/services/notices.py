@@ -26,6 +26,7 @@ from techtransfer.trading.services.lots import (
     achievement_step,
     check_fields,
     check_offerable,
+    given_reason,
     lot_url,
     notice_min_days,
     organization,
@@ -135,9 +136,7 @@ def handle_objection(actor, objection: Objection, outcome: str, note: str) -> Ob
 def revoke_notice(actor, notice: Notice, reason: str) -> Notice:
     """Withdraw a notice during its period (the parties gave up the deal)."""
     require_manager(actor, notice)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason."), field="reason")
+    reason = given_reason(reason)
     with transaction.atomic():
         n = Notice.objects.select_for_update().get(pk=notice.pk)
         if n.status != NoticeStatus.IN_PERIOD:
