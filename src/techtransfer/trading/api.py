@@ -39,7 +39,6 @@ from techtransfer.trading.models import (
 router = Router(tags=["trading"])
 
 
-
 def _refuse_null(value):
     if value is None:
         raise PydanticCustomError("string_type", "Input should be a valid string")
