@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "techtransfer.taxonomy",
     "techtransfer.accounts",
     "techtransfer.audit",
+    "techtransfer.notifications",
     # Domain areas.
     "techtransfer.orgs",
     "techtransfer.people",
