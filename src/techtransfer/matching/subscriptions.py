@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from techtransfer.accounts.permissions import can_view, principal
+from techtransfer.accounts.permissions import can_view
 from techtransfer.audit import services as audit
 from techtransfer.catalog.models import PUBLIC_STATUSES, Achievement, Demand
 from techtransfer.core.errors import DomainError, Forbidden, NotFound
 from techtransfer.notifications import services as notifications
 from techtransfer.notifications.services import mark_read, notifications_for  # noqa: F401 - the old names
 
-from . import services
+from . import permissions, services
 from .models import SavedSearch
 
 KINDS = ("achievement", "demand", "expert", "broker", "organization")
@@ -45,7 +45,7 @@ def _clean(name: str, query: str, kinds, filters) -> tuple[str, str, list, dict]
 
 
 def save_search(user, name: str, query: str = "", kinds=None, filters=None, notify: bool = True) -> SavedSearch:
-    if not principal(user).authenticated:
+    if not permissions.allowed("matching.save_search", user):
         raise Forbidden(_("Sign in to save searches."))
     name, query, kinds, filters = _clean(name, query, kinds, filters)
     with transaction.atomic():
@@ -56,7 +56,7 @@ def save_search(user, name: str, query: str = "", kinds=None, filters=None, noti
 
 
 def get_own(user, pk) -> SavedSearch:
-    s = SavedSearch.objects.filter(pk=pk, user_id=principal(user).user_id).first()
+    s = permissions.own_saved_searches(user).filter(pk=pk).first()
     if s is None:
         raise NotFound(_("No such saved search."))
     return s

@@ -17,8 +17,8 @@ from techtransfer.catalog.models import Achievement, Demand
 from techtransfer.core.errors import DomainError
 from techtransfer.notifications import services as notifications
 
-from . import api, cases, services, subscriptions
-from .models import CaseStatus
+from . import api, cases, permissions, services, subscriptions
+from .models import CaseStatus, MatchCase
 
 FILTER_KEYS = ("field", "region_tier", "region", "trl_min", "trl_max", "transfer_mode", "price_band", "status",
                "org_kind")
@@ -59,8 +59,8 @@ def demand_page(request, pk: int):
     similar = services.similar(request.user, "demand", demand.pk, limit=5)
     return render(request, "matching/demand.html", {
         "demand": demand, "recs": recs, "similar": similar, "engine": True,
-        "may_open": principal(request.user).authenticated and cases.may_act(
-            request.user, cases.MatchCase(demand=demand)),
+        "may_open": principal(request.user).authenticated and permissions.allowed(
+            "matching.act_on_case", request.user, MatchCase(demand=demand)),
     })
 
 
