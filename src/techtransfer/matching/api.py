@@ -15,6 +15,7 @@ from techtransfer.accounts.permissions import can_view
 from techtransfer.catalog.models import Achievement, Demand
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.core.exports import export
+from techtransfer.core.schemas import InputSchema
 from techtransfer.notifications import services as notifications
 from techtransfer.people.models import ExpertProfile
 
@@ -44,7 +45,7 @@ class CaseOut(Schema):
     notes: list[NoteOut]
 
 
-class CaseIn(Schema):
+class CaseIn(InputSchema):
     demand: int
     achievement: int | None = None
     expert: int | None = None
@@ -52,12 +53,12 @@ class CaseIn(Schema):
     note: str = Field("", max_length=5000)
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     to: str
     reason: str = Field("", max_length=2000)
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     text: str = Field(min_length=1, max_length=5000)
     happened_on: datetime.date | None = None
     next_follow_up: datetime.date | None = None
@@ -148,7 +149,7 @@ def conversion(request, format: str = ""):
     return rows
 
 
-class SavedSearchIn(Schema):
+class SavedSearchIn(InputSchema):
     name: str
     query: str = ""
     kinds: list[str] = []
@@ -241,7 +242,7 @@ def achievement_candidates(request, pk: int, limit: int = 10):
     return {k: _hits(v) for k, v in recs.items()}
 
 
-class BrokerIn(Schema):
+class BrokerIn(InputSchema):
     broker: int
 
 
