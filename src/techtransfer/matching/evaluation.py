@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -352,6 +353,10 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
             print(f"error: cannot load the encoder {name!r}: {exc}", file=sys.stderr)
             return 2
         if not args.no_cache:
+            if args.cache is None:
+                # The default cache is in the platform's data folder (settings.DATA_DIR); this harness may run
+                # without the web application's setup, so name the settings as every other entry point does.
+                os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techtransfer.config.settings")
             cache = semantic.VectorCache(args.cache)
         progress(f"encoder: {encoder.model_id}" + (f", vector cache: {cache.path}" if cache else ""))
     progress(f"{len(corpus)} documents, {len(queries)} queries, {len(qrels)} judged; mode {args.mode}")
