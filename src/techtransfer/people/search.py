@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from techtransfer.core.search import SearchDocument
 
 from .models import BrokerProfile, ExpertProfile, Person
@@ -55,33 +57,26 @@ def _profile_of(person, attr: str) -> list[int]:
         return []
     try:
         profile = getattr(person, attr)
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist
+    except ObjectDoesNotExist:
         return []
     return [profile.pk] if profile is not None else []
 
 
-def _profiles(model):
-    return (model.objects.select_related("person__organization").prefetch_related("person__fields")
-            .order_by("pk"))
+def _profile_document(kind: str, model, build) -> SearchDocument:
+    """Experts and brokers alike: a profile of ``model`` (and its person) becomes a document of ``kind``."""
+    return SearchDocument(
+        kind=kind,
+        records=lambda: (model.objects.select_related("person__organization").prefetch_related("person__fields")
+                         .order_by("pk")),
+        build=lambda batch: [build(profile) for profile in batch],
+        changed_field="person__updated_at",
+        watch=((Person, lambda p: _profile_of(p, kind)),
+               (Person.fields.through, lambda p: _profile_of(p, kind)),  # the person's technical fields
+               (model, lambda profile: [profile.pk])),
+    )
 
 
 DOCUMENTS = [
-    SearchDocument(
-        kind="expert",
-        records=lambda: _profiles(ExpertProfile),
-        build=lambda batch: [expert_doc(e) for e in batch],
-        changed_field="person__updated_at",
-        watch=((Person, lambda p: _profile_of(p, "expert")),
-               (Person.fields.through, lambda p: _profile_of(p, "expert")),  # the person's technical fields
-               (ExpertProfile, lambda profile: [profile.pk])),
-    ),
-    SearchDocument(
-        kind="broker",
-        records=lambda: _profiles(BrokerProfile),
-        build=lambda batch: [broker_doc(b) for b in batch],
-        changed_field="person__updated_at",
-        watch=((Person, lambda p: _profile_of(p, "broker")),
-               (Person.fields.through, lambda p: _profile_of(p, "broker")),  # the person's technical fields
-               (BrokerProfile, lambda profile: [profile.pk])),
-    ),
+    _profile_document("expert", ExpertProfile, expert_doc),
+    _profile_document("broker", BrokerProfile, broker_doc),
 ]
