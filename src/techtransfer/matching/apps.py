@@ -9,6 +9,7 @@ class MatchingConfig(AppConfig):
     url_prefix = "matching/"
 
     def ready(self):
+        # Inside ready(): the receivers import models of this and other apps, not loaded when this module is.
         from . import receivers
 
         receivers.connect()

