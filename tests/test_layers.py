@@ -55,6 +55,14 @@ def _resolve(node: ast.ImportFrom, module: str, is_package: bool) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
+def _comment_above(lines: list[str], line: int) -> bool:
+    """Whether a comment stands right above the import, or above the block of imports it belongs to."""
+    above = line - 2
+    while above >= 0 and lines[above].strip().startswith(("from ", "import ")):
+        above -= 1
+    return above >= 0 and lines[above].strip().startswith("#")
+
+
 def read_imports(root: Path) -> list[Import]:
     """Every import of every module below ``root`` (a package folder)."""
     found: list[Import] = []
@@ -77,7 +85,7 @@ def read_imports(root: Path) -> list[Import]:
                         base = _resolve(child, module, path.name == "__init__.py")
                         targets = [f"{base}.{alias.name}" for alias in child.names]
                     line = child.lineno
-                    commented = "#" in lines[line - 1] or (line > 1 and lines[line - 2].strip().startswith("#"))
+                    commented = "#" in lines[line - 1] or _comment_above(lines, line)
                     found.extend(Import(module, t, line, in_function, commented, guarded) for t in targets)
                 visit(child, inner, guarded)
 

@@ -37,3 +37,9 @@ def test_domain_error_becomes_an_error_message_or_the_callers_response():
     )
     assert response.status_code == 400 and response.content == b"not now"
     assert list(get_messages(request)) == []
+
+
+def test_an_action_that_answers_itself_is_not_redirected():
+    request = _request()
+    response = perform(request, lambda: HttpResponse("shown", status=409), "never shown", "/back/")
+    assert response.status_code == 409 and list(get_messages(request)) == []

@@ -6,6 +6,7 @@ from techtransfer.catalog import services as catalog
 from techtransfer.catalog.models import Status
 from techtransfer.core.errors import DomainError, Forbidden, NotFound
 from techtransfer.matching import subscriptions as subs
+from techtransfer.notifications import services as notifications
 from techtransfer.notifications.models import Notification
 from tests.catalog.factories import achievement_data, advance
 
@@ -22,8 +23,8 @@ def test_publish_notifies_matching_subscription_once(world, django_capture_on_co
     assert hit.name in notes[0].title and not notes[0].read
     assert subs.notify_for(ach) == 0  # no duplicate
     assert miss.user.notifications.count() == 0
-    assert subs.mark_read(world.visitor) == 1
-    assert subs.notifications_for(world.visitor, unread_only=True).count() == 0
+    assert notifications.mark_read(world.visitor) == 1
+    assert notifications.notifications_for(world.visitor, unread_only=True).count() == 0
 
 
 def test_unpublished_record_does_not_notify(world):

@@ -11,7 +11,7 @@ from techtransfer.audit.models import AuditEntry
 from techtransfer.catalog.models import Status as AchStatus
 from techtransfer.contracts.models import TechContract
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
-from techtransfer.matching.models import Notification
+from techtransfer.notifications.models import Notification
 from techtransfer.trading import services
 from techtransfer.trading.models import (
     Auction,

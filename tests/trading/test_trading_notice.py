@@ -8,7 +8,7 @@ import pytest
 
 from techtransfer.catalog.models import Status as AchStatus
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
-from techtransfer.matching.models import Notification
+from techtransfer.notifications.models import Notification
 from techtransfer.trading import services
 from techtransfer.trading.models import Deal, DealSource, NoticeStatus, ObjectionOutcome
 

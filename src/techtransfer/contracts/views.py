@@ -28,6 +28,7 @@ from techtransfer.contracts.models import (
     Status,
     TechContract,
 )
+from techtransfer.core.actions import perform
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.orgs.models import Organization, OrgKind
 from techtransfer.regions.models import Country, Region
@@ -64,21 +65,6 @@ def _choices() -> dict:
         "countries": Country.objects.exclude(pk="CN").order_by("pk"),
         "regions": Region.objects.filter(code__startswith=province[:2]).order_by("code"),
     }
-
-
-def run_action(request, action, success, target: str, on_error=None):
-    """The POST-then-redirect of an action page: run ``action()``; on success add the message ``success`` (text,
-    or a function of the action's result) and redirect to ``target``. A ``DomainError`` becomes an error message
-    and the same redirect, or whatever ``on_error(exc)`` returns (e.g. the form again with the error)."""
-    try:
-        result = action()
-    except DomainError as exc:
-        if on_error is not None:
-            return on_error(exc)
-        messages.error(request, exc.message)
-        return redirect(target)
-    messages.success(request, success(result) if callable(success) else success)
-    return redirect(target)
 
 
 def _detail_url(pk: int) -> str:
@@ -262,7 +248,7 @@ def contract_submit(request, pk: int):
             return redirect("contracts:edit", pk=pk)
         return redirect("contracts:detail", pk=pk)
 
-    return run_action(
+    return perform(
         request,
         lambda: services.submit(request.user, contract),
         _("The contract was submitted to the registration point."),
@@ -379,7 +365,7 @@ def _decision(request, pk: int, act, success, *, reread: bool = False):
         shown = services.get_visible(request.user, pk) if reread else contract
         return _decision_error(request, shown, exc)
 
-    return run_action(request, lambda: act(contract), success, _detail_url(pk), on_error=show_error)
+    return perform(request, lambda: act(contract), success, _detail_url(pk), on_error=show_error)
 
 
 @login_required
@@ -494,7 +480,7 @@ def attachment_download(request, pk: int, attachment_id: int):
 @require_POST
 def attachment_delete(request, pk: int, attachment_id: int):
     contract = _visible(request, pk)
-    return run_action(
+    return perform(
         request,
         lambda: attachments.remove(request.user, contract, attachment_id),
         _("The file was removed."),

@@ -26,8 +26,10 @@ def perform(
     **kwargs,
 ) -> HttpResponse:
     """Run ``action()``; on success add ``success`` (a message, or a function of the action's result) and redirect
-    to ``to`` (a URL name or path, with ``args``/``kwargs`` for ``reverse``). On a ``DomainError`` return
-    ``on_error(exc)`` when given, else show the error's message and redirect to the same place."""
+    to ``to`` (a URL name or path, with ``args``/``kwargs`` for ``reverse``). An action that returns an
+    ``HttpResponse`` has said what happened itself and answers instead (e.g. a refused bid shown as an error, a
+    listing closed into an auction that goes to the auction). On a ``DomainError`` return ``on_error(exc)`` when
+    given, else show the error's message and redirect to the same place."""
     try:
         result = action()
     except DomainError as exc:
@@ -35,6 +37,8 @@ def perform(
             return on_error(exc)
         messages.error(request, exc.message)
         return redirect(to, *args, **kwargs)
+    if isinstance(result, HttpResponse):
+        return result
     if success:
         messages.success(request, success(result) if callable(success) else success)
     return redirect(to, *args, **kwargs)

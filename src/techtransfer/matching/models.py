@@ -6,9 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Notifications moved to their own app; the name stays importable here for callers not yet moved.
-from techtransfer.notifications.models import Notification  # noqa: F401
-
 
 class CaseStatus(models.TextChoices):
     CONTACTED = "contacted", _("Contacted")

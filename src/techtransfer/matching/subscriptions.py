@@ -11,7 +11,6 @@ from techtransfer.audit import services as audit
 from techtransfer.catalog.models import PUBLIC_STATUSES, Achievement, Demand
 from techtransfer.core.errors import DomainError, Forbidden, NotFound
 from techtransfer.notifications import services as notifications
-from techtransfer.notifications.services import mark_read, notifications_for  # noqa: F401 - the old names
 
 from . import permissions, services
 from .models import SavedSearch

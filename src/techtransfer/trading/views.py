@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from techtransfer.accounts import permissions
 from techtransfer.catalog.models import TransferMode
+from techtransfer.core.actions import perform
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.orgs.models import Organization, Verification
 from techtransfer.trading import permissions as rules
@@ -35,34 +36,6 @@ from techtransfer.trading.models import (
     Objection,
     ObjectionOutcome,
 )
-
-
-def perform(
-    request: HttpRequest,
-    action: Callable[[], Any],
-    success: str | Callable[[Any], str] | None,
-    to: str,
-    *args,
-    on_error: Callable[[DomainError], HttpResponse] | None = None,
-    **kwargs,
-) -> HttpResponse:
-    """POST/redirect/GET for one page action: run ``action()``; on success add ``success`` (a message, or a
-    function of the action's result) and redirect to ``to`` (a URL name or path, with ``args``/``kwargs`` for
-    ``reverse``). An action that returns an ``HttpResponse`` has said what happened itself and answers instead
-    (a refused bid is shown as an error, a listing closed into an auction goes to the auction). On a
-    ``DomainError`` return ``on_error(exc)`` when given, else show the error's message and redirect to ``to``."""
-    try:
-        result = action()
-    except DomainError as exc:
-        if on_error is not None:
-            return on_error(exc)
-        messages.error(request, exc.message)
-        return redirect(to, *args, **kwargs)
-    if isinstance(result, HttpResponse):
-        return result
-    if success:
-        messages.success(request, success(result) if callable(success) else success)
-    return redirect(to, *args, **kwargs)
 
 
 def _page(request, qs, size=20):

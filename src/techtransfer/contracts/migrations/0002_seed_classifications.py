@@ -1,9 +1,9 @@
 from django.db import migrations
 
+from techtransfer.contracts import data
+
 
 def seed(apps, schema_editor):
-    from techtransfer.contracts import data
-
     Category = apps.get_model("contracts", "ContractCategory")
     Subcategory = apps.get_model("contracts", "ContractSubcategory")
     for position, (code, name, name_en, large_review) in enumerate(data.CATEGORIES):

@@ -5,13 +5,13 @@ import techtransfer.contracts.models
 from django.conf import settings
 from django.db import migrations, models
 
+from techtransfer.contracts import ledger
+
 
 def fill_summary(apps, schema_editor):
     """Sum the ledger written before the summary existed (idempotent: rebuild replaces all rows)."""
     ContractEvent = apps.get_model("contracts", "ContractEvent")
     if ContractEvent.objects.exists():
-        from techtransfer.contracts import ledger
-
         ledger.rebuild()
 
 
