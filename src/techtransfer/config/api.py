@@ -1,0 +1,143 @@
+"""The REST API root (django-ninja): authentication, error shape, and the routers of the apps.
+
+It lives in ``config`` (the top layer) because it knows the token authentication of ``accounts`` and mounts every
+app's router; the apps declare ``api_prefix`` on their AppConfig (see ``core/apps.py``)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security.base import AuthBase
+from ninja.utils import check_csrf
+
+from techtransfer.accounts import tokens
+from techtransfer.core import plugins
+from techtransfer.core.errors import DomainError, from_validation_error
+from techtransfer.core.meta_api import router as meta_router
+
+log = logging.getLogger(__name__)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class TokenOrSession(AuthBase):
+    """Bearer API token (machine clients, partner platforms) or the browser session (with CSRF on writes).
+
+    Anonymous callers pass as visitors; each route then decides what a visitor may do.
+    """
+
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        if header:
+            scheme, _, key = header.partition(" ")
+            if scheme.lower() != "bearer" or not key.strip():
+                return None
+            user = tokens.authenticate(key.strip())
+            if user is None:
+                return None
+            request.user = user
+            request.auth_method = "token"
+            return user
+        user = request.user
+        if user.is_authenticated and request.method not in SAFE_METHODS:
+            error = check_csrf(request)
+            if error:
+                raise DomainError(
+                    _("CSRF check failed; send the X-CSRFToken header."), code="csrf_failed", status=403
+                )
+        request.auth_method = "session"
+        return user
+
+
+api = NinjaAPI(
+    title="TechTransfer API",
+    version="1",
+    description="REST API of the TechTransfer regional technology market. Errors are JSON objects "
+    "`{code, message, field}`. Authenticate with `Authorization: Bearer <token>` or a browser session.",
+    urls_namespace="api",
+    auth=TokenOrSession(),
+)
+
+
+def _error(request, status: int, code: str, message: str, field: str | None = None):
+    return api.create_response(request, {"code": code, "message": message, "field": field}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return _error(request, exc.status, exc.code, exc.message, exc.field)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload", "data")]
+    field = ".".join(loc) or None
+    message = first.get("msg") or _("Invalid input.")
+    return api.create_response(
+        request,
+        {
+            "code": "invalid",
+            "message": f"{field}: {message}" if field else message,
+            "field": field,
+            "errors": [
+                {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg")}
+                for e in exc.errors
+            ],
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_django_validation_error(request, exc: ValidationError):
+    err = from_validation_error(exc)
+    return _error(request, 400, err.code, err.message, err.field)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, 401, "unauthenticated", _("A valid API token or a signed-in session is required."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return _error(request, 403, "forbidden", str(exc) or _("You do not have permission to do this."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", _("The page or record does not exist, or you may not see it."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    log.exception("unhandled API error on %s %s", request.method, request.path)
+    return _error(request, 500, "internal_error", _("An internal error occurred; it has been logged."))
+
+
+def register_routers() -> None:
+    """Mount the platform's own routes (health, figures) and every app's router.
+
+    An app takes part by setting ``api_prefix`` on its AppConfig and exposing ``router`` in its ``api.py``;
+    the installed-apps list stays the single source of what the platform serves.
+    """
+    api.add_router("/", meta_router)
+    for prefix, router in plugins.api_routers():
+        api.add_router(prefix, router)
+
+
+register_routers()
