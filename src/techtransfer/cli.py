@@ -1,4 +1,9 @@
-"""The ``techtransfer`` command line: `techtransfer --help` lists every command."""
+"""The ``techtransfer`` command line: `techtransfer --help` lists every command.
+
+The platform's own commands (demo, serve, migrate, createsuperuser, check, loaddemo, worker) are here; an app's
+commands are Django management commands that the app names in ``cli_commands`` on its AppConfig, listed here with
+the help line declared there and run with the rest of the command line (see docs/architecture.md).
+"""
 
 from __future__ import annotations
 

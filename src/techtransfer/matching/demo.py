@@ -3,9 +3,9 @@ recommendations work as soon as the demo starts."""
 
 from __future__ import annotations
 
+from techtransfer.matching import indexing
+
 
 def load(progress) -> int:
-    from . import indexing
-
     result = indexing.rebuild(progress=progress, semantic=False)
     return result["documents"]
