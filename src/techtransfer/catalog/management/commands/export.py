@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from tqdm import tqdm
 
 from techtransfer.catalog import browse, io
-from techtransfer.catalog.management.commands._files import FORMATS, KINDS, model_of
+from techtransfer.catalog.management.commands._files import add_format, add_kind_and_file, model_of
 from techtransfer.core.errors import DomainError
 from techtransfer.core.management.base import PlatformCommand
 
@@ -21,9 +20,8 @@ class Command(PlatformCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS)
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--format", choices=FORMATS, help="file format (default: from the file name)")
+        add_kind_and_file(parser)
+        add_format(parser)
         parser.add_argument("--user", help="export as this user (user name)")
         parser.add_argument("--status", help="only records in this status")
 

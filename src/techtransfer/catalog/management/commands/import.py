@@ -9,7 +9,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from techtransfer.catalog import io
-from techtransfer.catalog.management.commands._files import FORMATS, KINDS, model_of
+from techtransfer.catalog.management.commands._files import add_format, add_kind_and_file, model_of
 from techtransfer.core.errors import DomainError
 from techtransfer.core.management.base import PlatformCommand
 from techtransfer.orgs.models import Organization
@@ -22,11 +22,10 @@ class Command(PlatformCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS)
-        parser.add_argument("file", type=Path)
+        add_kind_and_file(parser)
         parser.add_argument("--owner", type=int,
                             help="default owner organization id for rows without an owner column")
-        parser.add_argument("--format", choices=FORMATS, help="file format (default: from the file name)")
+        add_format(parser)
         parser.add_argument("--report", type=Path, help="write the full error report to this CSV file")
         parser.add_argument("--demo", action="store_true", help="mark the imported records as demo data")
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
