@@ -43,11 +43,9 @@ def _manage(*args: str) -> None:
 
 
 def _serve(host: str, port: int, workers: int, threads: int) -> int:
-    # Here, not at the top: gunicorn is not needed by `techtransfer --help`, and loading the WSGI application
-    # loads the URL map and every app, which needs _setup() first.
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # here: `techtransfer --help` need not load gunicorn
 
-    from techtransfer.config.wsgi import application
+    from techtransfer.config.wsgi import application  # loads the URL map and every app: after _setup() only
 
     class Server(BaseApplication):
         def load_config(self):
