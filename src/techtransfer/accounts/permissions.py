@@ -178,8 +178,9 @@ def _matches(user, obj, q: Q) -> bool:
     return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
 
 
-def _object_region(obj) -> str | None:
-    path = getattr(type(obj), "scope_region_field", None)
+def _follow(obj, attr: str):
+    """The value at the model's declared scope path (``scope_region_field``/``scope_org_field``), or None."""
+    path = getattr(type(obj), attr, None)
     if not path:
         return None
     value = obj
@@ -188,18 +189,14 @@ def _object_region(obj) -> str | None:
         if value is None:
             return None
     return value
+
+
+def _object_region(obj) -> str | None:
+    return _follow(obj, "scope_region_field")
 
 
 def _object_org(obj) -> int | None:
-    path = getattr(type(obj), "scope_org_field", None)
-    if not path:
-        return None
-    value = obj
-    for part in path.split("__"):
-        value = getattr(value, part, None)
-        if value is None:
-            return None
-    return value
+    return _follow(obj, "scope_org_field")
 
 
 def can_change(user, obj) -> bool:

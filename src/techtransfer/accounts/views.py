@@ -5,10 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from techtransfer.accounts import permissions, tokens
+from techtransfer.accounts import permissions, signals, tokens
 from techtransfer.accounts.forms import SignUpForm
 from techtransfer.accounts.models import ApiToken
-from techtransfer.audit import services as audit
 
 
 def signup(request):
@@ -17,7 +16,7 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        audit.created(user, user, "accounts.signup")
+        signals.signed_up.send(sender=type(user), user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! You can now register your organization."))
         return redirect("accounts:profile")

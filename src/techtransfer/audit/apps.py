@@ -8,3 +8,6 @@ class AuditConfig(PlatformAppConfig):
     verbose_name = _("Audit trail")
     api_prefix = "/audit"
     url_prefix = "audit/"
+
+    def ready(self):
+        from techtransfer.audit import receivers  # noqa: F401 - connects the receivers (apps are loaded now)

@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from techtransfer.accounts import permissions
 from techtransfer.audit.models import AuditEntry
+from techtransfer.core.errors import Forbidden
 
 
 def _jsonable(value):
@@ -108,9 +110,6 @@ def entries_for(obj: models.Model):
 def visible_entries(user, object_type: str = "", object_id: str = "", action: str = ""):
     """Audit entries an administrator may read: platform administrators all, region administrators those of
     records inside their regions. Others get a 403."""
-    from techtransfer.accounts import permissions
-    from techtransfer.core.errors import Forbidden
-
     p = permissions.principal(user)
     if not p.is_region_admin:
         raise Forbidden(_("Only administrators may read the audit trail."))

@@ -5,7 +5,7 @@ through ``catalog.workflow`` (pages and API) so that each one is checked and aud
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.admin import ScopedAdmin
+from techtransfer.backoffice.admin import ScopedAdmin
 from techtransfer.catalog.models import (
     Achievement,
     AchievementPackage,

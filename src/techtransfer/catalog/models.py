@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.catalog import validators as v
+from techtransfer.core.models import AuthoredRecord, Stamped
 
 
 class Status(models.TextChoices):
@@ -79,7 +80,7 @@ def _validate_modes(values, choices, field: str) -> list[str]:
     return out
 
 
-class WorkflowRecord(models.Model):
+class WorkflowRecord(AuthoredRecord):
     """What achievements and demands share: owner, region, status and the review trail."""
 
     owner = models.ForeignKey(
@@ -104,17 +105,6 @@ class WorkflowRecord(models.Model):
     rejection_reason = models.TextField(_("reason of the last rejection"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_region_field = "region_id"
     scope_org_field = "owner_id"
@@ -549,7 +539,7 @@ class PackageStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class AchievementPackage(models.Model):
+class AchievementPackage(Stamped):
     """A named package of achievements in a key field, curated by a region administrator — 重点领域科技成果包."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -572,8 +562,6 @@ class AchievementPackage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_region_field = "region_id"
     scope_org_field = None

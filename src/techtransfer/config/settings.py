@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "techtransfer.taxonomy",
     "techtransfer.accounts",
     "techtransfer.audit",
+    "techtransfer.backoffice",  # admin bases and the kernel tables' pages: above the kernels, below the domains
     # Domain areas.
     "techtransfer.orgs",
     "techtransfer.people",

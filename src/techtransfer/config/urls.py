@@ -21,4 +21,4 @@ handler404 = core_views.not_found
 handler500 = core_views.server_error
 handler403 = core_views.forbidden
 handler400 = core_views.bad_request
-# The back office titles are set (translated) in accounts/admin.py.
+# The back office titles are set (translated) in backoffice/admin.py.

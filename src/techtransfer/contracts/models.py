@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.models import Record
 from techtransfer.taxonomy.models import Classification
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -139,7 +140,7 @@ class Flow(models.TextChoices):
     INTERNATIONAL = "international", _("International")
 
 
-class TechContract(models.Model):
+class TechContract(Record):
     """A technology contract filed for registration — 技术合同 (认定登记).
 
     The seller (卖方; for development contracts the developer) files it at its registration point. Certification
@@ -236,9 +237,6 @@ class TechContract(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_region_field = "seller_region_id"
     scope_org_field = "seller_org_id"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from techtransfer.accounts.admin import ScopedAdmin
+from techtransfer.backoffice.admin import ScopedAdmin
 from techtransfer.orgs.models import CreditRecord, Organization
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.models import Record
 from techtransfer.orgs import creditcode
 
 
@@ -45,7 +46,7 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(str(exc), code="credit_code")
 
 
-class Organization(models.Model):
+class Organization(Record):
     """An organization — 机构: enterprise, university, institute, service institution, registration point, …
 
     Public: name, kind, region, address, website, description, verification status and demonstration level of
@@ -98,9 +99,6 @@ class Organization(models.Model):
         db_index=True,
     )
     demo_year = models.PositiveSmallIntegerField(_("demonstration year"), null=True, blank=True)
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_region_field = "region_id"
     scope_org_field = "id"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from techtransfer.accounts.admin import ScopedAdmin
+from techtransfer.backoffice.admin import ScopedAdmin
 from techtransfer.people.models import BrokerProfile, ExpertProfile, Person
 
 

@@ -10,8 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.models import Record
 
-class Person(models.Model):
+
+class Person(Record):
     """A person. Roles (researcher, broker, expert) are the profiles attached to it; one person may hold several.
 
     Public: name, organization, region, title, fields and profile summaries. Restricted: phone and email.
@@ -48,9 +50,6 @@ class Person(models.Model):
         related_name="person",
     )
     published = models.BooleanField(_("listed in the directory"), default=True)
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_region_field = "region_id"
     scope_org_field = "organization_id"

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Substr
+from django.db.models.functions import Substr, TruncMonth
 
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
-from techtransfer.contracts.models import ContractEvent, ContractParty, PartyRole
+from techtransfer.contracts.models import ContractEvent, ContractParty, LedgerSummary, PartyRole
 from techtransfer.regions.services import scope_q
+from techtransfer.stats.models import MEASURED, Indicator
 
 ZERO = Decimal("0.00")
 
@@ -181,8 +182,6 @@ def _next_month(day: datetime.date) -> datetime.date:
 
 
 def _summary(scope: Scope, side: str, dimension: str, first, last, region: str | None):
-    from techtransfer.contracts.models import LedgerSummary
-
     qs = LedgerSummary.objects.filter(dimension=dimension, side={"output": "o", "absorption": "a"}[side])
     if first is not None:
         qs = qs.filter(month__gte=first)
@@ -298,8 +297,6 @@ def absorption_flows(user, start=None, end=None, region: str | None = None) -> l
 
 def periods(user, start=None, end=None, region: str | None = None, side: str = "output") -> list[Row]:
     """Output (or absorption) by month, keys ``YYYY-MM``."""
-    from django.db.models.functions import TruncMonth
-
     def raw_rows(events):
         rows = _rows(events, TruncMonth("effective_on"))
         for r in rows:
@@ -323,8 +320,6 @@ def target_progress(targets, user=None) -> list[Progress]:
     """Each target against its actual: measured indicators from the ledger (contracts registered by sellers in
     the target's region, in its years; per-year targets use the last year of the span), the others from the
     figure the region reported."""
-    from techtransfer.stats.models import MEASURED, Indicator
-
     out = []
     for t in targets:
         if t.indicator in MEASURED:

@@ -10,9 +10,18 @@ from decimal import Decimal
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from techtransfer.contracts.models import (
+    ContractCategory,
+    ContractSubcategory,
+    Flow,
+    IPType,
+    PartyType,
+    SocioEconomicObjective,
+)
 from techtransfer.regions.services import name_of as _name_of
 from techtransfer.regions.services import tier_of
 from techtransfer.stats import services
+from techtransfer.taxonomy.models import TechField
 
 ZERO = Decimal("0.00")
 
@@ -42,16 +51,6 @@ def name_of(code: str) -> str:
 
 def labels(dimension: str) -> dict:
     """Key -> display name of a classification, in the current language."""
-    from techtransfer.contracts.models import (
-        ContractCategory,
-        ContractSubcategory,
-        Flow,
-        IPType,
-        PartyType,
-        SocioEconomicObjective,
-    )
-    from techtransfer.taxonomy.models import TechField
-
     models = {
         "category": ContractCategory,
         "subcategory": ContractSubcategory,

@@ -5,11 +5,12 @@ and reviewers see their region's figures, organization members their own organiz
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,8 +90,6 @@ class Params:
         return any(is_within(region, r) for r in s.regions)
 
     def query(self, **extra) -> str:
-        from urllib.parse import urlencode
-
         params = {"region": self.region}
         if self.year:
             params["year"] = self.year
@@ -179,6 +178,4 @@ def _export(rows, header, fmt, filename):
 
 
 def _error(exc):
-    from django.http import HttpResponseBadRequest
-
     return HttpResponseBadRequest(exc.message)

@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from techtransfer.catalog.models import TransferMode
+from techtransfer.core.models import AuthoredRecord
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
-class Scoped(models.Model):
+class Scoped(AuthoredRecord):
     """A trading record belongs to the seller organization and lies in the achievement's region."""
 
     achievement = models.ForeignKey(
@@ -34,17 +35,6 @@ class Scoped(models.Model):
         "orgs.Organization", verbose_name=_("seller organization"), on_delete=models.PROTECT, related_name="+"
     )
     region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_region_field = "region_id"
     scope_org_field = "seller_id"

@@ -1,9 +1,9 @@
 from django.db import migrations
 
+from techtransfer.regions.services import load_table
+
 
 def load(apps, schema_editor):
-    from techtransfer.regions.services import load_table
-
     load_table(apps.get_model("regions", "Region"), apps.get_model("regions", "Country"))
 
 

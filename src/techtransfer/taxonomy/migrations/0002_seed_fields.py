@@ -1,9 +1,9 @@
 from django.db import migrations
 
+from techtransfer.taxonomy.data import TECH_FIELDS
+
 
 def seed(apps, schema_editor):
-    from techtransfer.taxonomy.data import TECH_FIELDS
-
     TechField = apps.get_model("taxonomy", "TechField")
     for position, (code, name, name_en) in enumerate(TECH_FIELDS):
         TechField.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en,

@@ -1,5 +1,8 @@
 """The back office (Django admin) on top of the one permission layer.
 
+This app sits above the kernels (regions, taxonomy, accounts, audit) and below the domain apps: it holds the
+admin base classes every domain admin derives from, and the pages of the kernel tables, which cannot import it.
+
 ``ScopedAdmin`` is the base of every domain admin: a region administrator sees and changes only the rows inside its
 region scope, may not move a row out of it, and every change made here writes an audit entry like any other
 change. Deleting is reserved to platform administrators (records are withdrawn or closed, not erased).
@@ -11,12 +14,16 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import ApiToken, RoleAssignment, User
 from techtransfer.audit import services as audit
+from techtransfer.audit.models import AuditEntry
+from techtransfer.regions.models import Country, Region
 from techtransfer.regions.services import scope_q
+from techtransfer.taxonomy.models import TechField
 
 admin.site.site_header = _("TechTransfer back office")
 admin.site.site_title = _("TechTransfer back office")
@@ -56,8 +63,6 @@ class ScopedAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         p = self._p(request)
         if db_field.name == self.region_form_field and not p.is_platform_admin:
-            from django.db.models import Q
-
             q = Q(pk__in=[])
             for code in _region_scopes(request.user):
                 q |= scope_q("code", code)
@@ -114,6 +119,19 @@ class PlatformOnlyAdmin(admin.ModelAdmin):
         return self._platform(request)
 
 
+class ReadOnly:
+    """Mixin for tables that are read here and written elsewhere (shipped data, the audit trail)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0
@@ -149,3 +167,50 @@ class ApiTokenAdmin(PlatformOnlyAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are issued on the profile page or through the API, where the key is shown once
+
+
+# --- kernel tables ---------------------------------------------------------------------------------------------
+
+
+@admin.register(Region)
+class RegionAdmin(ReadOnly, PlatformOnlyAdmin):
+    """The GB/T 2260 table is shipped data, loaded by migrations: read here, replaced by a new release."""
+
+    list_display = ("code", "name", "tier", "parent")
+    list_filter = ("tier",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Country)
+class CountryAdmin(RegionAdmin):
+    list_display = ("alpha2", "alpha3", "name", "name_en")
+    list_filter = ()
+    search_fields = ("alpha2", "name", "name_en")
+
+
+@admin.register(TechField)
+class TechFieldAdmin(PlatformOnlyAdmin):
+    """Classifications are data: platform administrators edit names and order, deactivate rather than delete."""
+
+    list_display = ("code", "name", "name_en", "position", "active")
+    list_editable = ("position", "active")
+    search_fields = ("code", "name", "name_en")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        before = audit.snapshot(TechField.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        audit.record(request.user, "taxonomy.techfield.admin_change", obj, before, audit.snapshot(obj))
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnly, ScopedAdmin):
+    """Read-only: the trail is written by the services and never edited."""
+
+    list_display = ("at", "actor_name", "action", "object_type", "object_repr", "region_code")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_repr", "actor_name", "object_id", "region_code")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
