@@ -128,6 +128,8 @@ def test_every_app_plugs_in_through_platform_app_config_and_its_declarations_exi
             assert config.demo_loader, f"{where} has demo.py but declares no demo_loader"
         if find_spec(f"{where}.figures"):
             assert config.headline_figures, f"{where} has figures.py but declares no headline_figures"
+        if find_spec(f"{where}.search") and where != "techtransfer.core":  # core.search: the document types
+            assert config.search_documents, f"{where} has search.py but declares no search_documents"
         commands_dir = Path(find_spec(where).submodule_search_locations[0]) / "management"
         commands = set(find_commands(str(commands_dir))) if commands_dir.is_dir() else set()
         declared = {name.replace("-", "_") for name in config.cli_commands}

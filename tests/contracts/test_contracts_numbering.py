@@ -59,9 +59,9 @@ def test_a_failed_certification_uses_no_number(cw):
 @pytest.mark.django_db
 def test_numbering_restarts_each_year(cw, monkeypatch):
     tz = timezone.get_current_timezone()
-    monkeypatch.setattr(services, "_now", lambda: datetime.datetime(2025, 12, 31, 23, 0, tzinfo=tz))
+    monkeypatch.setattr(services.clock, "now", lambda: datetime.datetime(2025, 12, 31, 23, 0, tzinfo=tz))
     a = cw.certified(name="年末合同", signed_on="2025-12-01", term_start="2025-12-01")
-    monkeypatch.setattr(services, "_now", lambda: datetime.datetime(2026, 1, 1, 9, 0, tzinfo=tz))
+    monkeypatch.setattr(services.clock, "now", lambda: datetime.datetime(2026, 1, 1, 9, 0, tzinfo=tz))
     b = cw.certified(name="年初合同", signed_on="2025-12-01", term_start="2025-12-01")
     c = cw.certified(name="年初合同二", signed_on="2025-12-01", term_start="2025-12-01")
     assert a.registration_number == "202553010001000001"

@@ -116,6 +116,7 @@ def test_schema_types_validate_and_describe_themselves():
     assert not fields["price"].startswith("Value error")
     schema = PriceIn.model_json_schema()["properties"]
     assert {"type": "number"} in schema["price"]["anyOf"] and schema["title"]["maxLength"] == 10
+    assert {"type": "null"} in schema["deposit"]["anyOf"] and {"type": "null"} not in schema["price"]["anyOf"]
 
 
 def test_money_form_field():

@@ -69,3 +69,13 @@ def test_assign_broker_api(world, pair, client_for):
     assert r.status_code == 400 and r.json()["field"] == "broker"
     r = _post(client_for(world.org_admin), f"{API}/cases/{cid}/broker", {"broker": broker.pk})
     assert r.status_code == 200 and r.json()["broker"] == broker.pk
+
+
+def test_misspelt_body_fields_are_refused(world, pair, client_for):
+    demand, ach, *_ = pair
+    member = client_for(world.member)
+    r = _post(member, f"{API}/cases", {"demand": demand.pk, "achievment": ach.pk})
+    assert r.status_code == 422 and "achievment" in (r.json()["field"] or ""), r.content
+    r = _post(client_for(world.visitor), f"{API}/saved-searches", {"name": "x", "query": "电池", "notfy": False})
+    assert r.status_code == 422 and "notfy" in (r.json()["field"] or ""), r.content
+    assert not MatchCase.objects.exists() and not world.visitor.saved_searches.exists()

@@ -360,3 +360,24 @@ def test_people_fields_and_organization_fields_for_ranking(world, pair):
     assert ach.tech_field_id in fields[f"organization:{ach.owner_id}"]
     rows = services._field_rows([f"expert:{expert.pk}"])
     assert sorted(rows[0].tolist()) == [0.5, 0.5]
+
+
+def test_refinements_and_person_fields_reindex_their_documents(world, pair, django_capture_on_commit_callbacks):
+    """The models an app names in its search.py (``SearchDocument.watch``) re-index the documents they feed."""
+    from techtransfer.catalog.models import DemandRefinement
+    from techtransfer.people.models import ExpertProfile, Person
+
+    demand = pair[0]
+    services.search(world.visitor, "预热")
+    assert ("demand", demand.pk) not in found(world.visitor, "钠离子电池")
+    with django_capture_on_commit_callbacks(execute=True):
+        DemandRefinement.objects.create(demand=demand, version=1, title="钠离子电池正极",
+                                        description="钠离子电池正极包覆")
+    assert ("demand", demand.pk) in found(world.visitor, "钠离子电池")
+    with django_capture_on_commit_callbacks(execute=True):
+        person = Person.objects.create(name="周膜", region_id=PANLONG, expertise="膜分离")
+        expert = ExpertProfile.objects.create(person=person)
+    assert ("expert", expert.pk) not in found(world.visitor, "膜分离", filters={"field": "09"})
+    with django_capture_on_commit_callbacks(execute=True):
+        person.fields.add("09")
+    assert ("expert", expert.pk) in found(world.visitor, "膜分离", filters={"field": "09"})

@@ -6,7 +6,7 @@ from techtransfer.catalog import services as catalog
 from techtransfer.catalog.models import Status
 from techtransfer.core.errors import DomainError, Forbidden, NotFound
 from techtransfer.matching import subscriptions as subs
-from techtransfer.matching.models import Notification
+from techtransfer.notifications.models import Notification
 from tests.catalog.factories import achievement_data, advance
 
 

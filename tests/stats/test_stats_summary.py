@@ -23,7 +23,7 @@ D = Decimal
 def _at(monkeypatch, day: str):
     tz = timezone.get_current_timezone()
     moment = datetime.datetime.fromisoformat(day).replace(hour=10, tzinfo=tz)
-    monkeypatch.setattr(contracts, "_now", lambda: moment)
+    monkeypatch.setattr(contracts.clock, "now", lambda: moment)
 
 
 def _pay(amount):

@@ -3,10 +3,12 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions, tokens
 from techtransfer.accounts.models import ApiToken
-from techtransfer.core.errors import DomainError, Forbidden
+from techtransfer.core.errors import Forbidden
+from techtransfer.core.schemas import InputSchema
 
 router = Router(tags=["accounts"])
 
@@ -25,7 +27,7 @@ class MeOut(Schema):
     grants: list[GrantOut]
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(min_length=1, max_length=64)
     days: int | None = Field(365, ge=1, le=3650, description="lifetime in days; null for no expiry")
 
@@ -44,12 +46,6 @@ class TokenCreated(TokenOut):
     key: str = Field(description="shown once; store it now")
 
 
-def _require_user(request):
-    if not request.auth.is_authenticated:
-        raise DomainError(_("Sign in first."), code="unauthenticated", status=401)
-    return request.auth
-
-
 @router.get("/me", response=MeOut, summary="Who am I and what roles do I hold")
 def me(request):
     user = request.auth
@@ -65,20 +61,23 @@ def me(request):
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens")
 def list_tokens(request):
-    return list(_require_user(request).api_tokens.order_by("-created_at"))
+    permissions.require_signed_in(request.auth)
+    return list(request.auth.api_tokens.order_by("-created_at"))
 
 
 @router.post("/tokens", response={201: TokenCreated}, summary="Create an API token (key shown once)")
 def create_token(request, payload: TokenIn):
-    user = _require_user(request)
+    permissions.require_signed_in(request.auth)
+    user = request.auth
     if getattr(request, "auth_method", "") == "token":
         raise Forbidden(_("Tokens can only be created from a signed-in browser session."))
     token, key = tokens.issue(user, payload.name, payload.days)
-    return 201, {**TokenOut.from_orm(token).dict(), "key": key}
+    return Reply(201, {**TokenOut.from_orm(token).dict(), "key": key})
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None}, summary="Revoke one of my API tokens")
 def revoke_token(request, token_id: int):
-    user = _require_user(request)
+    permissions.require_signed_in(request.auth)
+    user = request.auth
     tokens.revoke(get_object_or_404(ApiToken, pk=token_id, user=user))
-    return 204, None
+    return Reply(204, None)

@@ -5,14 +5,12 @@ permission rules live there. Lists and exports never carry protected details; a 
 only for callers ``services.can_read_protected`` allows.
 """
 
-from __future__ import annotations
-
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema
+from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Reply
 
@@ -20,6 +18,34 @@ from techtransfer.accounts import permissions
 from techtransfer.catalog import browse, packages, services, workflow
 from techtransfer.catalog import io as catalog_io
 from techtransfer.catalog.models import Achievement, Demand, IPItem, NdaRequest
+from techtransfer.catalog.schemas import (
+    AchievementIn,
+    AchievementOut,
+    AchievementPage,
+    AchievementPatch,
+    DecisionIn,
+    DemandIn,
+    DemandOut,
+    DemandPage,
+    DemandPatch,
+    ImportReport,
+    IPItemCreated,
+    IPItemIn,
+    NdaIn,
+    NdaOut,
+    PackageDetail,
+    PackageIn,
+    PackageItemIn,
+    PackageOut,
+    PackagePage,
+    RecordTransitionIn,
+    RefinementIn,
+    RefinementOut,
+    TrlIn,
+    TrlLevelOut,
+    TrlOut,
+    VersionOut,
+)
 from techtransfer.catalog.validators import TRL_LEVELS
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.core.pagination import paginate
@@ -30,298 +56,6 @@ achievements = Router(tags=["achievements"])
 demands = Router(tags=["demands"])
 package_router = Router(tags=["achievement packages"])
 nda_router = Router(tags=["NDA access requests"])
-
-
-# --- schemas -----------------------------------------------------------------------------------------------------
-
-
-class IPItemOut(Schema):
-    kind: str
-    title: str
-    number: str
-    granted: bool
-
-
-class AchievementItem(Schema):
-    """An achievement in a list: public fields only."""
-
-    id: int
-    title: str
-    title_en: str
-    abstract: str
-    keywords: list[str]
-    tech_field: str | None
-    trl: int | None
-    transfer_modes: list[str]
-    asking_price: Decimal | None
-    price_negotiable: bool
-    owner: int
-    owner_name: str
-    region: str
-    must_report: bool
-    dual_use: bool
-    status: str
-    published_at: datetime | None
-
-
-class AchievementOut(AchievementItem):
-    abstract_en: str
-    industry_codes: list[str]
-    ipc_codes: list[str]
-    public_funding: str
-    ip_items: list[IPItemOut]
-    protected: bool = Field(description="true when the protected details are withheld from this caller")
-    protected_details: str | None = None
-    rejection_reason: str | None = None
-    transitions: list[str] = Field(default_factory=list, description="transitions this caller may make now")
-
-
-class FacetsOut(Schema):
-    tech_field: dict[str, int]
-    org_kind: dict[str, int]
-
-
-class AchievementPage(Schema):
-    items: list[AchievementItem]
-    count: int
-    page: int
-    pages: int
-    page_size: int
-    facets: FacetsOut | None = None
-
-
-class AchievementIn(Schema):
-    owner: int = Field(description="id of the owner organization")
-    title: str = Field(min_length=2, max_length=200)
-    title_en: str = Field("", max_length=300)
-    abstract: str = Field(min_length=10, max_length=20000)
-    abstract_en: str = Field("", max_length=20000)
-    keywords: list[str] = []
-    tech_field: str | None = None
-    industry_codes: list[str] = []
-    ipc_codes: list[str] = []
-    trl: int | None = Field(None, ge=1, le=9)
-    transfer_modes: list[str] = []
-    asking_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    price_negotiable: bool = False
-    public_funding: str = Field("", max_length=200)
-    dual_use: bool = False
-    protected_details: str = Field("", max_length=50000)
-    team: list[int] = []
-
-
-class AchievementPatch(Schema):
-    title: str | None = Field(None, min_length=2, max_length=200)
-    title_en: str | None = Field(None, max_length=300)
-    abstract: str | None = Field(None, min_length=10, max_length=20000)
-    abstract_en: str | None = Field(None, max_length=20000)
-    keywords: list[str] | None = None
-    tech_field: str | None = None
-    industry_codes: list[str] | None = None
-    ipc_codes: list[str] | None = None
-    trl: int | None = Field(None, ge=1, le=9)
-    transfer_modes: list[str] | None = None
-    asking_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    price_negotiable: bool | None = None
-    public_funding: str | None = Field(None, max_length=200)
-    dual_use: bool | None = None
-    protected_details: str | None = Field(None, max_length=50000)
-    team: list[int] | None = None
-
-
-class IPItemIn(Schema):
-    kind: str
-    title: str = Field(min_length=1, max_length=200)
-    number: str = Field("", max_length=40)
-    granted: bool = False
-    holder: str = Field("", max_length=200)
-
-
-class IPItemCreated(IPItemOut):
-    id: int
-
-
-class TrlCriterionOut(Schema):
-    key: str
-    text: str
-
-
-class TrlLevelOut(Schema):
-    level: int
-    title: str
-    criteria: list[TrlCriterionOut]
-
-
-class TrlIn(Schema):
-    answers: dict[str, str | None] = Field(description="criterion key → evidence text")
-
-
-class TrlOut(Schema):
-    id: int
-    proposed_level: int | None
-    answers: dict[str, str]
-    created_at: datetime
-
-
-class TransitionIn(Schema):
-    action: str = Field(description="submit, org_approve, org_reject, publish, platform_reject, start_negotiation, "
-                        "end_negotiation, transferred, close, withdraw")
-    reason: str = Field("", max_length=2000)
-
-
-class VersionOut(Schema):
-    version: int
-    event: str
-    data: dict
-    created_at: datetime
-
-
-class NdaIn(Schema):
-    purpose: str = Field("", max_length=2000)
-
-
-class NdaOut(Schema):
-    id: int
-    achievement: int
-    requester: int
-    requester_name: str
-    purpose: str
-    status: str
-    reason: str
-    created_at: datetime
-    decided_at: datetime | None
-
-
-class DecisionIn(Schema):
-    reason: str = Field("", max_length=2000)
-
-
-class DemandItem(Schema):
-    id: int
-    title: str
-    problem: str
-    target_indicators: str
-    keywords: list[str]
-    tech_field: str | None
-    budget_min: Decimal | None
-    budget_max: Decimal | None
-    deadline: date | None
-    cooperation_modes: list[str]
-    owner: int
-    owner_name: str
-    region: str
-    status: str
-    published_at: datetime | None
-
-
-class DemandOut(DemandItem):
-    restricted: bool = Field(description="true when the contact is withheld from this caller")
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    contact_email: str | None = None
-    rejection_reason: str | None = None
-    transitions: list[str] = Field(default_factory=list)
-
-
-class DemandPage(Schema):
-    items: list[DemandItem]
-    count: int
-    page: int
-    pages: int
-    page_size: int
-    facets: FacetsOut | None = None
-
-
-class DemandIn(Schema):
-    owner: int
-    title: str = Field(min_length=2, max_length=200)
-    problem: str = Field(min_length=10, max_length=20000)
-    target_indicators: str = Field("", max_length=5000)
-    keywords: list[str] = []
-    tech_field: str | None = None
-    budget_min: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    budget_max: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    deadline: date | None = None
-    cooperation_modes: list[str] = []
-    contact_name: str = Field("", max_length=64)
-    contact_phone: str = Field("", max_length=32)
-    contact_email: str = Field("", max_length=254)
-
-
-class DemandPatch(Schema):
-    title: str | None = Field(None, min_length=2, max_length=200)
-    problem: str | None = Field(None, min_length=10, max_length=20000)
-    target_indicators: str | None = Field(None, max_length=5000)
-    keywords: list[str] | None = None
-    tech_field: str | None = None
-    budget_min: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    budget_max: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    deadline: date | None = None
-    cooperation_modes: list[str] | None = None
-    contact_name: str | None = Field(None, max_length=64)
-    contact_phone: str | None = Field(None, max_length=32)
-    contact_email: str | None = Field(None, max_length=254)
-
-
-class RefinementIn(Schema):
-    title: str = Field(min_length=2, max_length=200)
-    description: str = Field(min_length=10, max_length=20000)
-    key_indicators: str = Field("", max_length=5000)
-    tech_field: str | None = None
-    ipc_codes: list[str] = []
-
-
-class RefinementOut(Schema):
-    version: int
-    author: str | None
-    title: str
-    description: str
-    key_indicators: str
-    tech_field: str | None
-    ipc_codes: list[str]
-    created_at: datetime
-
-
-class PackageIn(Schema):
-    name: str = Field(min_length=2, max_length=200)
-    description: str = Field("", max_length=5000)
-    region: str = Field(min_length=6, max_length=6)
-    tech_field: str
-
-
-class PackageOut(Schema):
-    id: int
-    name: str
-    description: str
-    region: str
-    tech_field: str
-    status: str
-    published_at: datetime | None
-
-
-class PackageDetail(PackageOut):
-    achievements: list[AchievementItem]
-
-
-class PackagePage(Schema):
-    items: list[PackageOut]
-    count: int
-    page: int
-    pages: int
-    page_size: int
-
-
-class PackageItemIn(Schema):
-    achievement: int
-    note: str = Field("", max_length=200)
-
-
-class ImportReport(Schema):
-    ok: bool
-    created: int
-    rows: int
-    errors: list[dict]
-    errors_truncated: bool
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
@@ -342,18 +76,6 @@ def _owner(user, pk: int) -> Organization:
     return org
 
 
-def _ach_out(user, ach: Achievement) -> dict:
-    data = services.achievement_view(user, ach)
-    data["transitions"] = workflow.allowed_transitions(user, ach)
-    return data
-
-
-def _demand_out(user, demand: Demand) -> dict:
-    data = services.demand_view(user, demand)
-    data["transitions"] = workflow.allowed_transitions(user, demand)
-    return data
-
-
 def _page(qs, page, page_size, view, with_facets=False) -> dict:
     sl = paginate(qs, page, page_size)
     out = {"items": [view(r) for r in sl.items], "count": sl.count, "page": sl.page, "pages": sl.pages,
@@ -361,13 +83,6 @@ def _page(qs, page, page_size, view, with_facets=False) -> dict:
     if with_facets:
         out["facets"] = browse.facet_counts(qs)
     return out
-
-
-def _transition(user, record, payload: TransitionIn):
-    fn = workflow.TRANSITIONS.get(payload.action)
-    if fn is None:
-        raise DomainError(_("Unknown action."), field="action")
-    return fn(user, record, payload.reason)
 
 
 def _nda_out(req: NdaRequest) -> dict:
@@ -378,11 +93,114 @@ def _nda_out(req: NdaRequest) -> dict:
     }
 
 
-def _import(request, model, file, owner: int | None, fmt: str | None):
-    default_owner = _owner(request.auth, owner) if owner else None
-    report = catalog_io.import_file(request.auth, model, file, fmt=fmt or catalog_io.guess_format(file.name),
-                                    default_owner=default_owner)
-    return Reply(200 if report.ok else 400, report.as_dict())
+# --- achievements and demands: the routes they share ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """What the shared record routes need to know about one kind of record (成果 or 需求)."""
+
+    model: type
+    noun: str  # "achievement": in operation ids and summaries
+    nouns: str
+    a_noun: str  # with its article, for summaries
+    page_out: type
+    record_out: type
+    record_in: type
+    patch_in: type
+    get: Callable  # (user, pk) -> record the user may see, or NotFound
+    create: Callable  # (actor, owner, fields) -> record
+    update: Callable  # (actor, record, fields) -> record
+    view: Callable  # (user, record) -> the detail, protected parts only for those who may read them
+    item: Callable  # (record) -> the public list item
+    browse: Callable  # (user, Filters) -> queryset
+
+
+def _detail(kind: RecordKind, user, record) -> dict:
+    return {**kind.view(user, record), "transitions": workflow.allowed_transitions(user, record)}
+
+
+def _record_routes(r: Router, kind: RecordKind) -> None:
+    """Register the routes achievements and demands share on ``r``: draft, mine, review queue, export, import
+    (template and file), one record, edit, workflow transitions and version history. Operation ids and summaries
+    are those the routes had when they were written once per kind."""
+
+    def op(name: str) -> str:
+        return f"techtransfer_catalog_api_{name}"
+
+    @r.post("", response={201: kind.record_out}, summary=f"Draft {kind.a_noun}", operation_id=op(f"create_{kind.noun}"))
+    def create(request, payload: kind.record_in):
+        owner = _owner(request.auth, payload.owner)
+        record = kind.create(request.auth, owner, _model_fields(payload.dict()))
+        return Reply(201, _detail(kind, request.auth, record))
+
+    @r.get("/mine", response=kind.page_out, summary=f"My organizations' {kind.nouns}, any status",
+           operation_id=op(f"my_{kind.nouns}"))
+    def mine(request, status: str = "", page: int = 1, page_size: int = 20):
+        qs = browse.by_status(services.mine(request.auth, kind.model), status)
+        return _page(qs.order_by("-updated_at", "-id"), page, page_size, kind.item)
+
+    @r.get("/review-queue", response=kind.page_out, summary=f"{kind.nouns.capitalize()} waiting for my review",
+           operation_id=op(f"{kind.noun}_queue"))
+    def queue(request, page: int = 1, page_size: int = 20):
+        return _page(browse.review_queue(request.auth, kind.model), page, page_size, kind.item)
+
+    @r.get("/export", summary=f"Export {kind.nouns} you may see (csv, xlsx or jsonl)",
+           operation_id=op(f"export_{kind.nouns}"))
+    def export(request, format: str = "csv", q: str = "", tech_field: str = "", region: str = "",
+               status: str = "", mode: str = "", org_kind: str = ""):
+        f = browse.Filters(q=q, tech_field=tech_field, region=region, status=status, mode=mode, org_kind=org_kind)
+        return catalog_io.export_response(request.auth, kind.model, kind.browse(request.auth, f), format)
+
+    @r.get("/import/template", summary="Import template (csv, xlsx or jsonl)", operation_id=op(f"{kind.noun}_template"))
+    def template(request, format: str = "csv") -> HttpResponse:
+        return catalog_io.template_response(kind.model, format)
+
+    @r.post("/import", response={200: ImportReport, 400: ImportReport},
+            summary=f"Import {kind.nouns}: all rows or none, with a row-by-row error report",
+            operation_id=op(f"import_{kind.nouns}"))
+    def import_file(request, file: File[UploadedFile], owner: int | None = None, format: str | None = None):
+        default_owner = _owner(request.auth, owner) if owner else None
+        report = catalog_io.import_file(request.auth, kind.model, file, default_owner=default_owner,
+                                        fmt=format or catalog_io.guess_format(file.name))
+        return Reply(200 if report.ok else 400, report.as_dict())
+
+    @r.get("/{int:pk}", response=kind.record_out, summary=f"One {kind.noun}", operation_id=op(f"get_{kind.noun}"))
+    def get(request, pk: int):
+        return _detail(kind, request.auth, kind.get(request.auth, pk))
+
+    @r.patch("/{int:pk}", response=kind.record_out, summary=f"Edit a draft {kind.noun}",
+             operation_id=op(f"update_{kind.noun}"))
+    def update(request, pk: int, payload: kind.patch_in):
+        kind.update(request.auth, kind.get(request.auth, pk), _model_fields(payload.dict(exclude_unset=True)))
+        return _detail(kind, request.auth, kind.get(request.auth, pk))
+
+    @r.post("/{int:pk}/transitions", response=kind.record_out, summary=f"Move the {kind.noun} along the workflow",
+            operation_id=op(f"{kind.noun}_transition"))
+    def transition(request, pk: int, payload: RecordTransitionIn):
+        record = kind.get(request.auth, pk)
+        fn = workflow.TRANSITIONS.get(payload.action)
+        if fn is None:
+            raise DomainError(_("Unknown action."), field="action")
+        fn(request.auth, record, payload.reason)
+        return _detail(kind, request.auth, kind.get(request.auth, pk))
+
+    @r.get("/{int:pk}/versions", response=list[VersionOut], summary="Version history (owner and admins)",
+           operation_id=op(f"{kind.noun}_versions"))
+    def versions(request, pk: int):
+        return services.versions(request.auth, kind.get(request.auth, pk))
+
+
+ACHIEVEMENT = RecordKind(
+    Achievement, "achievement", "achievements", "an achievement", AchievementPage, AchievementOut, AchievementIn,
+    AchievementPatch, services.get_achievement, services.create_achievement, services.update_achievement,
+    services.achievement_view, services.public_view, browse.filter_achievements,
+)
+DEMAND = RecordKind(
+    Demand, "demand", "demands", "a demand", DemandPage, DemandOut, DemandIn, DemandPatch, services.get_demand,
+    services.create_demand, services.update_demand, services.demand_view,
+    lambda d: services.demand_view(None, d, contact_ok=False), browse.filter_demands,
+)
 
 
 # --- achievements ------------------------------------------------------------------------------------------------
@@ -398,22 +216,7 @@ def list_achievements(request, q: str = "", tech_field: str = "", region: str = 
     return _page(qs, page, page_size, services.public_view, facets)
 
 
-@achievements.post("", response={201: AchievementOut}, summary="Draft an achievement")
-def create_achievement(request, payload: AchievementIn):
-    owner = _owner(request.auth, payload.owner)
-    ach = services.create_achievement(request.auth, owner, _model_fields(payload.dict()))
-    return Reply(201, _ach_out(request.auth, ach))
-
-
-@achievements.get("/mine", response=AchievementPage, summary="My organizations' achievements, any status")
-def my_achievements(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = browse.by_status(services.mine(request.auth, Achievement), status)
-    return _page(qs.order_by("-updated_at", "-id"), page, page_size, services.public_view)
-
-
-@achievements.get("/review-queue", response=AchievementPage, summary="Achievements waiting for my review")
-def achievement_queue(request, page: int = 1, page_size: int = 20):
-    return _page(browse.review_queue(request.auth, Achievement), page, page_size, services.public_view)
+_record_routes(achievements, ACHIEVEMENT)
 
 
 @achievements.get("/trl-criteria", response=list[TrlLevelOut], summary="The TRL self-assessment questionnaire")
@@ -422,43 +225,6 @@ def trl_criteria(request):
         {"level": n, "title": str(title), "criteria": [{"key": c.key, "text": str(c.text)} for c in crits]}
         for n, (title, crits) in TRL_LEVELS.items()
     ]
-
-
-@achievements.get("/export", summary="Export achievements you may see (csv, xlsx or jsonl)")
-def export_achievements(request, format: str = "csv", q: str = "", tech_field: str = "", region: str = "",
-                        status: str = "", mode: str = "", org_kind: str = ""):
-    f = browse.Filters(q=q, tech_field=tech_field, region=region, status=status, mode=mode, org_kind=org_kind)
-    return catalog_io.export_response(request.auth, Achievement, browse.filter_achievements(request.auth, f), format)
-
-
-@achievements.get("/import/template", summary="Import template (csv, xlsx or jsonl)")
-def achievement_template(request, format: str = "csv") -> HttpResponse:
-    return catalog_io.template_response(Achievement, format)
-
-
-@achievements.post("/import", response={200: ImportReport, 400: ImportReport},
-                   summary="Import achievements: all rows or none, with a row-by-row error report")
-def import_achievements(request, file: File[UploadedFile], owner: int | None = None, format: str | None = None):
-    return _import(request, Achievement, file, owner, format)
-
-
-@achievements.get("/{int:pk}", response=AchievementOut, summary="One achievement")
-def get_achievement(request, pk: int):
-    return _ach_out(request.auth, services.get_achievement(request.auth, pk))
-
-
-@achievements.patch("/{int:pk}", response=AchievementOut, summary="Edit a draft achievement")
-def update_achievement(request, pk: int, payload: AchievementPatch):
-    ach = services.get_achievement(request.auth, pk)
-    services.update_achievement(request.auth, ach, _model_fields(payload.dict(exclude_unset=True)))
-    return _ach_out(request.auth, services.get_achievement(request.auth, pk))
-
-
-@achievements.post("/{int:pk}/transitions", response=AchievementOut, summary="Move the achievement along the workflow")
-def achievement_transition(request, pk: int, payload: TransitionIn):
-    ach = services.get_achievement(request.auth, pk)
-    _transition(request.auth, ach, payload)
-    return _ach_out(request.auth, services.get_achievement(request.auth, pk))
 
 
 @achievements.post("/{int:pk}/ip-items", response={201: IPItemCreated}, summary="Add an IP item")
@@ -489,11 +255,6 @@ def list_trl(request, pk: int):
 def assess_trl(request, pk: int, payload: TrlIn):
     ach = services.get_achievement(request.auth, pk)
     return Reply(201, services.assess_trl(request.auth, ach, payload.answers))
-
-
-@achievements.get("/{int:pk}/versions", response=list[VersionOut], summary="Version history (owner and admins)")
-def achievement_versions(request, pk: int):
-    return services.versions(request.auth, services.get_achievement(request.auth, pk))
 
 
 @achievements.get("/{int:pk}/nda-requests", response=list[NdaOut], summary="NDA access requests")
@@ -543,77 +304,16 @@ def revoke_nda(request, pk: int, payload: DecisionIn):
 # --- demands -----------------------------------------------------------------------------------------------------
 
 
-def _demand_item(d: Demand) -> dict:
-    return services.demand_view(None, d, contact_ok=False)
-
-
 @demands.get("", response=DemandPage, summary="Browse demands (public fields; filters and facets)")
 def list_demands(request, q: str = "", tech_field: str = "", region: str = "", mode: str = "", price: str = "",
                  org_kind: str = "", status: str = "", sort: str = "newest", page: int = 1, page_size: int = 20,
                  facets: bool = False):
     f = browse.Filters(q=q, tech_field=tech_field, region=region, mode=mode, price=price, org_kind=org_kind,
                        status=status, sort=sort)
-    return _page(browse.filter_demands(request.auth, f), page, page_size, _demand_item, facets)
+    return _page(browse.filter_demands(request.auth, f), page, page_size, DEMAND.item, facets)
 
 
-@demands.post("", response={201: DemandOut}, summary="Draft a demand")
-def create_demand(request, payload: DemandIn):
-    owner = _owner(request.auth, payload.owner)
-    demand = services.create_demand(request.auth, owner, _model_fields(payload.dict()))
-    return Reply(201, _demand_out(request.auth, demand))
-
-
-@demands.get("/mine", response=DemandPage, summary="My organizations' demands, any status")
-def my_demands(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = browse.by_status(services.mine(request.auth, Demand), status)
-    return _page(qs.order_by("-updated_at", "-id"), page, page_size, _demand_item)
-
-
-@demands.get("/review-queue", response=DemandPage, summary="Demands waiting for my review")
-def demand_queue(request, page: int = 1, page_size: int = 20):
-    return _page(browse.review_queue(request.auth, Demand), page, page_size, _demand_item)
-
-
-@demands.get("/export", summary="Export demands you may see (csv, xlsx or jsonl)")
-def export_demands(request, format: str = "csv", q: str = "", tech_field: str = "", region: str = "",
-                   status: str = "", mode: str = "", org_kind: str = ""):
-    f = browse.Filters(q=q, tech_field=tech_field, region=region, status=status, mode=mode, org_kind=org_kind)
-    return catalog_io.export_response(request.auth, Demand, browse.filter_demands(request.auth, f), format)
-
-
-@demands.get("/import/template", summary="Import template (csv, xlsx or jsonl)")
-def demand_template(request, format: str = "csv") -> HttpResponse:
-    return catalog_io.template_response(Demand, format)
-
-
-@demands.post("/import", response={200: ImportReport, 400: ImportReport},
-              summary="Import demands: all rows or none, with a row-by-row error report")
-def import_demands(request, file: File[UploadedFile], owner: int | None = None, format: str | None = None):
-    return _import(request, Demand, file, owner, format)
-
-
-@demands.get("/{int:pk}", response=DemandOut, summary="One demand")
-def get_demand(request, pk: int):
-    return _demand_out(request.auth, services.get_demand(request.auth, pk))
-
-
-@demands.patch("/{int:pk}", response=DemandOut, summary="Edit a draft demand")
-def update_demand(request, pk: int, payload: DemandPatch):
-    demand = services.get_demand(request.auth, pk)
-    services.update_demand(request.auth, demand, _model_fields(payload.dict(exclude_unset=True)))
-    return _demand_out(request.auth, services.get_demand(request.auth, pk))
-
-
-@demands.post("/{int:pk}/transitions", response=DemandOut, summary="Move the demand along the workflow")
-def demand_transition(request, pk: int, payload: TransitionIn):
-    demand = services.get_demand(request.auth, pk)
-    _transition(request.auth, demand, payload)
-    return _demand_out(request.auth, services.get_demand(request.auth, pk))
-
-
-@demands.get("/{int:pk}/versions", response=list[VersionOut], summary="Version history (owner and admins)")
-def demand_versions(request, pk: int):
-    return services.versions(request.auth, services.get_demand(request.auth, pk))
+_record_routes(demands, DEMAND)
 
 
 def _refinement_out(r) -> dict:

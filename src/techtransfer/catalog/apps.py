@@ -10,6 +10,7 @@ class CatalogConfig(PlatformAppConfig):
     url_prefix = "catalog/"
     headline_figures = "figures.headline_figures"
     demo_loader = "demo.load"
+    search_documents = "search"
     cli_commands = {
         "import": "import achievements or demands from CSV, XLSX or JSONL (all rows or none)",
         "export": "export achievements or demands to CSV, XLSX or JSONL",

@@ -22,6 +22,7 @@ from techtransfer.core.errors import DomainError
 from techtransfer.core.pagination import parse_int
 from techtransfer.orgs.models import OrgKind
 from techtransfer.regions.services import exists, scope_q
+from techtransfer.taxonomy.models import TechField
 
 # Price bands of the asking price (achievements) or of the budget's upper bound (demands), in yuan.
 PRICE_BANDS = {
@@ -93,8 +94,6 @@ def _mode_q(field: str, value: str) -> Q:
 
 
 def _common(qs, f: Filters, modes, sorts) -> object:
-    from techtransfer.taxonomy.models import TechField
-
     if f.tech_field:
         if not TechField.objects.filter(pk=f.tech_field).exists():
             raise DomainError(_("Unknown technical field: %s") % f.tech_field, field="tech_field")
@@ -123,6 +122,20 @@ def _common(qs, f: Filters, modes, sorts) -> object:
     return qs, sorts[sort][1]
 
 
+def _price_band(qs, band: str, negotiable: Q, amount: str):
+    """Records in the price band ``band`` (checked by ``_common``) by their ``amount`` column; "negotiable" means
+    ``negotiable``."""
+    if band == "negotiable":
+        return qs.filter(negotiable)
+    if band:
+        _label, low, high = PRICE_BANDS[band]
+        if low is not None:
+            qs = qs.filter(**{f"{amount}__gte": low})
+        if high is not None:
+            qs = qs.filter(**{f"{amount}__lt": high})
+    return qs
+
+
 def filter_achievements(user, f: Filters):
     """Achievements the user may see, filtered and sorted as ``f`` asks."""
     qs = services.achievements_visible(user)
@@ -135,14 +148,7 @@ def filter_achievements(user, f: Filters):
         raise DomainError(_("The lowest TRL must not exceed the highest."), field="trl_min")
     if f.trl_min or f.trl_max:
         qs = qs.filter(trl__gte=lo, trl__lte=hi)
-    if f.price == "negotiable":
-        qs = qs.filter(price_negotiable=True)
-    elif f.price:
-        _label, low, high = PRICE_BANDS[f.price]
-        if low is not None:
-            qs = qs.filter(asking_price__gte=low)
-        if high is not None:
-            qs = qs.filter(asking_price__lt=high)
+    qs = _price_band(qs, f.price, Q(price_negotiable=True), "asking_price")
     return qs.order_by(*order)
 
 
@@ -152,14 +158,7 @@ def filter_demands(user, f: Filters):
     if f.q:
         qs = qs.filter(_text_q(f.q, ("title", "problem", "target_indicators")))
     qs, order = _common(qs, f, CooperationMode, DEMAND_SORTS)
-    if f.price == "negotiable":
-        qs = qs.filter(budget_min__isnull=True, budget_max__isnull=True)
-    elif f.price:
-        _label, low, high = PRICE_BANDS[f.price]
-        if low is not None:
-            qs = qs.filter(budget_max__gte=low)
-        if high is not None:
-            qs = qs.filter(budget_max__lt=high)
+    qs = _price_band(qs, f.price, Q(budget_min__isnull=True, budget_max__isnull=True), "budget_max")
     return qs.order_by(*order)
 
 
@@ -196,11 +195,6 @@ def by_status(qs, status: str):
     if status not in Status.values:
         raise DomainError(_("Unknown status: %s") % status, field="status")
     return qs.filter(status=status)
-
-
-def is_reviewer(user) -> bool:
-    p = permissions.principal(user)
-    return bool(p.org_ids(Role.ORG_ADMIN)) or p.is_region_admin
 
 
 MODELS = {"achievements": Achievement, "demands": Demand}

@@ -13,6 +13,24 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from techtransfer.accounts.models import RoleAssignment
+from techtransfer.catalog.models import (
+    Achievement,
+    AchievementPackage,
+    Demand,
+    IPItem,
+    IPKind,
+    NdaRequest,
+    PackageItem,
+    TrlAssessment,
+)
+from techtransfer.catalog.validators import TRL_LEVELS, patent_check_digit
+from techtransfer.orgs.models import Organization, OrgKind, Verification
+
 N_ACHIEVEMENTS = 4000
 N_DEMANDS = 400
 SEED = 20260503
@@ -82,8 +100,6 @@ def _weighted(rng: random.Random, pairs):
 
 
 def _patent(rng: random.Random, year: int, kind_digit: str) -> str:
-    from techtransfer.catalog.validators import patent_check_digit
-
     digits = f"{year}{kind_digit}{rng.randint(0, 9999999):07d}"
     return f"ZL{digits}.{patent_check_digit(digits)}"
 
@@ -98,23 +114,6 @@ def _moment(rng: random.Random, now: datetime.datetime, days: int) -> datetime.d
 
 
 def load(progress) -> int:
-    from django.conf import settings
-    from django.utils import timezone
-
-    from techtransfer.accounts.models import RoleAssignment
-    from techtransfer.catalog.models import (
-        Achievement,
-        AchievementPackage,
-        Demand,
-        IPItem,
-        IPKind,
-        NdaRequest,
-        PackageItem,
-        TrlAssessment,
-    )
-    from techtransfer.catalog.validators import TRL_LEVELS
-    from techtransfer.orgs.models import Organization, OrgKind, Verification
-
     rng = random.Random(SEED)
     records = _records()
     if not records:
@@ -218,8 +217,6 @@ def load(progress) -> int:
     progress(f"  {len(demands)} demands")
 
     # --- NDA requests and packages ----------------------------------------------------------------------------
-    from django.contrib.auth import get_user_model
-
     users = {u.username: u for u in get_user_model().objects.filter(username__in=["ent_member", "ent_admin",
                                                                                    "uni_admin"])}
     protected = [a for a in achievements if a.protected_details and a.status == "published"]

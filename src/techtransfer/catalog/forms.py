@@ -20,6 +20,7 @@ from techtransfer.catalog.models import (
 )
 from techtransfer.catalog.validators import TRL_LEVELS
 from techtransfer.core.errors import DomainError
+from techtransfer.core.fields import MoneyField
 from techtransfer.orgs.models import Organization
 from techtransfer.taxonomy.models import TechField
 
@@ -77,6 +78,15 @@ class OwnerMixin(forms.Form):
     owner = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Owner organization"))
 
 
+def read_money(form, *names) -> None:
+    """Read the named amount fields with ``core.fields.MoneyField`` (¥, thousands separators and 万元 accepted),
+    keeping the label, help text and requiredness the model gave them; the model's own checks still run."""
+    for name in names:
+        old = form.fields[name]
+        form.fields[name] = MoneyField(required=old.required, label=old.label, help_text=old.help_text,
+                                       initial=old.initial)
+
+
 class AchievementForm(forms.ModelForm):
     keywords = ListField(label=_("Keywords"), required=False, help_text=_("Separate with ;"))
     industry_codes = ListField(label=_("Industry codes"), required=False, help_text=_("GB/T 4754, e.g. C3841"))
@@ -84,6 +94,10 @@ class AchievementForm(forms.ModelForm):
     transfer_modes = forms.MultipleChoiceField(
         label=_("Transfer modes"), choices=TransferMode.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        read_money(self, "asking_price")
 
     class Meta:
         model = Achievement
@@ -115,6 +129,10 @@ class DemandForm(forms.ModelForm):
         label=_("Cooperation modes"), choices=CooperationMode.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        read_money(self, "budget_min", "budget_max")
 
     class Meta:
         model = Demand

@@ -11,205 +11,60 @@ administrators of the owner organization, region administrators whose scope cont
 administrators. Rows may be imported as ``draft`` (default) or, by the operator and platform reviewers of the
 row's region only, straight as ``published`` (migrating an existing catalogue).
 
-Export writes the same columns (plus id, status, region), so an export can be edited and imported again.
-Protected details and demand contacts are filled only for rows the exporting user may read.
+The columns, the file readers and the export live in ``catalog.tabular``; this module re-exports the names
+other modules use from it, so ``catalog.io`` stays the one face of import and export.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-import json
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from techtransfer.accounts import permissions
 from techtransfer.audit import services as audit
 from techtransfer.catalog import signals
-from techtransfer.catalog.models import Achievement, Demand, IPItem, Status
+from techtransfer.catalog.models import Achievement, IPItem, Status
+from techtransfer.catalog.tabular import (
+    ACHIEVEMENT_COLUMNS,
+    COLUMNS,
+    DEMAND_COLUMNS,
+    EXPORT_EXTRA,
+    FORMATS,
+    LIST_SEPARATORS,
+    Column,
+    FileError,
+    export_header,
+    export_response,
+    export_rows,
+    guess_format,
+    read_rows,
+    template_response,
+    write_response,
+)
 from techtransfer.catalog.validators import parse_patent_number
 from techtransfer.core.errors import DomainError
-from techtransfer.core.exports import export as table_export
+from techtransfer.core.fields import FieldError, parse_date, parse_money, parse_text, parse_whole
+from techtransfer.orgs.models import Organization, Verification
+from techtransfer.taxonomy.models import TechField
 
-FORMATS = ("csv", "xlsx", "jsonl")
+__all__ = [
+    "ACHIEVEMENT_COLUMNS", "BATCH", "COLUMNS", "DEMAND_COLUMNS", "FORMATS", "IMPORT_STATUSES", "LIST_SEPARATORS",
+    "SIGNAL_CHUNK", "Column", "ImportReport", "export_header", "export_response", "export_rows", "guess_format",
+    "import_file", "read_rows", "template_response", "write_response",
+]
+
 BATCH = 1000
 SIGNAL_CHUNK = 5000
 MAX_REPORTED_ERRORS = 1000
 IMPORT_STATUSES = (Status.DRAFT, Status.PUBLISHED)
-LIST_SEPARATORS = (";", "；", "|")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str  # text, list, int, decimal, bool, date, field, owner, status, patents
-    required: bool
-    help: object
-    example: object = ""
-    attr: str = ""  # model attribute when it differs from ``name``
-
-
-ACHIEVEMENT_COLUMNS = (
-    Column("title", "text", True, gettext_lazy("Title in Chinese, up to 200 characters"), "高安全锂离子电池正极材料"),
-    Column("title_en", "text", False, gettext_lazy("English title"), "High-safety cathode material"),
-    Column("abstract", "text", True, gettext_lazy("Public summary in Chinese"), "一种提高热稳定性的正极材料制备方法。"),
-    Column("abstract_en", "text", False, gettext_lazy("English summary"), ""),
-    Column("keywords", "list", False, gettext_lazy("Keywords separated by ; (a list in JSONL)"),
-           ["锂电池", "正极材料"]),
-    Column("tech_field", "field", False, gettext_lazy("Technical field code 01–11"), "05", "tech_field_id"),
-    Column("industry_codes", "list", False, gettext_lazy("GB/T 4754 industry codes, separated by ;"), ["C3841"]),
-    Column("ipc_codes", "list", False, gettext_lazy("IPC codes, separated by ;"), ["H01M 10/0525"]),
-    Column("trl", "int", False, gettext_lazy("Technology readiness level 1–9"), 6),
-    Column("transfer_modes", "list", False, gettext_lazy("Transfer modes, separated by ;"), ["transfer"]),
-    Column("asking_price", "decimal", False, gettext_lazy("Asking price in yuan (empty when negotiable)"),
-           "1200000.00"),
-    Column("price_negotiable", "bool", False, gettext_lazy("true / false"), False),
-    Column("public_funding", "text", False, gettext_lazy("Public funding programme, if any"), ""),
-    Column("dual_use", "bool", False, gettext_lazy("true / false"), False),
-    Column("protected_details", "text", False, gettext_lazy("Protected details (NDA only)"), ""),
-    Column("patents", "patents", False, gettext_lazy("Chinese patent or application numbers, separated by ;"),
-           ["ZL201710123456.0"]),
-    Column("owner", "owner", False, gettext_lazy("Owner organization id or credit code (or give a default owner)"), ""),
-    Column("status", "status", False, gettext_lazy("draft (default) or published"), "draft"),
-)
-DEMAND_COLUMNS = (
-    Column("title", "text", True, gettext_lazy("Title in Chinese"), "高原果蔬保鲜技术需求"),
-    Column("problem", "text", True, gettext_lazy("The problem, in the enterprise's words"),
-           "运输途中损耗高，需要低成本保鲜方案。"),
-    Column("target_indicators", "text", False, gettext_lazy("Target indicators"), "损耗率低于 5%"),
-    Column("keywords", "list", False, gettext_lazy("Keywords separated by ;"), ["保鲜"]),
-    Column("tech_field", "field", False, gettext_lazy("Technical field code 01–11"), "09", "tech_field_id"),
-    Column("budget_min", "decimal", False, gettext_lazy("Budget from, yuan"), "100000"),
-    Column("budget_max", "decimal", False, gettext_lazy("Budget up to, yuan"), "500000"),
-    Column("deadline", "date", False, gettext_lazy("Deadline YYYY-MM-DD"), "2027-06-30"),
-    Column("cooperation_modes", "list", False, gettext_lazy("Cooperation modes, separated by ;"), ["commissioned"]),
-    Column("contact_name", "text", False, gettext_lazy("Contact person"), "李经理"),
-    Column("contact_phone", "text", False, gettext_lazy("Contact phone"), "0871-12345678"),
-    Column("contact_email", "text", False, gettext_lazy("Contact email"), ""),
-    Column("owner", "owner", False, gettext_lazy("Owner organization id or credit code (or give a default owner)"), ""),
-    Column("status", "status", False, gettext_lazy("draft (default) or published"), "draft"),
-)
-COLUMNS = {Achievement: ACHIEVEMENT_COLUMNS, Demand: DEMAND_COLUMNS}
-EXPORT_EXTRA = ("id", "region", "owner_name")
-
-
-def guess_format(name: str | None) -> str:
-    lower = (name or "").lower()
-    for fmt in FORMATS:
-        if lower.endswith("." + fmt):
-            return fmt
-    if lower.endswith(".json") or lower.endswith(".ndjson"):
-        return "jsonl"
-    raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
-
-
-# --- reading -----------------------------------------------------------------------------------------------------
-
-
-class FileError(Exception):
-    """The file cannot be read at all (not one of the formats, broken encoding)."""
-
-
-def _raw(file):
-    return getattr(file, "file", file)
-
-
-def _iter_csv(file) -> Iterator[tuple[int, dict]]:
-    text = io.TextIOWrapper(_raw(file), encoding="utf-8-sig", newline="")
-    try:
-        reader = csv.reader(text)
-        header = next(reader, None)
-        if header is None:
-            return
-        header = [h.strip() for h in header]
-        yield 1, {"__header__": header}
-        for n, row in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(header):
-                yield n, {"__error__": _("The row has more cells than the header.")}
-                continue
-            yield n, dict(zip(header, row, strict=False))
-    except UnicodeDecodeError:
-        raise FileError(_("The CSV file is not UTF-8 text."))
-    except csv.Error as exc:
-        raise FileError(_("The CSV file cannot be read: %s") % exc)
-    finally:
-        text.detach()
-
-
-def _iter_xlsx(file) -> Iterator[tuple[int, dict]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(_raw(file), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise FileError(_("The file is not an Excel workbook (.xlsx): %s") % exc.__class__.__name__)
-    try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            return
-        header = [str(h).strip() if h is not None else "" for h in header_row]
-        while header and not header[-1]:
-            header.pop()
-        yield 1, {"__header__": header}
-        for n, row in enumerate(rows, start=2):
-            if not any(c not in (None, "") for c in row):
-                continue
-            extra = row[len(header):]
-            if any(c not in (None, "") for c in extra):
-                yield n, {"__error__": _("The row has more cells than the header.")}
-                continue
-            yield n, {h: v for h, v in zip(header, row, strict=False) if h}
-    finally:
-        wb.close()
-
-
-def _iter_jsonl(file, columns) -> Iterator[tuple[int, dict]]:
-    yield 0, {"__header__": None}
-    raw = _raw(file)
-    for n, line in enumerate(raw, start=1):
-        if isinstance(line, bytes):
-            try:
-                line = line.decode("utf-8-sig" if n == 1 else "utf-8")
-            except UnicodeDecodeError:
-                yield n, {"__error__": _("The line is not UTF-8 text.")}
-                continue
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            yield n, {"__error__": _("The line is not valid JSON: %s") % exc}
-            continue
-        if not isinstance(obj, dict):
-            yield n, {"__error__": _("Each line must be one JSON object.")}
-            continue
-        yield n, obj
-
-
-def read_rows(file, fmt: str, columns) -> Iterator[tuple[int, dict]]:
-    """(row number, {column: raw value}); the first item carries the header (``None`` for JSONL)."""
-    if fmt == "csv":
-        return _iter_csv(file)
-    if fmt == "xlsx":
-        return _iter_xlsx(file)
-    if fmt == "jsonl":
-        return _iter_jsonl(file, columns)
-    raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
-
+WHOLE_LIMIT = 2**63 - 1
 
 # --- converting one cell -----------------------------------------------------------------------------------------
 
@@ -241,12 +96,20 @@ def _list(value) -> list[str]:
     return [part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()]
 
 
+def _parsed(parser, value, **options):
+    """A ``core.fields`` parser for one cell: its ``FieldError`` becomes the cell's problem."""
+    try:
+        return parser(value, **options)
+    except FieldError as exc:
+        raise CellError(exc.message)
+
+
 def _convert(col: Column, value):
     kind = col.kind
     if kind in ("text", "field", "status"):
         if isinstance(value, list | dict):
             raise CellError(_("Give text, not a list."))
-        return _text(value)
+        return _parsed(parse_text, _text(value), max_length=None)  # numbers in a spreadsheet cell read as text
     if kind in ("list", "patents"):
         if isinstance(value, dict):
             raise CellError(_("Give a list."))
@@ -254,29 +117,12 @@ def _convert(col: Column, value):
     if kind == "int":
         if value in (None, ""):
             return None
-        if isinstance(value, bool):
-            raise CellError(_("Give a whole number."))
-        try:
-            number = float(value) if isinstance(value, float) else int(_text(value))
-        except ValueError:
-            raise CellError(_("Give a whole number."))
-        if isinstance(number, float):
-            if not number.is_integer():
-                raise CellError(_("Give a whole number."))
-            number = int(number)
-        return number
+        if isinstance(value, float) and value.is_integer():  # spreadsheets store whole numbers as floats
+            value = int(value)
+        # The range is the model's to check (its message names the limits), so only the form is read here.
+        return _parsed(parse_whole, value, low=-WHOLE_LIMIT, high=WHOLE_LIMIT)
     if kind == "decimal":
-        if value in (None, ""):
-            return None
-        if isinstance(value, bool):
-            raise CellError(_("Give an amount in yuan."))
-        try:
-            amount = Decimal(_text(value).replace(",", "").replace("，", ""))
-        except InvalidOperation:
-            raise CellError(_("Give an amount in yuan, e.g. 120000.00."))
-        if not amount.is_finite():
-            raise CellError(_("Give an amount in yuan, e.g. 120000.00."))
-        return amount
+        return _parsed(parse_money, value, required=False)
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -291,16 +137,7 @@ def _convert(col: Column, value):
             return False
         raise CellError(_("Give true or false."))
     if kind == "date":
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        try:
-            return datetime.date.fromisoformat(_text(value))
-        except ValueError:
-            raise CellError(_("Give a date as YYYY-MM-DD."))
+        return _parsed(parse_date, value)
     if kind == "owner":
         return _text(value)
     raise AssertionError(kind)
@@ -344,8 +181,6 @@ class _Owners:
     """Owner organizations by id or credit code, with the actor's right to import for them, cached per file."""
 
     def __init__(self, actor, default):
-        from techtransfer.orgs.models import Organization
-
         self.model = Organization
         self.actor = actor
         self.default = default
@@ -363,20 +198,15 @@ class _Owners:
         return self.cache[key]
 
     def may_import(self, org) -> bool:
-        if self.actor is None:
-            return True
+        """Rule ``catalog.import_for``, once per organization."""
         if org.pk not in self.allowed:
-            p = permissions.principal(self.actor)
-            self.allowed[org.pk] = (
-                p.is_platform_admin or org.pk in p.org_ids() or p.in_region_scope(org.region_id)
-            )
+            self.allowed[org.pk] = permissions.allowed("catalog.import_for", self.actor, org)
         return self.allowed[org.pk]
 
     def may_publish(self, region: str) -> bool:
-        if self.actor is None:
-            return True
+        """Rule ``catalog.import_published``, once per region."""
         if region not in self.publish_allowed:
-            self.publish_allowed[region] = permissions.principal(self.actor).in_region_scope(region)
+            self.publish_allowed[region] = permissions.allowed("catalog.import_published", self.actor, region)
         return self.publish_allowed[region]
 
 
@@ -399,9 +229,6 @@ def _publish_problem(model, obj) -> tuple[str, str] | None:
 def import_file(actor, model, file, fmt: str, default_owner=None, progress: Callable[[int], None] | None = None,
                 is_demo: bool = False, filename: str = "") -> ImportReport:
     """Import achievements or demands from ``file`` (a binary file object). All rows or none; see the module doc."""
-    from techtransfer.orgs.models import Verification
-    from techtransfer.taxonomy.models import TechField
-
     if fmt not in FORMATS:
         raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
     if actor is not None and not permissions.principal(actor).authenticated:
@@ -513,8 +340,6 @@ def _insert_rows(model, objs: list, now) -> list[int]:
     The lean form of ``bulk_create`` for large imports: one multi-row ``INSERT … RETURNING id`` per chunk, with
     each column's value prepared by its model field only where the database needs it (JSON, decimals, dates).
     ``auto_now``/``auto_now_add`` columns get ``now``."""
-    from django.db import DEFAULT_DB_ALIAS, connections
-
     connection = connections[DEFAULT_DB_ALIAS]  # the object itself, not the per-context proxy
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     getters = []
@@ -581,8 +406,6 @@ _TEMPLATES: dict[type, dict] = {}
 def _new_instance(model):
     """An unsaved instance with the model's defaults — a copy of a template instead of ``Model.__init__`` per row
     (a fifth of the import's time on large files)."""
-    from django.db.models.base import ModelState
-
     template = _TEMPLATES.get(model)
     if template is None:
         template = _TEMPLATES[model] = {k: v for k, v in model().__dict__.items() if k != "_state"}
@@ -676,107 +499,3 @@ def _build_row(report, n, raw, model, columns, model_fields, owners, fields_know
     return obj, patents
 
 
-# --- export and templates ----------------------------------------------------------------------------------------
-
-
-def _cell(value, fmt: str):
-    if isinstance(value, list):
-        return value if fmt == "jsonl" else "; ".join(value)
-    if fmt == "jsonl":
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-    return value
-
-
-def export_header(model) -> list[str]:
-    return [*EXPORT_EXTRA, *(c.name for c in COLUMNS[model])]
-
-
-def export_rows(user, model, qs, fmt: str) -> Iterator[list]:
-    """Rows of the export, protected content only where ``user`` may read it (checked per chunk of 500)."""
-    from techtransfer.catalog import services
-
-    columns = COLUMNS[model]
-    qs = qs.select_related("owner").order_by("pk")
-    if model is Achievement:
-        qs = qs.prefetch_related("ip_items")
-    chunk: list = []
-
-    def emit(records):
-        ids = [r.pk for r in records]
-        if model is Achievement:
-            readable = services.protected_readable_ids(user, ids)
-        else:
-            readable = set(permissions.restricted_visible(user, model.objects.filter(pk__in=ids))
-                           .values_list("pk", flat=True))
-        for r in records:
-            show = r.pk in readable
-            row = [r.pk, r.region_id, r.owner.name]
-            for col in columns:
-                if col.name == "owner":
-                    value = r.owner_id
-                elif col.name == "patents":
-                    value = [i.number for i in r.ip_items.all() if i.kind in ("invention", "utility_model", "design")]
-                elif col.name in ("protected_details", *Demand.RESTRICTED_FIELDS):
-                    value = getattr(r, col.name) if show else ""
-                else:
-                    value = getattr(r, col.attr or col.name)
-                row.append(_cell(value, fmt))
-            yield row
-
-    for record in qs.iterator(chunk_size=500):
-        chunk.append(record)
-        if len(chunk) >= 500:
-            yield from emit(chunk)
-            chunk = []
-    if chunk:
-        yield from emit(chunk)
-
-
-def _jsonl_response(header: list[str], rows, filename: str):
-    def stream():
-        for row in rows:
-            yield json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False) + "\n"
-
-    response = StreamingHttpResponse(stream(), content_type="application/x-ndjson; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.jsonl"'
-    return response
-
-
-def export_response(user, model, qs, fmt: str):
-    """An HTTP download of ``qs`` (already limited to what ``user`` may see) in csv, xlsx or jsonl."""
-    if fmt not in FORMATS:
-        raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
-    header = export_header(model)
-    name = model._meta.model_name + "s"
-    rows = export_rows(user, model, qs, fmt)
-    if fmt == "jsonl":
-        return _jsonl_response(header, rows, name)
-    return table_export(rows, header, fmt, name)
-
-
-def template_response(model, fmt: str) -> HttpResponse:
-    """An empty import file with the columns and one example row."""
-    if fmt not in FORMATS:
-        raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
-    columns = COLUMNS[model]
-    header = [c.name for c in columns]
-    example = [_cell(c.example, fmt) for c in columns]
-    name = f"{model._meta.model_name}s-template"
-    if fmt == "jsonl":
-        return _jsonl_response(header, [example], name)
-    return table_export([example], header, fmt, name)
-
-
-def write_response(response, out, progress: Callable[[int], None] | None = None) -> None:
-    """Write an export response (streaming or not) to a binary file (the command line). ``progress`` is called
-    with 1 per record for streamed formats (one chunk per row after the header)."""
-    if getattr(response, "streaming", False):
-        for n, chunk in enumerate(response.streaming_content):
-            out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
-            if progress and (n >= 2 or response["Content-Type"].startswith("application/x-ndjson")):
-                progress(1)
-    else:
-        out.write(response.content)

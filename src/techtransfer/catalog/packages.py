@@ -23,6 +23,7 @@ from techtransfer.catalog.models import (
     PackageStatus,
     Status,
 )
+from techtransfer.catalog.permissions import may_curate
 from techtransfer.catalog.services import public_view
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
 from techtransfer.regions.services import exists, is_within
@@ -32,7 +33,7 @@ LISTABLE = (Status.PUBLISHED, Status.IN_NEGOTIATION)
 
 
 def _require_curator(actor, region_code: str) -> None:
-    if not permissions.principal(actor).in_region_scope(region_code):
+    if not may_curate(actor, region_code):
         raise Forbidden(_("Only an administrator of the package's region may curate it."))
 
 

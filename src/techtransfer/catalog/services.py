@@ -1,8 +1,9 @@
 """Achievement and demand rules: drafting and editing, IP items, TRL self-assessment, expert refinements, the
 visibility of protected content, NDA access requests and version history.
 
-The workflow transitions live in ``catalog.workflow``; curated packages in ``catalog.packages``. Permissions come
-from ``accounts.permissions``; every change is audited.
+The workflow transitions live in ``catalog.workflow``; curated packages in ``catalog.packages``. Who may do what,
+and who may read what, is ``catalog.permissions`` (named rules on ``accounts.permissions``), re-exported here for
+the pages, the API and the exports; every change is audited.
 
 Protected content. An achievement's ``protected_details`` and a demand's contact fields never leave this module
 except through ``achievement_view`` / ``demand_view``, which include them only when ``can_read_protected`` /
@@ -31,10 +32,21 @@ from techtransfer.catalog.models import (
     Status,
     TrlAssessment,
 )
-from techtransfer.catalog.workflow import is_owner_admin, is_owner_member, is_platform_reviewer
+from techtransfer.catalog.permissions import (  # the visibility rules, used by other modules from here too
+    achievements_visible,
+    can_read_contact,
+    can_read_protected,
+    demands_visible,
+    is_owner_admin,
+    is_platform_reviewer,
+    may_refine,
+)
+from techtransfer.catalog.permissions import protected_readable_ids as protected_readable_ids  # re-exported
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound, from_validation_error
 from techtransfer.orgs.models import Organization
 from techtransfer.people.models import Person
+from techtransfer.regions.services import exists as region_exists
+from techtransfer.regions.services import scope_q
 
 ACHIEVEMENT_FIELDS = (
     "title",
@@ -85,19 +97,10 @@ def _apply(obj, data: dict, allowed: tuple[str, ...]) -> None:
         setattr(obj, key, value.strip() if isinstance(value, str) else value)
 
 
-def _require_user(actor) -> None:
-    if not permissions.principal(actor).authenticated:
-        raise Forbidden(_("Sign in first."))
-
-
-def _may_draft_for(actor, owner: Organization) -> bool:
-    p = permissions.principal(actor)
-    return p.is_platform_admin or owner.pk in p.org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN)
-
-
 def _require_editable(actor, record) -> None:
-    """Only members of the owner organization edit a record, and only while it is a draft."""
-    if not (is_owner_member(actor, record) or permissions.principal(actor).is_platform_admin):
+    """Only members of the owner organization edit a record (rule ``catalog.edit_record``), and only while it
+    is a draft."""
+    if not permissions.allowed("catalog.edit_record", actor, record):
         raise Forbidden(_("Only members of the owner organization may edit it."))
     if record.status != Status.DRAFT:
         raise Conflict(_("Only drafts can be edited; a rejected record returns to draft."), field="status")
@@ -119,9 +122,8 @@ def _team(person_ids) -> list[Person]:
 
 def create_achievement(actor, owner: Organization, data: dict) -> Achievement:
     """Start an achievement as a draft of ``owner``; its region is the owner's region."""
-    _require_user(actor)
-    if not _may_draft_for(actor, owner):
-        raise Forbidden(_("Only members of the organization may add its achievements."))
+    permissions.require("catalog.draft_for", actor, owner,
+                        message=_("Only members of the organization may add its achievements."))
     data = dict(data)
     team = _team(data.pop("team", None))
     ach = Achievement(owner=owner, region_id=owner.region_id, created_by=actor)
@@ -193,47 +195,11 @@ def assess_trl(actor, ach: Achievement, answers: dict) -> TrlAssessment:
     return assessment
 
 
-def achievements_visible(user):
-    """Achievements the user may see at all: public ones, its organizations' and those it manages."""
-    return permissions.visible(user, Achievement.objects.select_related("owner", "region", "tech_field"))
-
-
 def get_achievement(user, pk: int) -> Achievement:
     ach = achievements_visible(user).filter(pk=pk).first()
     if ach is None:
         raise NotFound(_("No such achievement, or you may not see it."))
     return ach
-
-
-def can_read_protected(user, ach: Achievement) -> bool:
-    """Whether the user may read the achievement's protected details: members and administrators of the owner
-    organization, region administrators whose scope contains it, platform administrators, and users whose NDA
-    access request the owner approved (and has not revoked)."""
-    if permissions.can_see_restricted(user, ach):
-        return True
-    p = permissions.principal(user)
-    return (
-        p.authenticated
-        and NdaRequest.objects.filter(achievement=ach, requester_id=p.user_id, status=NdaStatus.APPROVED).exists()
-    )
-
-
-def protected_readable_ids(user, achievement_ids) -> set[int]:
-    """``can_read_protected`` for many achievements in two queries (lists and exports)."""
-    ids = list(achievement_ids)
-    if not ids:
-        return set()
-    readable = set(
-        permissions.restricted_visible(user, Achievement.objects.filter(pk__in=ids)).values_list("pk", flat=True)
-    )
-    p = permissions.principal(user)
-    if p.authenticated:
-        readable |= set(
-            NdaRequest.objects.filter(
-                achievement_id__in=ids, requester_id=p.user_id, status=NdaStatus.APPROVED
-            ).values_list("achievement_id", flat=True)
-        )
-    return readable
 
 
 def public_view(ach: Achievement) -> dict:
@@ -281,15 +247,13 @@ def achievement_view(user, ach: Achievement, protected_ok: bool | None = None) -
 
 def search_achievements(user, q: str = "", tech_field: str = "", region: str = "", status: str = ""):
     """Achievements the user may see, filtered by text (public fields only), field, region and status."""
-    from techtransfer.regions.services import exists, scope_q
-
     qs = achievements_visible(user)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(title_en__icontains=q) | Q(abstract__icontains=q))
     if tech_field:
         qs = qs.filter(tech_field_id=tech_field)
     if region:
-        if not exists(region):
+        if not region_exists(region):
             raise DomainError(_("Unknown region code: %s") % region, field="region")
         qs = qs.filter(scope_q("region_id", region))
     if status:
@@ -304,7 +268,7 @@ def search_achievements(user, q: str = "", tech_field: str = "", region: str = "
 
 def request_nda(actor, ach: Achievement, purpose: str = "") -> NdaRequest:
     """Ask the owner for access to the protected details of a published achievement (保密协议申请)."""
-    _require_user(actor)
+    permissions.require_user(actor)
     if not ach.is_public:
         raise NotFound(_("No such achievement, or you may not see it."))
     if can_read_protected(actor, ach):
@@ -365,9 +329,8 @@ def nda_requests(user, ach: Achievement):
 
 def create_demand(actor, owner: Organization, data: dict) -> Demand:
     """Start a demand as a draft of ``owner``; its region is the owner's region."""
-    _require_user(actor)
-    if not _may_draft_for(actor, owner):
-        raise Forbidden(_("Only members of the organization may add its demands."))
+    permissions.require("catalog.draft_for", actor, owner,
+                        message=_("Only members of the organization may add its demands."))
     demand = Demand(owner=owner, region_id=owner.region_id, created_by=actor)
     _apply(demand, data, DEMAND_FIELDS)
     _full_clean(demand)
@@ -389,20 +352,11 @@ def update_demand(actor, demand: Demand, data: dict) -> Demand:
     return demand
 
 
-def demands_visible(user):
-    return permissions.visible(user, Demand.objects.select_related("owner", "region", "tech_field"))
-
-
 def get_demand(user, pk: int) -> Demand:
     demand = demands_visible(user).filter(pk=pk).first()
     if demand is None:
         raise NotFound(_("No such demand, or you may not see it."))
     return demand
-
-
-def can_read_contact(user, demand: Demand) -> bool:
-    """The owner organization, administrators in scope and platform administrators see a demand's contact."""
-    return permissions.can_see_restricted(user, demand)
 
 
 def demand_view(user, demand: Demand, contact_ok: bool | None = None) -> dict:
@@ -441,10 +395,9 @@ def refine_demand(actor, demand: Demand, data: dict) -> DemandRefinement:
 
     Experts and technology brokers refine published demands; region administrators in scope may also refine
     demands under review. The enterprise's own text is never changed."""
-    _require_user(actor)
-    p = permissions.principal(actor)
+    permissions.require_user(actor)
     reviewer = is_platform_reviewer(actor, demand)
-    if not (reviewer or p.has_role(Role.EXPERT, Role.BROKER)):
+    if not may_refine(actor, demand):
         raise Forbidden(_("Only experts, technology brokers and administrators refine demands."))
     allowed = (Status.SUBMITTED, Status.ORG_REVIEWED, Status.PUBLISHED, Status.IN_NEGOTIATION)
     if not reviewer:
@@ -503,9 +456,8 @@ def trl_assessments(user, ach: Achievement):
 
 def nda_inbox(user, status: str = ""):
     """NDA requests the user made, plus those on achievements whose owner organization it administers."""
+    permissions.require_user(user)
     p = permissions.principal(user)
-    if not p.authenticated:
-        raise Forbidden(_("Sign in first."))
     cond = Q(requester_id=p.user_id) | Q(achievement__owner_id__in=sorted(p.org_ids(Role.ORG_ADMIN)))
     qs = NdaRequest.objects.filter(cond).select_related("achievement", "requester")
     if status:

@@ -5,6 +5,7 @@ a status transition, an edit, or a bulk import. Listeners (the search index, sub
 ``sender`` = the model class, ``pk`` and ``status`` (the status after the change).
 """
 
+from django.db import transaction
 from django.dispatch import Signal
 
 record_changed = Signal()
@@ -12,8 +13,6 @@ record_changed = Signal()
 
 def announce(record) -> None:
     """Send ``record_changed`` for ``record`` once the surrounding transaction commits."""
-    from django.db import transaction
-
     model, pk, status = type(record), record.pk, record.status
     transaction.on_commit(lambda: record_changed.send(sender=model, pk=pk, status=status))
 

@@ -4,6 +4,7 @@ beside the field they name or as a message."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -41,8 +42,6 @@ def _querystring(request) -> str:
 
 def _regions():
     """Cities and counties of the home province, for the region facet (tiered)."""
-    from django.conf import settings
-
     province = settings.PROVINCE_CODE
     cities = list(Region.objects.filter(parent_id=province).order_by("code"))
     counties = {}
@@ -110,6 +109,12 @@ def _get(request, model, pk):
         raise Http404
 
 
+def _is_editable(user, record) -> bool:
+    """Only drafts, only by members of the owner organization or platform administrators (rule
+    ``catalog.edit_record``, as ``services`` enforces it)."""
+    return record.status == Status.DRAFT and permissions.allowed("catalog.edit_record", user, record)
+
+
 def _transitions(user, record) -> list[dict]:
     return [
         {"name": n, "label": workflow.TRANSITION_LABELS[n], "needs_reason": n in workflow.NEEDS_REASON}
@@ -125,8 +130,7 @@ def achievement_detail(request, pk: int):
     my_request = None
     if user.is_authenticated and not restricted_ok:
         my_request = NdaRequest.objects.filter(achievement=ach, requester=user).order_by("-created_at").first()
-    editable = ach.status == Status.DRAFT and (workflow.is_owner_member(user, ach)
-                                               or permissions.principal(user).is_platform_admin)
+    editable = _is_editable(user, ach)
     return render(request, "catalog/achievement_detail.html", {
         "a": ach,
         "view": view,
@@ -151,10 +155,8 @@ def demand_detail(request, pk: int):
     demand = _get(request, Demand, pk)
     user = request.user
     view = services.demand_view(user, demand)
-    p = permissions.principal(user)
-    may_refine = user.is_authenticated and (workflow.is_platform_reviewer(user, demand)
-                                            or p.has_role("expert", "broker"))
-    editable = demand.status == Status.DRAFT and (workflow.is_owner_member(user, demand) or p.is_platform_admin)
+    may_refine = user.is_authenticated and permissions.allowed("catalog.refine_demand", user, demand)
+    editable = _is_editable(user, demand)
     return render(request, "catalog/demand_detail.html", {
         "d": demand,
         "view": view,
@@ -190,53 +192,47 @@ def _save_form(request, form, create, update, instance, names, detail_name, temp
     return render(request, template, {"form": form, "title": title, "record": instance})
 
 
+def _create(request, form_class, create, names, list_name, detail_name, refusal, title):
+    form = form_class(request.POST or None, user=request.user)
+    if not form.fields["owner"].queryset.exists():
+        messages.error(request, refusal)
+        return redirect(list_name)
+    return _save_form(request, form, create, None, None, names, detail_name, "catalog/record_form.html", title)
+
+
+def _edit(request, model, pk, form_class, update, names, detail_name, title):
+    record = _get(request, model, pk)
+    if not _is_editable(request.user, record):
+        messages.error(request, _("Only drafts can be edited; a rejected record returns to draft."))
+        return redirect(detail_name, record.pk)
+    form = form_class(request.POST or None, instance=model.objects.get(pk=record.pk))
+    return _save_form(request, form, None, update, record, names, detail_name, "catalog/record_form.html", title)
+
+
 @login_required
 def achievement_create(request):
-    form = forms.NewAchievementForm(request.POST or None, user=request.user)
-    if not form.fields["owner"].queryset.exists():
-        messages.error(request, _("Only members of an organization may publish achievements."))
-        return redirect("catalog:achievements")
-    return _save_form(request, form, services.create_achievement, None, None, ACH_FIELDS, "catalog:achievement",
-                      "catalog/record_form.html", _("New achievement"))
-
-
-def _editable(request, record) -> bool:
-    """Only drafts, only by members of the owner organization (or platform administrators)."""
-    ok = record.status == Status.DRAFT and (workflow.is_owner_member(request.user, record)
-                                            or permissions.principal(request.user).is_platform_admin)
-    if not ok:
-        messages.error(request, _("Only drafts can be edited; a rejected record returns to draft."))
-    return ok
+    return _create(request, forms.NewAchievementForm, services.create_achievement, ACH_FIELDS, "catalog:achievements",
+                   "catalog:achievement", _("Only members of an organization may publish achievements."),
+                   _("New achievement"))
 
 
 @login_required
 def achievement_edit(request, pk: int):
-    ach = _get(request, Achievement, pk)
-    if not _editable(request, ach):
-        return redirect("catalog:achievement", ach.pk)
-    form = forms.AchievementForm(request.POST or None, instance=Achievement.objects.get(pk=ach.pk))
-    return _save_form(request, form, None, services.update_achievement, ach, ACH_FIELDS, "catalog:achievement",
-                      "catalog/record_form.html", _("Edit achievement"))
+    return _edit(request, Achievement, pk, forms.AchievementForm, services.update_achievement, ACH_FIELDS,
+                 "catalog:achievement", _("Edit achievement"))
 
 
 @login_required
 def demand_create(request):
-    form = forms.NewDemandForm(request.POST or None, user=request.user)
-    if not form.fields["owner"].queryset.exists():
-        messages.error(request, _("Only members of an organization may publish demands."))
-        return redirect("catalog:demands")
-    return _save_form(request, form, services.create_demand, None, None, DEMAND_FIELDS, "catalog:demand",
-                      "catalog/record_form.html", _("New technology demand"))
+    return _create(request, forms.NewDemandForm, services.create_demand, DEMAND_FIELDS, "catalog:demands",
+                   "catalog:demand", _("Only members of an organization may publish demands."),
+                   _("New technology demand"))
 
 
 @login_required
 def demand_edit(request, pk: int):
-    demand = _get(request, Demand, pk)
-    if not _editable(request, demand):
-        return redirect("catalog:demand", demand.pk)
-    form = forms.DemandForm(request.POST or None, instance=Demand.objects.get(pk=demand.pk))
-    return _save_form(request, form, None, services.update_demand, demand, DEMAND_FIELDS, "catalog:demand",
-                      "catalog/record_form.html", _("Edit technology demand"))
+    return _edit(request, Demand, pk, forms.DemandForm, services.update_demand, DEMAND_FIELDS, "catalog:demand",
+                 _("Edit technology demand"))
 
 
 @login_required
@@ -347,7 +343,7 @@ def mine(request):
 
 @login_required
 def review_queue(request):
-    if not browse.is_reviewer(request.user):
+    if not permissions.allowed("catalog.reviewer", request.user):
         messages.error(request, _("Only organization administrators and platform reviewers review records."))
         return redirect("catalog:achievements")
     return render(request, "catalog/review.html", {
@@ -430,7 +426,7 @@ def package_detail(request, pk: int):
         pkg = packages.get_package(request.user, pk)
     except NotFound:
         raise Http404
-    may_curate = permissions.principal(request.user).in_region_scope(pkg.region_id)
+    may_curate = permissions.allowed("catalog.curate_package", request.user, pkg.region_id)
     return render(request, "catalog/package_detail.html", {
         "pkg": pkg, "items": packages.package_contents(pkg), "may_curate": may_curate,
     })

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from techtransfer.accounts import permissions
-from techtransfer.accounts.models import Role
 from techtransfer.audit import services as audit
 from techtransfer.catalog import signals
 from techtransfer.catalog.models import (
@@ -42,31 +41,16 @@ from techtransfer.catalog.models import (
     Status,
     TransferMode,
 )
+from techtransfer.catalog.permissions import (  # is_owner_admin, is_platform_reviewer: trading uses them from here
+    is_owner_admin,
+    is_owner_member,
+    is_platform_reviewer,
+    owner_admin_or_reviewer,
+)
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
 from techtransfer.orgs.models import Verification
 
 Record = Achievement | Demand
-
-
-# --- who ---------------------------------------------------------------------------------------------------------
-
-
-def is_owner_member(user, record: Record) -> bool:
-    """A member or administrator of the record's owner organization."""
-    return record.owner_id in permissions.principal(user).org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN)
-
-
-def is_owner_admin(user, record: Record) -> bool:
-    return record.owner_id in permissions.principal(user).org_ids(Role.ORG_ADMIN)
-
-
-def is_platform_reviewer(user, record: Record) -> bool:
-    """A region administrator whose scope contains the record's region, or a platform administrator."""
-    return permissions.principal(user).in_region_scope(record.region_id)
-
-
-def _owner_admin_or_reviewer(user, record: Record) -> bool:
-    return is_owner_admin(user, record) or is_platform_reviewer(user, record)
 
 
 # --- snapshots ---------------------------------------------------------------------------------------------------
@@ -160,80 +144,33 @@ class Transition:
 
 NON_FINAL = (Status.DRAFT, Status.SUBMITTED, Status.ORG_REVIEWED, Status.PUBLISHED, Status.IN_NEGOTIATION)
 
-SUBMIT = Transition(
-    "submit",
-    (Status.DRAFT,),
-    Status.SUBMITTED,
-    is_owner_member,
-    gettext_lazy("Only members of the owner organization may submit it."),
-    version_event="submit",
-)
-ORG_APPROVE = Transition(
-    "org_approve",
-    (Status.SUBMITTED,),
-    Status.ORG_REVIEWED,
-    is_owner_admin,
-    gettext_lazy("Only an administrator of the owner organization may review it."),
-)
-ORG_REJECT = Transition(
-    "org_reject",
-    (Status.SUBMITTED,),
-    Status.DRAFT,
-    is_owner_admin,
-    gettext_lazy("Only an administrator of the owner organization may review it."),
-    needs_reason=True,
-)
-PUBLISH = Transition(
-    "publish",
-    (Status.ORG_REVIEWED,),
-    Status.PUBLISHED,
-    is_platform_reviewer,
-    gettext_lazy("Only a platform reviewer whose region covers the record may publish it."),
-    version_event="publish",
-)
-PLATFORM_REJECT = Transition(
-    "platform_reject",
-    (Status.ORG_REVIEWED,),
-    Status.DRAFT,
-    is_platform_reviewer,
-    gettext_lazy("Only a platform reviewer whose region covers the record may review it."),
-    needs_reason=True,
-)
-START_NEGOTIATION = Transition(
-    "start_negotiation",
-    (Status.PUBLISHED,),
-    Status.IN_NEGOTIATION,
-    _owner_admin_or_reviewer,
-    gettext_lazy("Only the owner organization's administrator or a platform reviewer may change this."),
-)
-END_NEGOTIATION = Transition(
-    "end_negotiation",
-    (Status.IN_NEGOTIATION,),
-    Status.PUBLISHED,
-    _owner_admin_or_reviewer,
-    gettext_lazy("Only the owner organization's administrator or a platform reviewer may change this."),
-)
-MARK_TRANSFERRED = Transition(
-    "transferred",
-    (Status.IN_NEGOTIATION,),
-    Status.TRANSFERRED,
-    _owner_admin_or_reviewer,
-    gettext_lazy("Only the owner organization's administrator or a platform reviewer may change this."),
-)
-CLOSE = Transition(
-    "close",
-    (Status.PUBLISHED, Status.IN_NEGOTIATION),
-    Status.CLOSED,
-    _owner_admin_or_reviewer,
-    gettext_lazy("Only the owner organization's administrator or a platform reviewer may close it."),
-)
-WITHDRAW = Transition(
-    "withdraw",
-    NON_FINAL,
-    Status.WITHDRAWN,
-    is_owner_admin,
-    gettext_lazy("Only an administrator of the owner organization may withdraw it."),
-)
+_BY_OWNER_ADMIN = gettext_lazy("Only an administrator of the owner organization may review it.")
+_BY_REVIEWER = gettext_lazy("Only a platform reviewer whose region covers the record may review it.")
+_BY_EITHER = gettext_lazy("Only the owner organization's administrator or a platform reviewer may change this.")
+
+# name, from, to, who, refusal message; rejections need a reason; submit and publish keep a version snapshot.
+SUBMIT = Transition("submit", (Status.DRAFT,), Status.SUBMITTED, is_owner_member,
+                    gettext_lazy("Only members of the owner organization may submit it."), version_event="submit")
+ORG_APPROVE = Transition("org_approve", (Status.SUBMITTED,), Status.ORG_REVIEWED, is_owner_admin, _BY_OWNER_ADMIN)
+ORG_REJECT = Transition("org_reject", (Status.SUBMITTED,), Status.DRAFT, is_owner_admin, _BY_OWNER_ADMIN,
+                        needs_reason=True)
+PUBLISH = Transition("publish", (Status.ORG_REVIEWED,), Status.PUBLISHED, is_platform_reviewer,
+                     gettext_lazy("Only a platform reviewer whose region covers the record may publish it."),
+                     version_event="publish")
+PLATFORM_REJECT = Transition("platform_reject", (Status.ORG_REVIEWED,), Status.DRAFT, is_platform_reviewer,
+                             _BY_REVIEWER, needs_reason=True)
+START_NEGOTIATION = Transition("start_negotiation", (Status.PUBLISHED,), Status.IN_NEGOTIATION,
+                               owner_admin_or_reviewer, _BY_EITHER)
+END_NEGOTIATION = Transition("end_negotiation", (Status.IN_NEGOTIATION,), Status.PUBLISHED,
+                             owner_admin_or_reviewer, _BY_EITHER)
+MARK_TRANSFERRED = Transition("transferred", (Status.IN_NEGOTIATION,), Status.TRANSFERRED,
+                              owner_admin_or_reviewer, _BY_EITHER)
+CLOSE = Transition("close", (Status.PUBLISHED, Status.IN_NEGOTIATION), Status.CLOSED, owner_admin_or_reviewer,
+                   gettext_lazy("Only the owner organization's administrator or a platform reviewer may close it."))
+WITHDRAW = Transition("withdraw", NON_FINAL, Status.WITHDRAWN, is_owner_admin,
+                      gettext_lazy("Only an administrator of the owner organization may withdraw it."))
+ALL_TRANSITIONS = (SUBMIT, ORG_APPROVE, ORG_REJECT, PUBLISH, PLATFORM_REJECT, START_NEGOTIATION, END_NEGOTIATION,
+                   MARK_TRANSFERRED, CLOSE, WITHDRAW)
 
 
 def _kind(record: Record) -> str:
@@ -242,8 +179,7 @@ def _kind(record: Record) -> str:
 
 def _run(actor, record: Record, t: Transition, reason: str = "", check: Callable[[Record], None] | None = None):
     reason = (reason or "").strip()
-    if not permissions.principal(actor).authenticated:
-        raise Forbidden(_("Sign in first."))
+    permissions.require_user(actor)
     with transaction.atomic():
         rec = type(record).objects.select_for_update().select_related("owner").get(pk=record.pk)
         if not t.who(actor, rec):
@@ -325,18 +261,7 @@ def allowed_transitions(user, record: Record) -> list[str]:
     """Names of the transitions the user could make now (for buttons and the API)."""
     return [
         t.name
-        for t in (
-            SUBMIT,
-            ORG_APPROVE,
-            ORG_REJECT,
-            PUBLISH,
-            PLATFORM_REJECT,
-            START_NEGOTIATION,
-            END_NEGOTIATION,
-            MARK_TRANSFERRED,
-            CLOSE,
-            WITHDRAW,
-        )
+        for t in ALL_TRANSITIONS
         if record.status in t.sources and permissions.principal(user).authenticated and t.who(user, record)
     ]
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "techtransfer.accounts",
     "techtransfer.audit",
     "techtransfer.backoffice",  # admin bases and the kernel tables' pages: above the kernels, below the domains
+    "techtransfer.notifications",  # any domain app may notify users
     # Domain areas.
     "techtransfer.orgs",
     "techtransfer.people",

@@ -5,16 +5,17 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja import Body, File, Router, Schema
+from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status as Reply
 
 from techtransfer.contracts import attachments, certificates, services, tax
 from techtransfer.contracts.models import Status, TechContract
+from techtransfer.contracts.permissions import visible_contracts
+from techtransfer.contracts.schemas import AmendIn, CancelIn, CertifyIn, ContractIn, ExpertIn, RefuseIn, as_data
 from techtransfer.core.pagination import paginate
 
 router = Router(tags=["contracts"])
-ANY_OBJECT = Body(...)
 
 
 class LineOut(Schema):
@@ -72,38 +73,9 @@ def serialize(c: TechContract) -> ContractOut:
     )
 
 
-class CertifyIn(Schema):
-    category: str
-    subcategory: str
-    licence_scope: str | None = None
-    amount_lines: list[dict] = []
-
-
-class RefuseIn(Schema):
-    reasons: list[str]
-    note: str = ""
-
-
-class ExpertIn(Schema):
-    experts: str
-    approved: bool
-    opinion: str = ""
-
-
-class AmendIn(Schema):
-    note: str
-    contract_amount: Decimal | None = None
-    amount_lines: list[dict] | None = None
-    term_end: date | None = None
-
-
-class CancelIn(Schema):
-    reason: str
-
-
 @router.get("", response=ContractPage, summary="Contracts the caller may see")
 def list_contracts(request, status: str = "", page: int = 1, page_size: int = 50):
-    qs = services.visible_contracts(request.auth).order_by("-id")
+    qs = visible_contracts(request.auth).order_by("-id")
     if status:
         qs = qs.filter(status=status)
     page_slice = paginate(qs, page, page_size)
@@ -116,14 +88,14 @@ def get_contract(request, contract_id: int):
 
 
 @router.post("", response={201: ContractOut}, summary="File a contract (saved as a draft)")
-def file_contract(request, payload: dict = ANY_OBJECT):
-    return Reply(201, serialize(services.file_contract(request.auth, payload)))
+def file_contract(request, payload: ContractIn):
+    return Reply(201, serialize(services.file_contract(request.auth, as_data(payload))))
 
 
 @router.patch("/{int:contract_id}", response=ContractOut, summary="Change a draft")
-def update_draft(request, contract_id: int, payload: dict = ANY_OBJECT):
+def update_draft(request, contract_id: int, payload: ContractIn):
     contract = services.get_visible(request.auth, contract_id)
-    return serialize(services.update_draft(request.auth, contract, payload))
+    return serialize(services.update_draft(request.auth, contract, as_data(payload)))
 
 
 @router.post("/{int:contract_id}/submit", response=ContractOut, summary="Submit for registration")
@@ -136,7 +108,12 @@ def submit(request, contract_id: int):
 def certify(request, contract_id: int, payload: CertifyIn):
     contract = services.get_visible(request.auth, contract_id)
     done = services.certify(
-        request.auth, contract, payload.category, payload.subcategory, payload.amount_lines, payload.licence_scope
+        request.auth,
+        contract,
+        payload.category,
+        payload.subcategory,
+        as_data(payload.amount_lines),
+        payload.licence_scope,
     )
     return serialize(done)
 
@@ -162,7 +139,7 @@ def amend(request, contract_id: int, payload: AmendIn):
         contract,
         note=payload.note,
         contract_amount=payload.contract_amount,
-        amount_lines=payload.amount_lines,
+        amount_lines=as_data(payload.amount_lines),
         term_end=payload.term_end,
     )
     return serialize(services.get_visible(request.auth, contract_id))

@@ -13,11 +13,15 @@ import hashlib
 import io
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from techtransfer.audit import services as audit
-from techtransfer.contracts.models import Attachment, Status, TechContract
+from techtransfer.contracts.models import Attachment, TechContract
+from techtransfer.contracts.permissions import is_seller_side, may_attach, may_remove_file
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
 
 SIGNATURES = (
@@ -27,8 +31,6 @@ SIGNATURES = (
 )
 EXTENSIONS = {"pdf": ("pdf",), "png": ("png",), "jpg": ("jpg", "jpeg")}
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
-# Drafts and contracts waiting for the decision may get scans; decided ones are a closed record.
-OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED)
 
 
 def max_bytes() -> int:
@@ -48,8 +50,6 @@ def sniff(head: bytes) -> str | None:
 
 
 def _check_image(data: bytes) -> None:
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
@@ -57,18 +57,13 @@ def _check_image(data: bytes) -> None:
         raise DomainError(_("The image file is damaged or not really an image."), code="bad_file", field="file")
 
 
-def _may_attach(user, contract: TechContract) -> None:
-    from techtransfer.contracts.services import is_seller_side
-
-    if not is_seller_side(user, contract):
-        raise Forbidden(_("Only members of the seller organization may attach files to this contract."))
-    if contract.status not in OPEN_STATUSES:
-        raise Conflict(_("Files can be attached only before the decision."), field="status")
-
-
 def add(user, contract: TechContract, upload) -> Attachment:
-    """Check and store one uploaded scan for the seller. Nothing is written when a check fails."""
-    _may_attach(user, contract)
+    """Check and store one uploaded scan for the seller (rule ``contracts.attach_file``). Nothing is written when a
+    check fails."""
+    if not may_attach(user, contract):
+        if not is_seller_side(user, contract):
+            raise Forbidden(_("Only members of the seller organization may attach files to this contract."))
+        raise Conflict(_("Files can be attached only before the decision."), field="status")
     if upload is None:
         raise DomainError(_("Choose a file."), field="file")
     name = (getattr(upload, "name", "") or "").strip()[-200:] or "scan"
@@ -103,8 +98,6 @@ def add(user, contract: TechContract, upload) -> Attachment:
         _check_image(data)
     if contract.attachments.count() >= max_count():
         raise Conflict(_("At most %(n)d files per contract.") % {"n": max_count()}, field="file")
-    from django.core.files.base import ContentFile
-
     attachment = Attachment(
         contract=contract,
         file_type=kind,
@@ -125,13 +118,12 @@ def add(user, contract: TechContract, upload) -> Attachment:
 
 
 def remove(user, contract: TechContract, attachment_id: int) -> None:
-    """Delete a scan of a draft (the seller's own mistake); files of submitted contracts stay on record."""
-    from techtransfer.contracts.services import is_seller_side
-
+    """Delete a scan of a draft (the seller's own mistake; rule ``contracts.remove_file``); files of submitted
+    contracts stay on record."""
     attachment = get(contract, attachment_id)
-    if not is_seller_side(user, contract):
-        raise Forbidden(_("Only members of the seller organization may remove files of this contract."))
-    if contract.status != Status.DRAFT:
+    if not may_remove_file(user, contract):
+        if not is_seller_side(user, contract):
+            raise Forbidden(_("Only members of the seller organization may remove files of this contract."))
         raise Conflict(_("Files can be removed only from drafts."), field="status")
     with transaction.atomic():
         audit.deleted(user, attachment, "contracts.detach")
@@ -149,8 +141,6 @@ def get(contract: TechContract, attachment_id: int) -> Attachment:
 
 def response(attachment: Attachment):
     """The file as a download with its checked content type (never rendered inline by the browser)."""
-    from django.http import FileResponse
-
     handle = attachment.file.open("rb")
     resp = FileResponse(
         handle,

@@ -13,6 +13,10 @@ import io
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
 
 from techtransfer.contracts.models import Status, TechContract
 from techtransfer.core.errors import Conflict, NotFound
@@ -58,11 +62,6 @@ def certificate_pdf(contract: TechContract) -> bytes:
     """A one-page certificate written with reportlab, Chinese text in the embedded Adobe CID font STSong-Light."""
     if contract.status not in (Status.CERTIFIED, Status.CANCELLED) or not contract.registration_number:
         raise Conflict(_("Only a registered contract has a certificate."), field="status")
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
     font = "STSong-Light"
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))

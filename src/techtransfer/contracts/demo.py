@@ -12,6 +12,24 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from techtransfer.contracts import ledger, services
+from techtransfer.contracts.models import (
+    ContractEvent,
+    ContractParty,
+    EventKind,
+    Flow,
+    IPType,
+    PartyRole,
+    PartyType,
+    RegistrationCounter,
+    SocioEconomicObjective,
+    Status,
+    TechContract,
+)
+from techtransfer.orgs.models import Organization, OrgKind
+from techtransfer.regions.models import Country, Region
+from techtransfer.taxonomy.models import TechField
+
 N_CONTRACTS = 3000
 SUBCATEGORIES = [
     ("development", "dev_commissioned", 30),
@@ -30,24 +48,6 @@ COUNTRIES = ["LA", "MM", "VN", "TH", "US", "DE", "SG"]
 
 
 def load(progress) -> int:
-    from techtransfer.contracts import ledger, services
-    from techtransfer.contracts.models import (
-        ContractEvent,
-        ContractParty,
-        EventKind,
-        Flow,
-        IPType,
-        PartyRole,
-        PartyType,
-        RegistrationCounter,
-        SocioEconomicObjective,
-        Status,
-        TechContract,
-    )
-    from techtransfer.orgs.models import Organization, OrgKind
-    from techtransfer.regions.models import Country, Region
-    from techtransfer.taxonomy.models import TechField
-
     rng = random.Random(20260505)
     province = getattr(settings, "TECHTRANSFER_DEFAULT_PROVINCE", "530000")[:2]
     orgs = list(

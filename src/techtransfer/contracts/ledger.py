@@ -13,13 +13,14 @@ foreign buyer's country, ``flow`` by where the seller is (same province, another
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
-from techtransfer.contracts.models import ContractEvent, ContractParty, LedgerSummary, PartyRole, TechContract
+from techtransfer.contracts.models import ZERO, ContractEvent, ContractParty, LedgerSummary, PartyRole, TechContract
 
 OUTPUT, ABSORPTION = "o", "a"
 # Output dimensions: name -> contract field (None: the party type of that side).
@@ -35,6 +36,15 @@ OUTPUT_DIMENSIONS = {
     "buyer_type": PartyRole.BUYER,
 }
 PARTY_DIMENSIONS = {"seller_type", "buyer_type"}
+
+
+@dataclass
+class Totals:
+    """Contracts, contract amount and technology transaction amount counted by the statistics."""
+
+    count: int
+    contract_amount: Decimal
+    tech_amount: Decimal
 
 
 def fen(amount: Decimal | None) -> int:
@@ -137,3 +147,16 @@ def rebuild(progress=None) -> int:
             if progress:
                 progress(f"ledger summary: {dimension}/{side} {len(batch)} rows")
     return made
+
+
+def summary_totals() -> Totals:
+    """What the summary counts over all months (its output ``total`` rows), to compare with the ledger itself
+    (``services.ledger_totals``): the two agree unless events were written in bulk without a ``rebuild``."""
+    agg = LedgerSummary.objects.filter(side=OUTPUT, dimension="total").aggregate(
+        n=Sum("count"), a=Sum("contract_fen"), t=Sum("tech_fen")
+    )
+    return Totals(
+        count=int(agg["n"] or 0),
+        contract_amount=(Decimal(int(agg["a"] or 0)) / 100).quantize(ZERO),
+        tech_amount=(Decimal(int(agg["t"] or 0)) / 100).quantize(ZERO),
+    )

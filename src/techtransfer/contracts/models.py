@@ -6,12 +6,14 @@ Sources: Civil Code of the PRC (民法典) book III chapter 20; 《技术合同�
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import Record
@@ -410,10 +412,6 @@ class ExpertReview(models.Model):
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     """A generated name under MEDIA_ROOT: the uploader's file name never reaches the file system."""
-    import uuid
-
-    from django.utils import timezone
-
     today = timezone.localdate()
     return f"contracts/{today:%Y/%m}/{uuid.uuid4().hex}.{instance.file_type}"
 

@@ -10,12 +10,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from techtransfer.accounts import permissions
-from techtransfer.accounts.models import Role
 from techtransfer.contracts import attachments, certificates, services, tax
+from techtransfer.contracts import permissions as rules
 from techtransfer.contracts.models import (
     AmountKind,
     ContractCategory,
@@ -66,9 +66,23 @@ def _choices() -> dict:
     }
 
 
-def _seller_orgs(user):
-    ids = permissions.principal(user).org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN)
-    return Organization.objects.filter(pk__in=sorted(ids)).exclude(kind=OrgKind.REGISTRATION_POINT).order_by("name")
+def run_action(request, action, success, target: str, on_error=None):
+    """The POST-then-redirect of an action page: run ``action()``; on success add the message ``success`` (text,
+    or a function of the action's result) and redirect to ``target``. A ``DomainError`` becomes an error message
+    and the same redirect, or whatever ``on_error(exc)`` returns (e.g. the form again with the error)."""
+    try:
+        result = action()
+    except DomainError as exc:
+        if on_error is not None:
+            return on_error(exc)
+        messages.error(request, exc.message)
+        return redirect(target)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(target)
+
+
+def _detail_url(pk: int) -> str:
+    return reverse("contracts:detail", kwargs={"pk": pk})
 
 
 # --- the filing form -----------------------------------------------------------------------------------------
@@ -77,25 +91,7 @@ def _seller_orgs(user):
 def _form_data(post, *, new: bool) -> dict:
     """The service's input from the posted form: every field is sent, so clearing a field clears it."""
     g = lambda k: post.get(k, "").strip()  # noqa: E731
-    data = {
-        key: g(key)
-        for key in (
-            "name",
-            "category",
-            "subcategory",
-            "licence_scope",
-            "signed_on",
-            "term_start",
-            "term_end",
-            "contract_amount",
-            "technical_summary",
-            "ip_type",
-            "tech_field",
-            "objective",
-            "achievement_id",
-            "registration_point",
-        )
-    }
+    data = {key: g(key) for key in services.CONTRACT_FIELDS if key != "written_form"}
     data["written_form"] = post.get("written_form") == "on"
     if new:
         data["seller"] = {"organization": g("seller_organization")}
@@ -201,31 +197,36 @@ def _render_form(request, contract, values, error=None, status=200):
             "v": values,
             "error": error,
             "error_key": _field_key(error.field) if error else "",
-            "seller_orgs": _seller_orgs(request.user),
+            "seller_orgs": rules.seller_organizations(request.user),
             **_choices(),
         },
         status=status,
     )
 
 
+def _submit_if_asked(request, contract: TechContract) -> None:
+    """After the form is saved: submit the draft when the seller pressed "submit"; say what happened."""
+    if request.POST.get("action") == "submit":
+        services.submit(request.user, contract)
+        messages.success(request, _("The contract was submitted to the registration point."))
+    else:
+        messages.success(request, _("The draft was saved."))
+
+
 @login_required
 def contract_new(request):
-    if not _seller_orgs(request.user).exists():
+    if not rules.seller_organizations(request.user).exists():
         messages.error(request, _("Only members of an organization may file technology contracts."))
         return redirect("contracts:list")
     if request.method != "POST":
         values = _initial(None)
-        orgs = _seller_orgs(request.user)
+        orgs = rules.seller_organizations(request.user)
         if orgs.count() == 1:
             values["seller_organization"] = str(orgs.first().pk)
         return _render_form(request, None, values)
     try:
         contract = services.file_contract(request.user, _form_data(request.POST, new=True))
-        if request.POST.get("action") == "submit":
-            services.submit(request.user, contract)
-            messages.success(request, _("The contract was submitted to the registration point."))
-        else:
-            messages.success(request, _("The draft was saved."))
+        _submit_if_asked(request, contract)
     except DomainError as exc:
         return _render_form(request, None, _posted(request.POST), exc, status=400)
     return redirect("contracts:detail", pk=contract.pk)
@@ -234,7 +235,7 @@ def contract_new(request):
 @login_required
 def contract_edit(request, pk: int):
     contract = _visible(request, pk)
-    if contract.status != Status.DRAFT or not services.is_seller_side(request.user, contract):
+    if contract.status != Status.DRAFT or not rules.is_seller_side(request.user, contract):
         messages.error(request, _("Only drafts can be changed, by the seller."))
         return redirect("contracts:detail", pk=pk)
     if request.method != "POST":
@@ -242,11 +243,7 @@ def contract_edit(request, pk: int):
     try:
         services.update_draft(request.user, contract, _form_data(request.POST, new=False))
         contract = services.get_visible(request.user, pk)
-        if request.POST.get("action") == "submit":
-            services.submit(request.user, contract)
-            messages.success(request, _("The contract was submitted to the registration point."))
-        else:
-            messages.success(request, _("The draft was saved."))
+        _submit_if_asked(request, contract)
     except DomainError as exc:
         values = _posted(request.POST)
         values["seller_organization"] = str(contract.seller_org_id)
@@ -258,14 +255,20 @@ def contract_edit(request, pk: int):
 @require_POST
 def contract_submit(request, pk: int):
     contract = _visible(request, pk)
-    try:
-        services.submit(request.user, contract)
-        messages.success(request, _("The contract was submitted to the registration point."))
-    except DomainError as exc:
+
+    def incomplete(exc: DomainError):
         messages.error(request, exc.message)
         if exc.field and contract.status == Status.DRAFT:
             return redirect("contracts:edit", pk=pk)
-    return redirect("contracts:detail", pk=pk)
+        return redirect("contracts:detail", pk=pk)
+
+    return run_action(
+        request,
+        lambda: services.submit(request.user, contract),
+        _("The contract was submitted to the registration point."),
+        _detail_url(pk),
+        on_error=incomplete,
+    )
 
 
 # --- lists ---------------------------------------------------------------------------------------------------
@@ -282,7 +285,7 @@ def _page(request, qs):
 def contract_list(request):
     """The contracts the user may see: the seller's own (drafts included), the buyer's, and for reviewers and
     administrators those in their jurisdiction."""
-    qs = services.visible_contracts(request.user).order_by("-id")
+    qs = rules.visible_contracts(request.user).order_by("-id")
     status = request.GET.get("status", "")
     if status in Status.values:
         qs = qs.filter(status=status)
@@ -290,7 +293,6 @@ def contract_list(request):
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(registration_number__startswith=q))
     page, querystring = _page(request, qs)
-    p = permissions.principal(request.user)
     return render(
         request,
         "contracts/list.html",
@@ -301,8 +303,8 @@ def contract_list(request):
             "status": status,
             "q": q,
             "querystring": querystring,
-            "may_file": _seller_orgs(request.user).exists(),
-            "is_reviewer": any(g.role == Role.REVIEWER for g in p.grants),
+            "may_file": rules.seller_organizations(request.user).exists(),
+            "is_reviewer": rules.is_reviewer(request.user),
         },
     )
 
@@ -311,12 +313,11 @@ def contract_list(request):
 def review_queue(request):
     """Submitted contracts waiting at the reviewer's registration points, within its jurisdiction, oldest
     deadline first, with the processing time against the limit."""
-    p = permissions.principal(request.user)
-    point_ids = sorted({g.org_id for g in p.grants if g.role == Role.REVIEWER and g.org_id})
-    if not point_ids and not p.is_platform_admin:
+    if not rules.may_see_review_queue(request.user):
         messages.error(request, _("The review queue is for registration-point reviewers."))
         return redirect("contracts:list")
-    qs = services.visible_contracts(request.user).filter(status=Status.SUBMITTED)
+    point_ids = rules.reviewer_points(request.user)
+    qs = rules.visible_contracts(request.user).filter(status=Status.SUBMITTED)
     if point_ids:
         qs = qs.filter(registration_point_id__in=point_ids)
     page, querystring = _page(request, qs.order_by("due_on", "id"))
@@ -329,8 +330,8 @@ def review_queue(request):
 
 def _detail_context(request, contract: TechContract) -> dict:
     user = request.user
-    seller_side = services.is_seller_side(user, contract)
-    reviewer = services.may_decide(user, contract)
+    seller_side = rules.is_seller_side(user, contract)
+    reviewer = rules.may_decide(user, contract)
     return {
         "contract": contract,
         "seller": contract.seller,
@@ -342,10 +343,10 @@ def _detail_context(request, contract: TechContract) -> dict:
         "reviews": contract.expert_reviews.all(),
         "processing": services.processing(contract),
         "hints": tax.tax_hints(contract),
-        "restricted_ok": permissions.can_see_restricted(user, contract) or seller_side or reviewer,
+        "restricted_ok": rules.may_see_restricted(user, contract),
         "seller_side": seller_side,
         "reviewer": reviewer,
-        "may_attach": seller_side and contract.status in attachments.OPEN_STATUSES,
+        "may_attach": rules.may_attach(user, contract),
         "max_mb": attachments.max_bytes() // (1024 * 1024),
         "needs_expert": contract.status == Status.SUBMITTED and services.needs_expert_review(contract),
         "code": certificates.verification_code(contract.registration_number) if contract.registration_number else "",
@@ -368,10 +369,22 @@ def _decision_error(request, contract, exc: DomainError):
     return render(request, "contracts/detail.html", ctx, status=exc.status if exc.status < 500 else 400)
 
 
+def _decision(request, pk: int, act, success, *, reread: bool = False):
+    """A reviewer's (or seller's) action on the detail page: ``act(contract)``, then back to the page with
+    ``success``; a refused action shows the page again with the error (re-read first when ``reread``, because the
+    action may have changed the contract in memory before it failed)."""
+    contract = _visible(request, pk)
+
+    def show_error(exc: DomainError):
+        shown = services.get_visible(request.user, pk) if reread else contract
+        return _decision_error(request, shown, exc)
+
+    return run_action(request, lambda: act(contract), success, _detail_url(pk), on_error=show_error)
+
+
 @login_required
 @require_POST
 def contract_certify(request, pk: int):
-    contract = _visible(request, pk)
     post = request.POST
     lines = [
         {
@@ -382,80 +395,66 @@ def contract_certify(request, pk: int):
         for i in range(LINE_ROWS)
         if post.get(f"amount_lines_{i}_amount", "").strip()
     ]
-    try:
-        services.certify(
+    return _decision(
+        request,
+        pk,
+        lambda contract: services.certify(
             request.user,
             contract,
             post.get("category", ""),
             post.get("subcategory", ""),
             lines,
             post.get("licence_scope", ""),
-        )
-    except DomainError as exc:
-        return _decision_error(request, services.get_visible(request.user, pk), exc)
-    messages.success(request, _("Certified and registered as %s.") % contract.registration_number)
-    return redirect("contracts:detail", pk=pk)
+        ),
+        lambda done: _("Certified and registered as %s.") % done.registration_number,
+        reread=True,
+    )
 
 
 @login_required
 @require_POST
 def contract_refuse(request, pk: int):
-    contract = _visible(request, pk)
-    try:
-        services.refuse(request.user, contract, request.POST.getlist("reasons"), request.POST.get("note", ""))
-    except DomainError as exc:
-        return _decision_error(request, contract, exc)
-    messages.success(request, _("The contract was not registered; the reasons are recorded."))
-    return redirect("contracts:detail", pk=pk)
+    reasons, note = request.POST.getlist("reasons"), request.POST.get("note", "")
+    done = _("The contract was not registered; the reasons are recorded.")
+    return _decision(request, pk, lambda contract: services.refuse(request.user, contract, reasons, note), done)
 
 
 @login_required
 @require_POST
 def contract_expert_review(request, pk: int):
-    contract = _visible(request, pk)
-    try:
-        services.record_expert_review(
-            request.user,
-            contract,
-            request.POST.get("experts", ""),
-            request.POST.get("approved") == "yes",
-            request.POST.get("opinion", ""),
-        )
-    except DomainError as exc:
-        return _decision_error(request, contract, exc)
-    messages.success(request, _("The expert re-review was recorded."))
-    return redirect("contracts:detail", pk=pk)
+    post = request.POST
+    experts, approved, opinion = post.get("experts", ""), post.get("approved") == "yes", post.get("opinion", "")
+
+    def record(contract):
+        return services.record_expert_review(request.user, contract, experts, approved, opinion)
+
+    return _decision(request, pk, record, _("The expert re-review was recorded."))
 
 
 @login_required
 @require_POST
 def contract_amend(request, pk: int):
-    contract = _visible(request, pk)
     post = request.POST
-    try:
-        services.amend(
+    return _decision(
+        request,
+        pk,
+        lambda contract: services.amend(
             request.user,
             contract,
             note=post.get("note", ""),
             contract_amount=post.get("contract_amount", "").strip() or None,
             term_end=post.get("term_end", "").strip() or None,
-        )
-    except DomainError as exc:
-        return _decision_error(request, contract, exc)
-    messages.success(request, _("The amendment was registered."))
-    return redirect("contracts:detail", pk=pk)
+        ),
+        _("The amendment was registered."),
+    )
 
 
 @login_required
 @require_POST
 def contract_cancel(request, pk: int):
-    contract = _visible(request, pk)
-    try:
-        services.cancel(request.user, contract, request.POST.get("reason", ""))
-    except DomainError as exc:
-        return _decision_error(request, contract, exc)
-    messages.success(request, _("The cancellation was registered."))
-    return redirect("contracts:detail", pk=pk)
+    reason = request.POST.get("reason", "")
+    done = _("The cancellation was registered.")
+    return _decision(request, pk, lambda contract: services.cancel(request.user, contract, reason), done)
 
 
 @login_required
@@ -477,13 +476,9 @@ def contract_certificate(request, pk: int):
 @login_required
 @require_POST
 def attachment_add(request, pk: int):
-    contract = _visible(request, pk)
-    try:
-        attachments.add(request.user, contract, request.FILES.get("file"))
-        messages.success(request, _("The file was attached."))
-    except DomainError as exc:
-        return _decision_error(request, contract, exc)
-    return redirect("contracts:detail", pk=pk)
+    upload = request.FILES.get("file")
+    done = _("The file was attached.")
+    return _decision(request, pk, lambda contract: attachments.add(request.user, contract, upload), done)
 
 
 @login_required
@@ -499,12 +494,12 @@ def attachment_download(request, pk: int, attachment_id: int):
 @require_POST
 def attachment_delete(request, pk: int, attachment_id: int):
     contract = _visible(request, pk)
-    try:
-        attachments.remove(request.user, contract, attachment_id)
-        messages.success(request, _("The file was removed."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("contracts:detail", pk=pk)
+    return run_action(
+        request,
+        lambda: attachments.remove(request.user, contract, attachment_id),
+        _("The file was removed."),
+        _detail_url(pk),
+    )
 
 
 # --- public verification -----------------------------------------------------------------------------------------

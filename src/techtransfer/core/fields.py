@@ -171,20 +171,22 @@ def _pydantic(parser, **options):
     return BeforeValidator(validate)
 
 
-_MONEY_SCHEMA = WithJsonSchema(
-    {
-        "anyOf": [{"type": "string", "format": "decimal"}, {"type": "number"}],
-        "description": "Yuan with at most two decimal places; input may also be a number, '¥1,200' or '12万元'.",
-        "examples": ["120000.00"],
-    }
-)
+_MONEY_JSON = {
+    "anyOf": [{"type": "string", "format": "decimal"}, {"type": "number"}],
+    "description": "Yuan with at most two decimal places; input may also be a number, '¥1,200' or '12万元'.",
+    "examples": ["120000.00"],
+}
+_MONEY_SCHEMA = WithJsonSchema(_MONEY_JSON)
+_OPTIONAL_MONEY_SCHEMA = WithJsonSchema({**_MONEY_JSON, "anyOf": [*_MONEY_JSON["anyOf"], {"type": "null"}]})
 _as_string = PlainSerializer(lambda amount: None if amount is None else f"{amount:.2f}", return_type=str | None)
 
 Money = Annotated[Decimal, _pydantic(parse_money), _MONEY_SCHEMA, _as_string]
 """A required non-negative amount in yuan (two places)."""
 PositiveMoney = Annotated[Decimal, _pydantic(parse_money, positive=True), _MONEY_SCHEMA, _as_string]
 """A required amount in yuan above zero."""
-OptionalMoney = Annotated[Decimal | None, _pydantic(parse_money, required=False), _MONEY_SCHEMA, _as_string]
+OptionalMoney = Annotated[
+    Decimal | None, _pydantic(parse_money, required=False), _OPTIONAL_MONEY_SCHEMA, _as_string
+]
 """An amount in yuan, or None when left empty."""
 Day = Annotated[datetime.date | None, _pydantic(parse_date)]
 """A calendar day (YYYY-MM-DD) or None."""

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CaseNote, MatchCase, Notification, SavedSearch
+from .models import CaseNote, MatchCase, SavedSearch
 
 
 class CaseNoteInline(admin.TabularInline):
@@ -21,8 +21,3 @@ class SavedSearchAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "query", "notify")
     raw_id_fields = ("user",)
 
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "user", "read", "created_at")
-    raw_id_fields = ("user",)

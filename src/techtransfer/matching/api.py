@@ -10,21 +10,19 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from techtransfer.accounts.models import User
+from techtransfer.accounts.permissions import can_view
+from techtransfer.catalog.models import Achievement, Demand
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.core.exports import export
+from techtransfer.core.schemas import InputSchema
+from techtransfer.notifications import services as notifications
+from techtransfer.people.models import ExpertProfile
 
-from . import cases, subscriptions
+from . import cases, services, subscriptions
 from .models import CaseStatus, MatchCase
 
 router = Router(tags=["matching"])
-
-
-def _engine():
-    try:
-        from . import services
-    except ImportError as exc:
-        raise DomainError(_("The matching engine is not available."), code="unavailable", status=503) from exc
-    return services
 
 
 class NoteOut(Schema):
@@ -47,7 +45,7 @@ class CaseOut(Schema):
     notes: list[NoteOut]
 
 
-class CaseIn(Schema):
+class CaseIn(InputSchema):
     demand: int
     achievement: int | None = None
     expert: int | None = None
@@ -55,12 +53,12 @@ class CaseIn(Schema):
     note: str = Field("", max_length=5000)
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     to: str
     reason: str = Field("", max_length=2000)
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     text: str = Field(min_length=1, max_length=5000)
     happened_on: datetime.date | None = None
     next_follow_up: datetime.date | None = None
@@ -93,11 +91,6 @@ def list_cases(request, status: str = ""):
 
 @router.post("/cases", response={201: CaseOut}, summary="Open a matchmaking case")
 def create_case(request, payload: CaseIn):
-    from techtransfer.accounts.models import User
-    from techtransfer.accounts.permissions import can_view
-    from techtransfer.catalog.models import Achievement, Demand
-    from techtransfer.people.models import ExpertProfile
-
     demand = Demand.objects.filter(pk=payload.demand).first()
     if demand is None or not can_view(request.user, demand):
         raise NotFound(_("No such demand."), field="demand")
@@ -156,7 +149,7 @@ def conversion(request, format: str = ""):
     return rows
 
 
-class SavedSearchIn(Schema):
+class SavedSearchIn(InputSchema):
     name: str
     query: str = ""
     kinds: list[str] = []
@@ -204,12 +197,12 @@ class NotificationOut(Schema):
 
 @router.get("/notifications", response=list[NotificationOut], summary="My notifications")
 def list_notifications(request, unread: bool = False):
-    return list(subscriptions.notifications_for(request.user, unread_only=unread)[:200])
+    return list(notifications.notifications_for(request.user, unread_only=unread)[:200])
 
 
 @router.post("/notifications/read", summary="Mark my notifications (or one) read")
 def read_notifications(request, id: int | None = None):
-    return {"marked": subscriptions.mark_read(request.user, id)}
+    return {"marked": notifications.mark_read(request.user, id)}
 
 
 def _hits(hits) -> list[dict]:
@@ -218,10 +211,9 @@ def _hits(hits) -> list[dict]:
 
 @router.get("/search", summary="Search achievements, demands, experts, brokers and organizations")
 def search(request, q: str = "", kinds: str = "", page: int = 1, per_page: int = 20, mode: str = "hybrid"):
-    svc = _engine()
-    kind_list = [k for k in kinds.split(",") if k] or svc.ALL_KINDS
+    kind_list = [k for k in kinds.split(",") if k] or services.ALL_KINDS
     filters = {k: v for k, v in request.GET.items() if k not in ("q", "kinds", "page", "per_page", "mode")}
-    res = svc.search(request.user, q, kinds=kind_list, filters=filters or None, page=page,
+    res = services.search(request.user, q, kinds=kind_list, filters=filters or None, page=page,
                      per_page=min(max(per_page, 1), 100), mode=mode)
     return {"hits": _hits(res.hits), "total": res.total, "facets": res.facets, "page": res.page,
             "per_page": res.per_page, "mode": res.mode}
@@ -229,41 +221,33 @@ def search(request, q: str = "", kinds: str = "", page: int = 1, per_page: int =
 
 @router.get("/similar/{kind}/{int:pk}", summary="Records similar to one record")
 def similar(request, kind: str, pk: int, limit: int = 10):
-    return _hits(_engine().similar(request.user, kind, pk, limit=min(max(limit, 1), 50)))
+    return _hits(services.similar(request.user, kind, pk, limit=min(max(limit, 1), 50)))
 
 
 @router.get("/demand/{int:pk}/recommendations", summary="Achievements, experts and brokers for a demand")
 def demand_recommendations(request, pk: int, limit: int = 10):
-    from techtransfer.accounts.permissions import can_view
-    from techtransfer.catalog.models import Demand
-
     demand = get_object_or_404(Demand, pk=pk)
     if not can_view(request.user, demand):
         raise NotFound(_("No such demand."))
-    recs = _engine().recommend_for_demand(request.user, demand, limit=min(max(limit, 1), 50))
+    recs = services.recommend_for_demand(request.user, demand, limit=min(max(limit, 1), 50))
     return {k: _hits(v) for k, v in recs.items()}
 
 
 @router.get("/achievement/{int:pk}/candidates", summary="Demands and enterprises for an achievement")
 def achievement_candidates(request, pk: int, limit: int = 10):
-    from techtransfer.accounts.permissions import can_view
-    from techtransfer.catalog.models import Achievement
-
     ach = get_object_or_404(Achievement, pk=pk)
     if not can_view(request.user, ach):
         raise NotFound(_("No such achievement."))
-    recs = _engine().candidates_for_achievement(request.user, ach, limit=min(max(limit, 1), 50))
+    recs = services.candidates_for_achievement(request.user, ach, limit=min(max(limit, 1), 50))
     return {k: _hits(v) for k, v in recs.items()}
 
 
-class BrokerIn(Schema):
+class BrokerIn(InputSchema):
     broker: int
 
 
 @router.post("/cases/{int:case_id}/broker", response=CaseOut, summary="Assign the case's broker")
 def assign_broker(request, case_id: int, payload: BrokerIn):
-    from techtransfer.accounts.models import User
-
     case = _case(request.user, case_id)
     broker = User.objects.filter(pk=payload.broker, is_active=True).first()
     if broker is None:

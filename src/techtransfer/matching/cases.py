@@ -1,7 +1,6 @@
 """Follow-up cases (对接跟踪): opening, one function per status transition, notes and conversion figures.
 
-Who may act on a case: members and administrators of the demand's owner organization, the assigned broker,
-region administrators whose scope holds the demand's region, and platform administrators.
+Who may act on a case: the rules ``matching.act_on_case`` and ``matching.assign_broker`` in ``permissions``.
 """
 
 from __future__ import annotations
@@ -11,39 +10,19 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from techtransfer.accounts.models import Role
 from techtransfer.accounts.permissions import principal
 from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
 
+from . import permissions
 from .models import OPEN_STATUSES, CaseNote, CaseStatus, MatchCase
+from .permissions import visible_cases  # noqa: F401 - callers read the scope here too
 
 
 def may_act(user, case: MatchCase) -> bool:
-    p = principal(user)
-    if not p.authenticated:
-        return False
-    if p.is_platform_admin:
-        return True
-    if case.broker_id and case.broker_id == p.user_id:
-        return True
-    if case.demand.owner_id in p.org_ids():
-        return True
-    return p.in_region_scope(case.demand.region_id)
-
-
-def visible_cases(user, qs=None):
-    qs = MatchCase.objects.all() if qs is None else qs
-    p = principal(user)
-    if not p.authenticated:
-        return qs.none()
-    if p.is_platform_admin:
-        return qs
-    from django.db.models import Q
-
-    from techtransfer.accounts.permissions import region_scope_q
-
-    q = Q(broker_id=p.user_id) | Q(demand__owner_id__in=sorted(p.org_ids())) | region_scope_q(p, MatchCase)
-    return qs.filter(q)
+    """Whether ``user`` may open, move or annotate ``case`` (the rule ``matching.act_on_case``)."""
+    return permissions.allowed("matching.act_on_case", user, case)
 
 
 def open_case(user, demand, achievement=None, expert=None, broker=None, note: str = "") -> MatchCase:
@@ -96,11 +75,7 @@ def close(user, case, reason: str = ""):
 
 def assign_broker(user, case, broker) -> MatchCase:
     """Assign (or replace) the broker: owner organization administrators and region administrators in scope."""
-    from techtransfer.accounts.models import Role
-
-    p = principal(user)
-    if not (p.is_platform_admin or case.demand.owner_id in p.org_ids(Role.ORG_ADMIN)
-            or p.in_region_scope(case.demand.region_id)):
+    if not permissions.allowed("matching.assign_broker", user, case):
         raise Forbidden(_("You may not assign a broker to this case."))
     if broker is None or not principal(broker).has_role(Role.BROKER):
         raise DomainError(_("The person assigned must be a technology broker."), field="broker")
@@ -133,8 +108,7 @@ def add_note(user, case, text: str, happened_on: datetime.date | None = None, ne
 
 def conversion_figures(user) -> list[dict]:
     """Cases by technical field and region (in the caller's scope): counts per status and the contract rate."""
-    p = principal(user)
-    if not p.is_region_admin:
+    if not permissions.allowed("matching.view_conversion", user):
         raise Forbidden(_("Only region administrators see conversion figures."))
     rows: dict[tuple, dict] = {}
     qs = visible_cases(user).values_list("demand__tech_field_id", "demand__region_id", "status")

@@ -3,7 +3,7 @@ recommendations work as soon as the demo starts."""
 
 from __future__ import annotations
 
-from techtransfer.matching import indexing
+from . import indexing
 
 
 def load(progress) -> int:

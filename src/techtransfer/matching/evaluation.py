@@ -33,6 +33,13 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
+from techtransfer.matching.engine import fieldmodel, semantic
+from techtransfer.matching.engine import fusion as fusion_mod
+from techtransfer.matching.engine import text as textmod
+from techtransfer.matching.engine.lexical import LexicalIndex
+
 MODES = ("lexical", "semantic", "hybrid")
 DEFAULT_MODE = "hybrid"
 CANDIDATES = 100
@@ -159,8 +166,6 @@ class Retriever:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         if mode != "lexical" and encoder is None:
             raise ValueError(f"mode {mode!r} needs an encoder")
-        from .engine import fusion as fusion_mod
-
         self.mode = mode
         self.encoder = encoder
         self.cache = cache
@@ -176,15 +181,11 @@ class Retriever:
 
     def index(self, docs: Sequence[dict]) -> None:
         if self.mode in ("lexical", "hybrid"):
-            from .engine.lexical import LexicalIndex
-
             self.lexical = LexicalIndex(None)
             self.lexical.add(lexical_document(d) for d in docs)
             self.lexical.commit()
             self.progress(f"lexical index: {self.lexical.count()} documents")
         if self.mode in ("semantic", "hybrid"):
-            from .engine import semantic
-
             texts = [semantic.passage_text(d["title"], d["keywords"], d["abstract"]) for d in docs]
             started = time.monotonic()
 
@@ -199,8 +200,6 @@ class Retriever:
             self.progress(f"vector index: {len(self.vectors)} documents")
         if self.mode == "hybrid" and self.field_model is not False and (
                 self.fusion.field_weight or self.fusion.short_field_weight):
-            from .engine import fieldmodel
-
             started = time.monotonic()
             if self.field_model is None:
                 self.field_model = fieldmodel.fit_default()
@@ -214,8 +213,6 @@ class Retriever:
     def _neighbours(self, docs: Sequence[dict]) -> list[list[tuple[int, float]]]:
         """Each document's ``FIELD_NEIGHBOURS`` nearest documents (itself excluded) with their cosine similarity,
         from the vector index (the hybrid mode always has one)."""
-        import numpy as np
-
         ids = [d["id"] for d in docs]
         if len(ids) < 2:
             return [[] for _ in ids]
@@ -233,9 +230,6 @@ class Retriever:
         return out
 
     def search(self, text: str, limit: int = CANDIDATES) -> list[str]:
-        from .engine import fusion as fusion_mod
-        from .engine import text as textmod
-
         depth = max(limit, self.fusion.depth)
         lexical: list[str] = []
         semantic: list[str] = []
@@ -267,8 +261,6 @@ class Retriever:
         return [doc_id for doc_id, _ in fused[:limit]]
 
     def _fields_of(self, ids: Sequence[str]):
-        import numpy as np
-
         width = len(self.field_model.classes)
         return np.stack([self.fields.get(i, np.full(width, 1.0 / width, dtype=np.float32)) for i in ids])
 

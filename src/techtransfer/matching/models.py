@@ -1,10 +1,13 @@
-"""Matching records: follow-up cases (对接跟踪), their notes, saved searches and notifications."""
+"""Matching records: follow-up cases (对接跟踪), their notes and saved searches."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Notifications moved to their own app; the name stays importable here for callers not yet moved.
+from techtransfer.notifications.models import Notification  # noqa: F401
 
 
 class CaseStatus(models.TextChoices):
@@ -77,17 +80,3 @@ class SavedSearch(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    title = models.CharField(_("title"), max_length=200)
-    url = models.CharField(_("link"), max_length=300, blank=True)
-    read = models.BooleanField(_("read"), default=False, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return self.title

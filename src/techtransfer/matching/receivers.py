@@ -1,8 +1,10 @@
 """Signal receivers: every committed change of a searchable record is queued for indexing.
 
 Achievements and demands announce their changes through ``catalog.signals.record_changed`` (one record) and
-``records_bulk_changed`` (an import: ``pks`` list); people, profiles, organizations and demand refinements are
-followed through Django's model signals, after their transaction commits.
+``records_bulk_changed`` (an import: ``pks`` list); those also feed the saved searches. The other models an
+app's search documents are built from are named in its ``<app>/search.py`` (``SearchDocument.watch``) and
+followed through Django's model signals, after their transaction commits. A missing index
+(``store.index_missing``) is rebuilt through the queue.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ import logging
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from huey.contrib.djhuey import HUEY
+
+from techtransfer.catalog import signals as catalog_signals
+
+from . import indexing, store, tasks
+from .subscriptions import RECORD_KINDS
 
 log = logging.getLogger(__name__)
-
-RECORD_KINDS = {"catalog.achievement": "achievement", "catalog.demand": "demand"}
 
 
 def _kind(sender) -> str | None:
@@ -29,24 +35,18 @@ def _enqueue(task, *args) -> None:
 
 
 def on_record_changed(sender, pk=None, status=None, **kwargs) -> None:
-    from .tasks import record_changed_task
-
     kind = _kind(sender)
     if kind and pk is not None:
         _index_now(kind, int(pk))
-        _enqueue(record_changed_task, kind, [int(pk)], status)
+        _enqueue(tasks.record_changed_task, kind, [int(pk)], status)
 
 
 def _index_now(kind: str, pk: int) -> None:
     """The lexical update of one record, right away in this process (a few milliseconds), so that a published
     record is searchable within 2 seconds whatever the queue's polling delay; the queued job repeats it
     (idempotent) and adds vectors, the owner's document and notifications. Skipped when jobs run inline."""
-    from huey.contrib.djhuey import HUEY
-
     if HUEY.immediate:
         return
-    from . import indexing
-
     try:
         indexing.update_records(kind, [pk], semantic=False)
     except Exception:  # noqa: BLE001 - the queued job retries; the user's change stands
@@ -54,60 +54,45 @@ def _index_now(kind: str, pk: int) -> None:
 
 
 def on_records_bulk_changed(sender, pks=None, status=None, **kwargs) -> None:
-    from .tasks import record_changed_task
-
     kind = _kind(sender)
     if kind and pks:
-        _enqueue(record_changed_task, kind, [int(p) for p in pks], status)
+        _enqueue(tasks.record_changed_task, kind, [int(p) for p in pks], status)
 
 
 def _later(kind: str, pks) -> None:
-    from .tasks import index_records_task
-
     pks = [int(p) for p in pks if p is not None]
     if pks:
-        transaction.on_commit(lambda: _enqueue(index_records_task, kind, pks))
+        transaction.on_commit(lambda: _enqueue(tasks.index_records_task, kind, pks))
 
 
-def on_model_saved(sender, instance, **kwargs) -> None:
-    label = sender._meta.label_lower
-    if label == "orgs.organization":
-        _later("organization", [instance.pk])
-    elif label == "people.person":
-        _later("expert", [getattr(getattr(instance, "expert", None), "pk", None)] if _has(instance, "expert") else [])
-        _later("broker", [getattr(getattr(instance, "broker", None), "pk", None)] if _has(instance, "broker") else [])
-    elif label == "people.expertprofile":
-        _later("expert", [instance.pk])
-    elif label == "people.brokerprofile":
-        _later("broker", [instance.pk])
-    elif label == "catalog.demandrefinement":
-        _later("demand", [instance.demand_id])
+def _follower(kind: str, pks_of):
+    """A receiver that re-indexes the documents of ``kind`` that ``pks_of(instance)`` names, after commit."""
+
+    def on_saved(sender, instance, **kwargs) -> None:
+        _later(kind, pks_of(instance))
+
+    def on_m2m_changed(sender, instance, action=None, **kwargs) -> None:
+        if action in ("post_add", "post_remove", "post_clear"):
+            _later(kind, pks_of(instance))
+
+    return on_saved, on_m2m_changed
 
 
-def _has(person, attr: str) -> bool:
-    try:
-        return getattr(person, attr) is not None
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist
-        return False
-
-
-def on_person_fields_changed(sender, instance, action=None, **kwargs) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):
-        on_model_saved(type(instance), instance)
+def on_index_missing(sender, root=None, **kwargs) -> None:
+    tasks.rebuild_index_task()
 
 
 def connect() -> None:
-    from techtransfer.catalog import signals
-    from techtransfer.catalog.models import DemandRefinement
-    from techtransfer.orgs.models import Organization
-    from techtransfer.people.models import BrokerProfile, ExpertProfile, Person
-
-    signals.record_changed.connect(on_record_changed, dispatch_uid="matching.index.record_changed")
-    bulk = getattr(signals, "records_bulk_changed", None)
-    if bulk is not None:
-        bulk.connect(on_records_bulk_changed, dispatch_uid="matching.index.records_bulk_changed")
-    for model in (Organization, Person, ExpertProfile, BrokerProfile, DemandRefinement):
-        post_save.connect(on_model_saved, sender=model, dispatch_uid=f"matching.index.save.{model._meta.label}")
-        post_delete.connect(on_model_saved, sender=model, dispatch_uid=f"matching.index.delete.{model._meta.label}")
-    m2m_changed.connect(on_person_fields_changed, sender=Person.fields.through,
-                        dispatch_uid="matching.index.person_fields")
+    catalog_signals.record_changed.connect(on_record_changed, dispatch_uid="matching.index.record_changed")
+    catalog_signals.records_bulk_changed.connect(on_records_bulk_changed,
+                                                 dispatch_uid="matching.index.records_bulk_changed")
+    store.index_missing.connect(on_index_missing, dispatch_uid="matching.index.rebuild_missing")
+    for kind, doc in indexing.search_documents().items():
+        for model, pks_of in doc.watch:
+            on_saved, on_m2m_changed = _follower(kind, pks_of)
+            uid = f"matching.index.{kind}.{model._meta.label}"
+            if model._meta.auto_created:  # a many-to-many ``through`` table
+                m2m_changed.connect(on_m2m_changed, sender=model, weak=False, dispatch_uid=uid)
+            else:
+                post_save.connect(on_saved, sender=model, weak=False, dispatch_uid=f"{uid}.save")
+                post_delete.connect(on_saved, sender=model, weak=False, dispatch_uid=f"{uid}.delete")

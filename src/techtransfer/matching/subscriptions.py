@@ -1,16 +1,20 @@
 """Saved searches and subscriptions: a user saves a query and filters; when a record is published that the
-query matches, the user gets a notification (once per record)."""
+query matches, the user gets a notification (once per record, through the notifications app)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from techtransfer.accounts.permissions import can_view, principal
+from techtransfer.accounts.permissions import can_view
 from techtransfer.audit import services as audit
+from techtransfer.catalog.models import PUBLIC_STATUSES, Achievement, Demand
 from techtransfer.core.errors import DomainError, Forbidden, NotFound
+from techtransfer.notifications import services as notifications
+from techtransfer.notifications.services import mark_read, notifications_for  # noqa: F401 - the old names
 
-from .models import Notification, SavedSearch
+from . import permissions, services
+from .models import SavedSearch
 
 KINDS = ("achievement", "demand", "expert", "broker", "organization")
 RECORD_KINDS = {"catalog.achievement": "achievement", "catalog.demand": "demand"}
@@ -36,14 +40,12 @@ def _clean(name: str, query: str, kinds, filters) -> tuple[str, str, list, dict]
     if not query and not filters:
         raise DomainError(_("Give a query or at least one filter."), field="query")
     filters = {k: v for k, v in filters.items() if v not in (None, "", [])}
-    from .services import clean_filters
-
-    clean_filters(filters)  # the engine's own check: a wrong filter is refused when saved, not when matched
+    services.clean_filters(filters)  # the engine's own check: a wrong filter is refused when saved, not when matched
     return name, query, kinds, filters
 
 
 def save_search(user, name: str, query: str = "", kinds=None, filters=None, notify: bool = True) -> SavedSearch:
-    if not principal(user).authenticated:
+    if not permissions.allowed("matching.save_search", user):
         raise Forbidden(_("Sign in to save searches."))
     name, query, kinds, filters = _clean(name, query, kinds, filters)
     with transaction.atomic():
@@ -54,7 +56,7 @@ def save_search(user, name: str, query: str = "", kinds=None, filters=None, noti
 
 
 def get_own(user, pk) -> SavedSearch:
-    s = SavedSearch.objects.filter(pk=pk, user_id=principal(user).user_id).first()
+    s = permissions.own_saved_searches(user).filter(pk=pk).first()
     if s is None:
         raise NotFound(_("No such saved search."))
     return s
@@ -107,11 +109,7 @@ def _filters_match(record, filters: dict) -> bool:
 
 
 def _engine_match(saved: SavedSearch, kind: str, record) -> bool | None:
-    """Re-run the saved query with the engine for this one record; None when the engine is not available."""
-    try:
-        from . import services
-    except ImportError:
-        return None
+    """Re-run the saved query with the engine for this one record."""
     try:
         return services.matches_record(saved.user, saved.query, kind, record.pk, saved.filters or None)
     except DomainError:  # a filter that is no longer valid (e.g. a region code retired) matches nothing
@@ -145,34 +143,19 @@ def notify_for(record) -> int:
     url = record_url(kind, record.pk)
     made = 0
     for saved in SavedSearch.objects.filter(notify=True).select_related("user"):
-        if not saved.user.is_active or Notification.objects.filter(user=saved.user, url=url).exists():
+        if not saved.user.is_active or notifications.already_notified(saved.user, url):
             continue
         if matches(saved, kind, record):
             title = _("New match for “%(search)s”: %(title)s") % {"search": saved.name, "title": record.title}
-            Notification.objects.create(user=saved.user, url=url, title=title[:200])
-            made += 1
+            made += notifications.notify(saved.user, title, url)
     return made
 
 
 def notify_changed(kind: str, pks, status=None) -> int:
     """After records of ``kind`` changed (and were indexed): notify saved searches of those now public."""
-    from techtransfer.catalog.models import PUBLIC_STATUSES, Achievement, Demand
-
     if status is not None and status not in PUBLIC_STATUSES:
         return 0
     model = {"achievement": Achievement, "demand": Demand}.get(kind)
     if model is None:
         return 0
     return sum(notify_for(record) for record in model.objects.filter(model.public_q(), pk__in=list(pks)))
-
-
-def notifications_for(user, unread_only: bool = False):
-    qs = Notification.objects.filter(user_id=principal(user).user_id)
-    return qs.filter(read=False) if unread_only else qs
-
-
-def mark_read(user, pk=None) -> int:
-    qs = notifications_for(user, unread_only=True)
-    if pk is not None:
-        qs = qs.filter(pk=pk)
-    return qs.update(read=True)

@@ -11,26 +11,23 @@ import time
 
 from huey.contrib.djhuey import db_task
 
-from . import indexing
+from . import indexing, subscriptions
 
 CHUNK = 1000
 
 
 @db_task(retries=3, retry_delay=2)
 def record_changed_task(kind: str, pks: list[int], status: str | None = None) -> int:
-    """Index the current state of changed records; notify subscriptions of newly public ones."""
-    from . import subscriptions
-
+    """Index the current state of changed records (and the documents that change with them, e.g. the owner's,
+    which lists what it offers and needs); notify subscriptions of newly public ones."""
     written = 0
     for start in range(0, len(pks), CHUNK):
         chunk = pks[start:start + CHUNK]
         written += indexing.update_records(kind, chunk)
-        if kind in ("achievement", "demand"):
-            # The owner's document lists what it offers and needs.
-            owners = indexing.owners_of(kind, chunk)
-            if owners:
-                indexing.update_records("organization", owners)
-    if kind in ("achievement", "demand"):
+        for other, other_pks in indexing.dependents(kind, chunk).items():
+            if other_pks:
+                indexing.update_records(other, other_pks)
+    if kind in subscriptions.RECORD_KINDS.values():
         subscriptions.notify_changed(kind, pks, status)
     return written
 

@@ -23,6 +23,13 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
+from .store import get_index, index_root
+
+try:
+    from .engine import semantic
+except ImportError:  # the semantic path is optional: without it every function here is a no-op
+    semantic = None
+
 log = logging.getLogger(__name__)
 
 MIN_COVERAGE = 0.9
@@ -30,17 +37,8 @@ _lock = threading.RLock()
 _loaded: dict = {"path": None, "stamp": None, "index": None}
 
 
-def _semantic():
-    try:
-        from .engine import semantic
-    except ImportError:
-        return None
-    return semantic
-
-
 def encoder():
     """The configured encoder, or None (no model configured, or the semantic module is absent)."""
-    semantic = _semantic()
     if semantic is None:
         return None
     try:
@@ -51,8 +49,6 @@ def encoder():
 
 
 def _path() -> Path:
-    from .indexing import index_root
-
     return index_root() / "vectors.usearch"
 
 
@@ -66,7 +62,6 @@ def _stamp(path: Path):
 
 def _open(enc):
     """The vector index of this process, reloaded when another process saved a newer one."""
-    semantic = _semantic()
     path = _path()
     stamp = _stamp(path)
     with _lock:
@@ -98,7 +93,7 @@ def _writer():
 
 
 def _passage(doc: dict) -> str:
-    return _semantic().passage_text(doc.get("title", ""), doc.get("keywords") or (), doc.get("body", ""))
+    return semantic.passage_text(doc.get("title", ""), doc.get("keywords") or (), doc.get("body", ""))
 
 
 def update(docs: list[dict], gone: Iterable[str] = (), replace_all: bool = False) -> int:
@@ -115,7 +110,6 @@ def _update(docs: list[dict], gone: list[str], replace_all: bool) -> int:
     enc = encoder()
     if enc is None:
         return 0
-    semantic = _semantic()
     vectors = semantic.encode_passages_cached(enc, [_passage(d) for d in docs], semantic.VectorCache())
     with _writer() as path:
         index = semantic.VectorIndex(enc.dim) if replace_all else _open(enc)
@@ -145,8 +139,6 @@ def _search(query: str, filters: dict, depth: int) -> list[tuple[str, float]] | 
     index = _open(enc)
     if not len(index):
         return None
-    from .indexing import get_index
-
     lexical = get_index()
     documents = lexical.count()
     if documents and len(index) < MIN_COVERAGE * documents:

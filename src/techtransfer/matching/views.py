@@ -13,21 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techtransfer.accounts.permissions import can_view, principal
+from techtransfer.catalog.models import Achievement, Demand
 from techtransfer.core.errors import DomainError
+from techtransfer.notifications import services as notifications
 
-from . import cases, subscriptions
-from .models import CaseStatus
+from . import api, cases, permissions, services, subscriptions
+from .models import CaseStatus, MatchCase
 
 FILTER_KEYS = ("field", "region_tier", "region", "trl_min", "trl_max", "transfer_mode", "price_band", "status",
                "org_kind")
-
-
-def _engine():
-    try:
-        from . import services
-    except ImportError:
-        return None
-    return services
 
 
 def search_page(request):
@@ -38,13 +32,11 @@ def search_page(request):
         page_no = max(int(request.GET.get("page", 1)), 1)
     except ValueError:
         page_no = 1
-    svc, result, error = _engine(), None, None
-    if svc is None:
-        error = _("Search is not available yet.")
-    elif q or filters:
+    result, error = None, None
+    if q or filters:
         try:
-            kinds = [kind] if kind else svc.ALL_KINDS
-            result = svc.search(request.user, q, kinds=kinds, filters=filters or None, page=page_no, per_page=20)
+            kinds = [kind] if kind else services.ALL_KINDS
+            result = services.search(request.user, q, kinds=kinds, filters=filters or None, page=page_no, per_page=20)
         except DomainError as exc:
             error = exc.message
     pages = 0
@@ -54,45 +46,37 @@ def search_page(request):
     params.pop("page", None)
     return render(request, "matching/search.html", {
         "q": q, "kind": kind, "filters": filters, "result": result, "error": error, "pages": pages,
-        "kinds": svc.kind_choices() if svc else (), "querystring": params.urlencode(),
-        "choices": svc.filter_choices() if svc else {},
+        "kinds": services.kind_choices(), "querystring": params.urlencode(),
+        "choices": services.filter_choices(),
     })
 
 
 def demand_page(request, pk: int):
-    from techtransfer.catalog.models import Demand
-
     demand = get_object_or_404(Demand, pk=pk)
     if not can_view(request.user, demand):
         raise Http404
-    svc = _engine()
-    recs = svc.recommend_for_demand(request.user, demand, limit=10) if svc else {}
-    similar = svc.similar(request.user, "demand", demand.pk, limit=5) if svc else []
+    recs = services.recommend_for_demand(request.user, demand, limit=10)
+    similar = services.similar(request.user, "demand", demand.pk, limit=5)
     return render(request, "matching/demand.html", {
-        "demand": demand, "recs": recs, "similar": similar, "engine": svc is not None,
-        "may_open": principal(request.user).authenticated and cases.may_act(
-            request.user, cases.MatchCase(demand=demand)),
+        "demand": demand, "recs": recs, "similar": similar, "engine": True,
+        "may_open": principal(request.user).authenticated and permissions.allowed(
+            "matching.act_on_case", request.user, MatchCase(demand=demand)),
     })
 
 
 def achievement_page(request, pk: int):
-    from techtransfer.catalog.models import Achievement
-
     ach = get_object_or_404(Achievement, pk=pk)
     if not can_view(request.user, ach):
         raise Http404
-    svc = _engine()
-    recs = svc.candidates_for_achievement(request.user, ach, limit=10) if svc else {}
-    similar = svc.similar(request.user, "achievement", ach.pk, limit=10) if svc else []
+    recs = services.candidates_for_achievement(request.user, ach, limit=10)
+    similar = services.similar(request.user, "achievement", ach.pk, limit=10)
     return render(request, "matching/achievement.html",
-                  {"achievement": ach, "recs": recs, "similar": similar, "engine": svc is not None})
+                  {"achievement": ach, "recs": recs, "similar": similar, "engine": True})
 
 
 @login_required
 @require_POST
 def open_case(request, pk: int):
-    from techtransfer.catalog.models import Achievement, Demand
-
     demand = get_object_or_404(Demand, pk=pk)
     ach = None
     if request.POST.get("achievement"):
@@ -154,19 +138,17 @@ def conversion_page(request):
     except DomainError as exc:
         raise Http404 from exc
     if request.GET.get("format") in ("csv", "xlsx"):
-        from .api import conversion
-
-        return conversion(request, format=request.GET["format"])
+        return api.conversion(request, format=request.GET["format"])
     return render(request, "matching/conversion.html", {"rows": rows, "statuses": CaseStatus.choices})
 
 
 @login_required
 def notifications_page(request):
     if request.method == "POST":
-        subscriptions.mark_read(request.user)
+        notifications.mark_read(request.user)
         return redirect("matching:notifications")
     return render(request, "matching/notifications.html", {
-        "notifications": subscriptions.notifications_for(request.user)[:200],
+        "notifications": notifications.notifications_for(request.user)[:200],
         "saved": request.user.saved_searches.all(),
     })
 

@@ -1,12 +1,11 @@
 from datetime import date, datetime
 
 from ninja import Field, Router, Schema
+from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions
-from techtransfer.core.exports import export
-from techtransfer.core.pagination import paginate
 from techtransfer.core.schemas import InputSchema
-from techtransfer.orgs import creditcode, services
+from techtransfer.orgs import creditcode, directory, services
 from techtransfer.orgs.models import Organization
 
 router = Router(tags=["organizations"])
@@ -166,19 +165,7 @@ def list_orgs(
     page_size: int = 20,
 ):
     qs = services.search(request.auth, _filters(q, kind, region, verification, demo_level))
-    sl = paginate(qs, page, page_size)
-    allowed = set(
-        permissions.restricted_visible(
-            request.auth, Organization.objects.filter(pk__in=[o.pk for o in sl.items])
-        ).values_list("pk", flat=True)
-    )
-    return {
-        "items": [serialize(request.auth, o, o.pk in allowed) for o in sl.items],
-        "count": sl.count,
-        "page": sl.page,
-        "pages": sl.pages,
-        "page_size": sl.page_size,
-    }
+    return directory.page(request.auth, qs, page, page_size, serialize)
 
 
 @router.get("/export", summary="Export the organizations you may see (CSV or Excel)")
@@ -195,8 +182,6 @@ def export_orgs(
 
 
 def export_response(user, filters: services.OrgFilters, fmt: str):
-    qs = services.search(user, filters)
-    allowed = set(permissions.restricted_visible(user, qs).values_list("pk", flat=True))
     header = [
         "id",
         "name",
@@ -214,27 +199,25 @@ def export_response(user, filters: services.OrgFilters, fmt: str):
         "contact_email",
     ]
 
-    def rows():
-        for o in qs.iterator(chunk_size=500):
-            show = o.pk in allowed
-            yield [
-                o.pk,
-                o.name,
-                o.name_en,
-                o.kind,
-                o.credit_code,
-                o.region_id,
-                o.region.name,
-                o.address,
-                o.verification,
-                o.demo_level,
-                o.demo_year,
-                o.contact_name if show else "",
-                o.contact_phone if show else "",
-                o.contact_email if show else "",
-            ]
+    def row(o, show: bool) -> list:
+        return [
+            o.pk,
+            o.name,
+            o.name_en,
+            o.kind,
+            o.credit_code,
+            o.region_id,
+            o.region.name,
+            o.address,
+            o.verification,
+            o.demo_level,
+            o.demo_year,
+            o.contact_name if show else "",
+            o.contact_phone if show else "",
+            o.contact_email if show else "",
+        ]
 
-    return export(rows(), header, fmt, "organizations")
+    return directory.export_restricted(user, services.search(user, filters), header, row, fmt, "organizations")
 
 
 @router.get("/check-credit-code", response=CreditCodeCheck, summary="Validate a unified social credit code")
@@ -254,7 +237,7 @@ def get_org(request, org_id: int):
 @router.post("", response={201: OrgOut}, summary="Register an organization")
 def create_org(request, payload: OrgIn):
     org = services.register(request.auth, _to_model_fields(payload.dict()))
-    return 201, serialize(request.auth, org)
+    return Reply(201, serialize(request.auth, org))
 
 
 @router.patch("/{int:org_id}", response=OrgOut, summary="Change an organization")
@@ -296,4 +279,4 @@ def add_credit(request, org_id: int, payload: CreditRecordIn):
     rec = services.add_credit_record(
         request.auth, org, payload.kind, payload.occurred_on, payload.summary, payload.source
     )
-    return 201, rec
+    return Reply(201, rec)

@@ -9,3 +9,4 @@ class OrgsConfig(PlatformAppConfig):
     api_prefix = "/organizations"
     url_prefix = "organizations/"
     headline_figures = "figures.headline_figures"
+    search_documents = "search"

@@ -25,6 +25,7 @@ from techtransfer.orgs.models import (
     OrgKind,
     Verification,
 )
+from techtransfer.orgs.permissions import administers_region_of
 from techtransfer.regions.services import exists, scope_q
 
 EDITABLE_FIELDS = (
@@ -158,8 +159,7 @@ def update(actor, org: Organization, data: dict) -> Organization:
 
 
 def _require_region_admin(actor, org: Organization) -> None:
-    p = permissions.principal(actor)
-    if not p.in_region_scope(org.region_id):
+    if not administers_region_of(actor, org):
         raise Forbidden(_("Only an administrator of the organization's region may do this."))
 
 

@@ -1,10 +1,9 @@
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 
 from techtransfer.accounts import permissions
-from techtransfer.core.errors import DomainError, NotFound
-from techtransfer.orgs import services
+from techtransfer.orgs import directory, services
 from techtransfer.orgs.api import export_response
 from techtransfer.orgs.models import DemoLevel, OrgKind, Verification
 from techtransfer.regions.models import Region
@@ -22,15 +21,9 @@ def _filters(request) -> services.OrgFilters:
 
 
 def org_list(request):
-    filters = _filters(request)
-    error = None
-    try:
-        qs = services.search(request.user, filters)
-    except DomainError as exc:
-        error, qs = exc.message, services.search(request.user, services.OrgFilters())
+    filters = _filters(request)  # a bad filter stays in the form, above the unfiltered list
+    qs, error = directory.search_or_unfiltered(services.search, request.user, filters, services.OrgFilters())
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "orgs/list.html",
@@ -42,32 +35,20 @@ def org_list(request):
             "kinds": OrgKind.choices,
             "verifications": Verification.choices,
             "levels": [c for c in DemoLevel.choices if c[0]],
-            "cities": Region.objects.filter(parent_id=request_province(), tier="city"),
-            "querystring": params.urlencode() + "&" if params else "",
+            "cities": Region.objects.filter(parent_id=settings.PROVINCE_CODE, tier="city"),
+            "querystring": directory.querystring(request),
             "can_filter_verification": permissions.principal(request.user).is_region_admin,
         },
     )
 
 
-def request_province():
-    from django.conf import settings
-
-    return settings.PROVINCE_CODE
-
-
 def org_export(request):
     fmt = request.GET.get("format", "csv")
-    try:
-        return export_response(request.user, _filters(request), fmt)
-    except DomainError as exc:
-        return render(request, "core/error.html", {"status": 400, "message": exc.message}, status=400)
+    return directory.export_page(request, lambda: export_response(request.user, _filters(request), fmt))
 
 
 def org_detail(request, pk: int):
-    try:
-        org = services.get_visible(request.user, pk)
-    except NotFound:
-        raise Http404
+    org = directory.visible_or_404(services.get_visible, request.user, pk)
     return render(
         request,
         "orgs/detail.html",

@@ -6,11 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 from ninja import Field, Router, Schema
+from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions
-from techtransfer.core.exports import export
-from techtransfer.core.pagination import paginate
+from techtransfer.core.fields import Day
 from techtransfer.core.schemas import InputSchema
+from techtransfer.orgs import directory
 from techtransfer.people import services
 from techtransfer.people.models import Person
 
@@ -93,11 +94,11 @@ class PersonPatch(InputSchema):
     published: bool | None = None
 
 
-class BrokerIn(InputSchema):
+class BrokerProfileIn(InputSchema):
     kind: str | None = None
     level: str | None = None
     certificate_no: str | None = Field(None, max_length=64)
-    certified_on: date | None = None
+    certified_on: Day = None
     training_hours: Decimal | None = Field(None, ge=0, le=10000)
 
 
@@ -174,16 +175,7 @@ def list_people(
     broker_level: str = "", page: int = 1, page_size: int = 20,
 ):
     qs = services.search(request.auth, filters_from(q, role, region, field, organization, broker_level))
-    sl = paginate(qs.prefetch_related("fields"), page, page_size)
-    allowed = set(
-        permissions.restricted_visible(
-            request.auth, Person.objects.filter(pk__in=[p.pk for p in sl.items])
-        ).values_list("pk", flat=True)
-    )
-    return {
-        "items": [serialize(request.auth, p, p.pk in allowed) for p in sl.items],
-        "count": sl.count, "page": sl.page, "pages": sl.pages, "page_size": sl.page_size,
-    }
+    return directory.page(request.auth, qs.prefetch_related("fields"), page, page_size, serialize)
 
 
 @router.get("/export", summary="Export the people you may see (CSV or Excel)")
@@ -196,24 +188,21 @@ def export_people(
 
 def export_response(user, filters: services.PeopleFilters, fmt: str):
     qs = services.search(user, filters).prefetch_related("fields")
-    allowed = set(permissions.restricted_visible(user, qs).values_list("pk", flat=True))
     header = ["id", "name", "name_en", "roles", "organization", "region", "region_name", "title", "fields",
               "expertise", "broker_level", "certificate_no", "training_hours", "email", "phone"]
 
-    def rows():
-        for p in qs.iterator(chunk_size=500):
-            show = p.pk in allowed
-            broker = getattr(p, "broker", None)
-            yield [
-                p.pk, p.name, p.name_en, " ".join(services.roles_of(p)),
-                p.organization.name if p.organization_id else "", p.region_id, p.region.name, p.title,
-                " ".join(f.code for f in p.fields.all()), p.expertise,
-                broker.level if broker else "", broker.certificate_no if broker else "",
-                broker.training_hours if broker else "",
-                p.email if show else "", p.phone if show else "",
-            ]
+    def row(p, show: bool) -> list:
+        broker = getattr(p, "broker", None)
+        return [
+            p.pk, p.name, p.name_en, " ".join(services.roles_of(p)),
+            p.organization.name if p.organization_id else "", p.region_id, p.region.name, p.title,
+            " ".join(f.code for f in p.fields.all()), p.expertise,
+            broker.level if broker else "", broker.certificate_no if broker else "",
+            broker.training_hours if broker else "",
+            p.email if show else "", p.phone if show else "",
+        ]
 
-    return export(rows(), header, fmt, "people")
+    return directory.export_restricted(user, qs, header, row, fmt, "people")
 
 
 @router.get("/{int:person_id}", response=PersonOut, summary="One person")
@@ -224,7 +213,7 @@ def get_person(request, person_id: int):
 @router.post("", response={201: PersonOut}, summary="Add a person (organization or region administrators)")
 def create_person(request, payload: PersonIn):
     person = services.create_person(request.auth, _to_model_fields(payload.dict()))
-    return 201, serialize(request.auth, person)
+    return Reply(201, serialize(request.auth, person))
 
 
 @router.patch("/{int:person_id}", response=PersonOut, summary="Change a person")
@@ -235,7 +224,7 @@ def update_person(request, person_id: int, payload: PersonPatch):
 
 
 @router.put("/{int:person_id}/broker", response=PersonOut, summary="Create or change the broker profile")
-def set_broker(request, person_id: int, payload: BrokerIn):
+def set_broker(request, person_id: int, payload: BrokerProfileIn):
     person = services.get_visible(request.auth, person_id)
     services.set_broker_profile(request.auth, person, _present(payload.dict(exclude_unset=True)))
     return serialize(request.auth, services.get_visible(request.auth, person_id))

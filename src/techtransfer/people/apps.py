@@ -9,3 +9,4 @@ class PeopleConfig(PlatformAppConfig):
     api_prefix = "/people"
     url_prefix = "people/"
     headline_figures = "figures.headline_figures"
+    search_documents = "search"

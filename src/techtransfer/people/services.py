@@ -20,6 +20,7 @@ from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound, from_validation_error
 from techtransfer.orgs.models import Organization
 from techtransfer.people.models import BrokerKind, BrokerLevel, BrokerProfile, ExpertProfile, Person
+from techtransfer.people.permissions import may_manage
 from techtransfer.regions.services import exists, scope_q
 from techtransfer.taxonomy.models import TechField
 
@@ -132,10 +133,6 @@ def _apply(person: Person, data: dict) -> list[str] | None:
     return field_codes
 
 
-def _may_manage(actor, person: Person) -> bool:
-    return permissions.can_change(actor, person)
-
-
 def create_person(actor, data: dict) -> Person:
     """Add a person to the directory: an organization administrator for its own organization, a region
     administrator within its region."""
@@ -149,7 +146,7 @@ def create_person(actor, data: dict) -> Person:
         person.region_id = Organization.objects.get(pk=person.organization_id).region_id
     if not person.region_id:
         raise DomainError(_("Give the person's region."), field="region")
-    if not _may_manage(actor, person):
+    if not may_manage(actor, person):
         raise Forbidden(_("You may only add people to your own organization or region."))
     _full_clean(person)
     with transaction.atomic():
@@ -161,12 +158,12 @@ def create_person(actor, data: dict) -> Person:
 
 
 def update_person(actor, person: Person, data: dict) -> Person:
-    if not _may_manage(actor, person):
+    if not may_manage(actor, person):
         raise Forbidden(_("You may not change this person."))
     data = dict(data)
     with audit.tracking(actor, person, "people.update"):
         field_codes = _apply(person, data)
-        if not _may_manage(actor, person):
+        if not may_manage(actor, person):
             raise Forbidden(_("The new region or organization is outside your scope."), field="region")
         _full_clean(person)
     if field_codes is not None:
@@ -184,13 +181,18 @@ def _training_hours(value) -> Decimal:
     return hours.quantize(Decimal("0.1"))
 
 
-def set_broker_profile(actor, person: Person, data: dict) -> BrokerProfile:
-    """Create or change the technology broker/manager profile of a person (level, certificate, training)."""
-    if not _may_manage(actor, person):
+def _check_profile_change(actor, person: Person, data: dict, allowed: tuple[str, ...]) -> None:
+    """A profile is changed by those who manage the person (rule ``people.manage``), with known fields only."""
+    if not may_manage(actor, person):
         raise Forbidden(_("You may not change this person."))
-    unknown = set(data) - set(BROKER_FIELDS)
+    unknown = set(data) - set(allowed)
     if unknown:
         raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)), field=sorted(unknown)[0])
+
+
+def set_broker_profile(actor, person: Person, data: dict) -> BrokerProfile:
+    """Create or change the technology broker/manager profile of a person (level, certificate, training)."""
+    _check_profile_change(actor, person, data, BROKER_FIELDS)
     profile = BrokerProfile.objects.filter(person=person).first()
     is_new = profile is None
     if is_new:
@@ -224,11 +226,7 @@ def set_broker_profile(actor, person: Person, data: dict) -> BrokerProfile:
 
 
 def set_expert_profile(actor, person: Person, data: dict) -> ExpertProfile:
-    if not _may_manage(actor, person):
-        raise Forbidden(_("You may not change this person."))
-    unknown = set(data) - set(EXPERT_FIELDS)
-    if unknown:
-        raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)), field=sorted(unknown)[0])
+    _check_profile_change(actor, person, data, EXPERT_FIELDS)
     profile = ExpertProfile.objects.filter(person=person).first()
     if profile is None:
         profile = ExpertProfile(person=person)

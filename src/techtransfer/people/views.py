@@ -2,11 +2,10 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 
 from techtransfer.accounts import permissions
-from techtransfer.core.errors import DomainError, NotFound
+from techtransfer.orgs import directory
 from techtransfer.people import services
 from techtransfer.people.api import export_response
 from techtransfer.people.models import BrokerLevel
@@ -29,15 +28,10 @@ def _filters(request) -> services.PeopleFilters:
 
 def person_list(request):
     filters = _filters(request)
-    error = None
-    try:
-        qs = services.search(request.user, filters)
-    except DomainError as exc:
-        error, filters = exc.message, services.PeopleFilters()
-        qs = services.search(request.user, filters)
+    qs, error = directory.search_or_unfiltered(services.search, request.user, filters, services.PeopleFilters())
+    if error:
+        filters = services.PeopleFilters()  # the form shows the filters of the list below it
     page = Paginator(qs.prefetch_related("fields"), 20).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "people/list.html",
@@ -50,23 +44,18 @@ def person_list(request):
             "levels": BrokerLevel.choices,
             "fields": TechField.objects.filter(active=True),
             "cities": Region.objects.filter(parent_id=settings.PROVINCE_CODE, tier="city"),
-            "querystring": params.urlencode() + "&" if params else "",
+            "querystring": directory.querystring(request),
         },
     )
 
 
 def person_export(request):
-    try:
-        return export_response(request.user, _filters(request), request.GET.get("format", "csv"))
-    except DomainError as exc:
-        return render(request, "core/error.html", {"status": 400, "message": exc.message}, status=400)
+    fmt = request.GET.get("format", "csv")
+    return directory.export_page(request, lambda: export_response(request.user, _filters(request), fmt))
 
 
 def person_detail(request, pk: int):
-    try:
-        person = services.get_visible(request.user, pk)
-    except NotFound:
-        raise Http404
+    person = directory.visible_or_404(services.get_visible, request.user, pk)
     return render(
         request,
         "people/detail.html",

@@ -11,6 +11,7 @@ from techtransfer.core.errors import DomainError, Forbidden
 from techtransfer.core.exports import export
 from techtransfer.regions.services import name_of
 from techtransfer.stats import services, tables
+from techtransfer.stats.models import Target
 
 router = Router(tags=["statistics"])
 
@@ -118,8 +119,6 @@ class ProgressOut(Schema):
 @router.get("/targets", response=list[ProgressOut])
 def targets(request, region: str = "", format: str = ""):
     """Plan targets (domain.md §4) with progress against the registered actuals the caller may count."""
-    from techtransfer.stats.models import Target
-
     _check(request, None, None)
     qs = Target.objects.all()
     if region:

@@ -1,18 +1,28 @@
 """Trading API under /api/v1/trading: listings, buyer registrations, auctions and bids (live state), notices and
-objections, deals. Thin: every write calls one service function; errors are ``{code, message, field}``."""
+objections, deals. Thin: every write calls one service function; errors are ``{code, message, field}``.
+
+Request bodies refuse unknown fields (``InputSchema``, 422). Text and date-times are read by the shared types
+(``core.fields``); amounts stay plain decimals here so that the service reads them with ``parse_money`` and a
+well-formed but unacceptable amount (zero, three decimal places, negative) stays a 400 naming the field."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from techtransfer.catalog.models import Achievement
 from techtransfer.core.errors import DomainError, NotFound
+from techtransfer.core.fields import Moment, Text
 from techtransfer.core.pagination import paginate
+from techtransfer.core.schemas import InputSchema
+from techtransfer.trading import permissions as rules
 from techtransfer.trading import services
 from techtransfer.trading.models import (
     Auction,
@@ -27,6 +37,23 @@ from techtransfer.trading.models import (
 )
 
 router = Router(tags=["trading"])
+
+
+def _refuse_null(value):
+    if value is None:
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    return value
+
+
+def _text(max_length: int):
+    """``core.fields.Text`` (trimmed, at most ``max_length``) that still refuses null with a 422, as these bodies
+    always did (``Text`` alone reads null as empty)."""
+    return Annotated[Text(max_length), BeforeValidator(_refuse_null)]
+
+
+LongText = _text(5000)
+NoteText = _text(2000)
+ContactText = _text(200)
 
 
 class ErrorOut(Schema):
@@ -178,7 +205,7 @@ def auction_out(user, a: Auction) -> dict:
     return {**_base(a), **{k: getattr(a, k) for k in (
         "start_price", "increment", "deposit", "starts_at", "ends_at", "scheduled_end", "anti_sniping_minutes",
         "current_price", "bid_count", "fee_rate")}, "listing": a.listing_id,
-        "reserve_price": a.reserve_price if services.may_manage(user, a) else None}
+        "reserve_price": a.reserve_price if rules.may_manage(user, a) else None}
 
 
 def notice_out(n: Notice) -> dict:
@@ -206,6 +233,15 @@ def deal_out(d: Deal) -> dict:
             "contract_note": d.contract_note, "concluded_at": d.concluded_at}
 
 
+def _with_status(qs, status: str, statuses):
+    """The lots of one status, or all of them when none is asked for (an unknown status names the field)."""
+    if status:
+        if status not in statuses.values:
+            raise DomainError(_("Unknown status: %s") % status, field="status")
+        qs = qs.filter(status=status)
+    return qs
+
+
 def _achievement(pk: int) -> Achievement:
     ach = Achievement.objects.select_related("owner").filter(pk=pk).first()
     if ach is None:
@@ -216,16 +252,16 @@ def _achievement(pk: int) -> Achievement:
 # --- listings ------------------------------------------------------------------------------------------------
 
 
-class ListingIn(Schema):
+class ListingIn(InputSchema):
     achievement: int
     price: Decimal
     transfer_mode: str
-    terms: str = Field("", max_length=5000)
-    starts_at: datetime.datetime | None = None
-    ends_at: datetime.datetime | None = None
+    terms: LongText = ""
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     period_days: int | None = None
     deposit: Decimal = Decimal("0")
-    qualification: str = Field("", max_length=5000)
+    qualification: LongText = ""
     verified_buyers_only: bool = True
     no_buyer_action: str = "close"
     extension_days: int = 10
@@ -234,17 +270,13 @@ class ListingIn(Schema):
     auction_minutes: int = 60
 
 
-def _data(payload: Schema) -> dict:
+def _data(payload: InputSchema) -> dict:
     return {k: v for k, v in payload.dict(exclude={"achievement"}).items() if v is not None}
 
 
 @router.get("/listings", response=ListingPage, summary="Browse listings (public)")
 def list_listings(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = Listing.objects.select_related("achievement", "seller")
-    if status:
-        if status not in ListingStatus.values:
-            raise DomainError(_("Unknown status: %s") % status, field="status")
-        qs = qs.filter(status=status)
+    qs = _with_status(Listing.objects.select_related("achievement", "seller"), status, ListingStatus)
     sl = paginate(qs, page, page_size)
     return _page([listing_out(x) for x in sl.items], sl)
 
@@ -260,8 +292,8 @@ def get_listing(request, pk: int):
     return listing_out(services.get_lot(Listing, pk))
 
 
-class ReasonIn(Schema):
-    reason: str = Field(..., max_length=2000)
+class ReasonIn(InputSchema):
+    reason: NoteText
 
 
 @router.post("/listings/{int:pk}/cancel", response=ListingOut, summary="Cancel an open listing")
@@ -276,9 +308,9 @@ def close_listing(request, pk: int):
     return {"result": kind, "id": result.pk}
 
 
-class IntentIn(Schema):
+class IntentIn(InputSchema):
     buyer: int | None = None
-    note: str = Field("", max_length=2000)
+    note: NoteText = ""
 
 
 @router.get("/listings/{int:pk}/intents", response=list[IntentOut], summary="Registrations (managers: all)")
@@ -292,13 +324,13 @@ def register_listing_intent(request, pk: int, payload: IntentIn):
     return Status(201, intent_out(it))
 
 
-class DepositIn(Schema):
+class DepositIn(InputSchema):
     deposit_status: str
 
 
-class QualifyIn(Schema):
+class QualifyIn(InputSchema):
     qualified: bool
-    note: str = Field("", max_length=2000)
+    note: NoteText = ""
 
 
 def _intent(pk: int) -> ListingIntent:
@@ -321,29 +353,25 @@ def qualify(request, pk: int, payload: QualifyIn):
 # --- auctions ------------------------------------------------------------------------------------------------
 
 
-class AuctionIn(Schema):
+class AuctionIn(InputSchema):
     achievement: int
     transfer_mode: str
-    terms: str = Field("", max_length=5000)
+    terms: LongText = ""
     start_price: Decimal
     reserve_price: Decimal = Decimal("0")
     increment: Decimal
     deposit: Decimal = Decimal("0")
     verified_buyers_only: bool = True
-    qualification: str = Field("", max_length=5000)
-    starts_at: datetime.datetime | None = None
-    ends_at: datetime.datetime
+    qualification: LongText = ""
+    starts_at: Moment | None = None
+    ends_at: Moment
     anti_sniping_minutes: int | None = None
     fee_rate: Decimal = Decimal("0")
 
 
 @router.get("/auctions", response=AuctionPage, summary="Browse auctions (public)")
 def list_auctions(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = Auction.objects.select_related("achievement", "seller")
-    if status:
-        if status not in AuctionStatus.values:
-            raise DomainError(_("Unknown status: %s") % status, field="status")
-        qs = qs.filter(status=status)
+    qs = _with_status(Auction.objects.select_related("achievement", "seller"), status, AuctionStatus)
     sl = paginate(qs, page, page_size)
     return _page([auction_out(request.auth, x) for x in sl.items], sl)
 
@@ -375,7 +403,7 @@ def register_auction_intent(request, pk: int, payload: IntentIn):
     return Status(201, intent_out(it))
 
 
-class BidIn(Schema):
+class BidIn(InputSchema):
     amount: Decimal
     org: int | None = None
 
@@ -432,23 +460,19 @@ def cancel_auction(request, pk: int, payload: ReasonIn):
 # --- notices -------------------------------------------------------------------------------------------------
 
 
-class NoticeIn(Schema):
+class NoticeIn(InputSchema):
     achievement: int
     buyer: int
     price: Decimal
     transfer_mode: str
-    pricing_basis: str = Field("", max_length=5000)
-    contact: str = Field(..., max_length=200)
+    pricing_basis: LongText = ""
+    contact: ContactText
     period_days: int | None = None
 
 
 @router.get("/notices", response=NoticePage, summary="Browse public notices of negotiated deals")
 def list_notices(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = Notice.objects.select_related("achievement", "seller", "buyer")
-    if status:
-        if status not in NoticeStatus.values:
-            raise DomainError(_("Unknown status: %s") % status, field="status")
-        qs = qs.filter(status=status)
+    qs = _with_status(Notice.objects.select_related("achievement", "seller", "buyer"), status, NoticeStatus)
     sl = paginate(qs, page, page_size)
     return _page([notice_out(x) for x in sl.items], sl)
 
@@ -464,18 +488,14 @@ def get_notice(request, pk: int):
     return notice_out(services.get_lot(Notice, pk))
 
 
-class ObjectionIn(Schema):
-    text: str = Field(..., max_length=5000)
+class ObjectionIn(InputSchema):
+    text: LongText
 
 
 @router.get("/notices/{int:pk}/objections", response=list[ObjectionOut],
             summary="Objections (managers: all; others: their own)")
 def list_objections(request, pk: int):
-    notice = services.get_lot(Notice, pk)
-    qs = notice.objections.all()
-    if not services.may_manage(request.auth, notice):
-        qs = qs.filter(filer_id=getattr(request.auth, "pk", None) or 0)
-    return [objection_out(o) for o in qs]
+    return [objection_out(o) for o in rules.visible_objections(request.auth, services.get_lot(Notice, pk))]
 
 
 @router.post("/notices/{int:pk}/objections", response={201: ObjectionOut}, summary="File an objection")
@@ -484,9 +504,9 @@ def file_objection(request, pk: int, payload: ObjectionIn):
     return Status(201, objection_out(objection))
 
 
-class HandleIn(Schema):
+class HandleIn(InputSchema):
     outcome: str
-    note: str = Field(..., max_length=5000)
+    note: LongText
 
 
 @router.post("/objections/{int:pk}/handle", response=ObjectionOut, summary="Record an objection's outcome")
@@ -512,5 +532,5 @@ def revoke_notice(request, pk: int, payload: ReasonIn):
 
 @router.get("/deals", response=DealPage, summary="Final deals (public transaction records)")
 def list_deals(request, page: int = 1, page_size: int = 20):
-    sl = paginate(services.deals_visible(request.auth), page, page_size)
+    sl = paginate(rules.visible_deals(request.auth), page, page_size)
     return _page([deal_out(d) for d in sl.items], sl)

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
+from techtransfer.accounts.models import Role, RoleAssignment, User
+from techtransfer.catalog.models import Achievement, Status
+from techtransfer.contracts.models import TechContract
+from techtransfer.orgs.models import Organization, OrgKind, Verification
+from techtransfer.trading import services
+from techtransfer.trading.models import Auction, Bid, Deal, Listing, ListingIntent, Notice, Objection
+
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
 
 
 def load(progress) -> int:
-    from django.utils import timezone
-
-    from techtransfer.accounts.models import Role, RoleAssignment, User
-    from techtransfer.catalog.models import Achievement, Status
-    from techtransfer.contracts.models import TechContract
-    from techtransfer.orgs.models import Organization, OrgKind, Verification
-    from techtransfer.trading import services
-    from techtransfer.trading.models import Auction, Bid, Deal, Listing, ListingIntent, Notice, Objection
-
     def admin_org(username: str):
         user = User.objects.filter(username=username, is_demo=True).first()
         grant = user and RoleAssignment.objects.filter(user=user, role=Role.ORG_ADMIN).select_related(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from techtransfer.trading import services
+
 
 @db_periodic_task(crontab(minute="*"))
 def close_due_trading() -> dict:
     """Every minute; idempotent (each lot re-checks its state under a row lock)."""
-    from techtransfer.trading import services
-
     return services.close_due()

@@ -3,22 +3,24 @@ service function; errors come back as messages naming the problem."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from techtransfer.accounts import permissions
-from techtransfer.accounts.models import Role
-from techtransfer.catalog.models import Achievement, TransferMode
-from techtransfer.catalog.models import Status as AchStatus
+from techtransfer.catalog.models import TransferMode
 from techtransfer.core.errors import DomainError, NotFound
-from techtransfer.regions.services import scope_q
+from techtransfer.orgs.models import Organization, Verification
+from techtransfer.trading import permissions as rules
 from techtransfer.trading import services
 from techtransfer.trading.models import (
     Auction,
@@ -33,6 +35,34 @@ from techtransfer.trading.models import (
     Objection,
     ObjectionOutcome,
 )
+
+
+def perform(
+    request: HttpRequest,
+    action: Callable[[], Any],
+    success: str | Callable[[Any], str] | None,
+    to: str,
+    *args,
+    on_error: Callable[[DomainError], HttpResponse] | None = None,
+    **kwargs,
+) -> HttpResponse:
+    """POST/redirect/GET for one page action: run ``action()``; on success add ``success`` (a message, or a
+    function of the action's result) and redirect to ``to`` (a URL name or path, with ``args``/``kwargs`` for
+    ``reverse``). An action that returns an ``HttpResponse`` has said what happened itself and answers instead
+    (a refused bid is shown as an error, a listing closed into an auction goes to the auction). On a
+    ``DomainError`` return ``on_error(exc)`` when given, else show the error's message and redirect to ``to``."""
+    try:
+        result = action()
+    except DomainError as exc:
+        if on_error is not None:
+            return on_error(exc)
+        messages.error(request, exc.message)
+        return redirect(to, *args, **kwargs)
+    if isinstance(result, HttpResponse):
+        return result
+    if success:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(to, *args, **kwargs)
 
 
 def _page(request, qs, size=20):
@@ -56,26 +86,9 @@ def index(request):
         "auctions": Auction.objects.filter(status=AuctionStatus.OPEN).select_related("achievement")
         .order_by("ends_at")[:8],
         "notices": Notice.objects.filter(status=NoticeStatus.IN_PERIOD).select_related("achievement", "buyer")[:8],
-        "deals": services.deals_visible(request.user)[:8],
+        "deals": rules.visible_deals(request.user)[:8],
         "now": now,
     })
-
-
-def offerable(user):
-    """Published achievements the user may offer (owner organization administrator or reviewer in scope)."""
-    p = permissions.principal(user)
-    if not p.authenticated:
-        return Achievement.objects.none()
-    qs = Achievement.objects.filter(status=AchStatus.PUBLISHED)
-    if p.is_platform_admin:
-        return qs[:300]
-    q = permissions.NOTHING
-    for code in p.regions():
-        q |= scope_q("region_id", code)
-    ids = p.org_ids(Role.ORG_ADMIN)
-    if ids:
-        q |= Q(owner_id__in=sorted(ids))
-    return qs.filter(q)[:300]
 
 
 def _form_data(request, keys):
@@ -83,7 +96,7 @@ def _form_data(request, keys):
 
 
 def _create(request, template, keys, create, model_name, extra=None):
-    choices = list(offerable(request.user))
+    choices = list(rules.offerable_achievements(request.user))
     ctx = {"achievements": choices, "modes": TransferMode.choices, "data": request.POST or request.GET,
            "no_buyer_actions": NoBuyerAction.choices, "min_days": services.notice_min_days(), **(extra or {})}
     if request.method == "POST":
@@ -126,14 +139,33 @@ def listing_new(request):
     return _create(request, "trading/listing_form.html", services.LISTING_FIELDS, services.create_listing, "listing")
 
 
-def _intent_actions(request, intent_model_lot, action):
-    intent = ListingIntent.objects.filter(pk=request.POST.get("intent") or 0).first()
-    if intent is None or services._intent_lot(intent) != intent_model_lot:
-        raise DomainError(_("No such registration."), field="intent")
-    if action == "deposit":
-        services.record_deposit(request.user, intent, request.POST.get("deposit_status", ""))
-    else:
-        services.qualify(request.user, intent, request.POST.get("qualified") == "1", request.POST.get("note", ""))
+def _act(request, actions: dict[str, Callable[[], Any]], to: str, pk: int) -> HttpResponse:
+    """A POST on a lot's page: sign in first, run the action the form names (an unknown one is an error message)
+    and come back to the page."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    return perform(request, actions.get(request.POST.get("action", ""), _unknown_action), _("Done."), to, pk=pk)
+
+
+def _unknown_action():
+    raise DomainError(_("Unknown action."))
+
+
+def _buyer_actions(request, lot) -> dict[str, Callable[[], Any]]:
+    """What every listing and auction page lets one do about buyers: register, record a deposit, qualify."""
+    post, user = request.POST, request.user
+
+    def intent() -> ListingIntent:
+        found = ListingIntent.objects.filter(pk=post.get("intent") or 0).first()
+        if found is None or services.intent_lot(found) != lot:
+            raise DomainError(_("No such registration."), field="intent")
+        return found
+
+    return {
+        "register": lambda: services.register_intent(user, lot, post.get("buyer") or None, post.get("note", "")),
+        "deposit": lambda: services.record_deposit(user, intent(), post.get("deposit_status", "")),
+        "qualify": lambda: services.qualify(user, intent(), post.get("qualified") == "1", post.get("note", "")),
+    }
 
 
 def _lot_context(request, lot):
@@ -142,8 +174,8 @@ def _lot_context(request, lot):
     my_orgs = services.user_orgs(user) if p.authenticated else []
     registered = set(lot.intents.values_list("buyer_id", flat=True)) if my_orgs else set()
     return {
-        "manager": services.may_manage(user, lot),
-        "intents": services.intents_for(user, lot) if p.authenticated else [],
+        "manager": rules.may_manage(user, lot),
+        "intents": rules.visible_intents(user, lot) if p.authenticated else [],
         "my_orgs": my_orgs,
         "register_orgs": [o for o in my_orgs if o.pk not in registered and o.pk != lot.seller_id],
         "deposit_statuses": [c for c in DepositStatus.choices if c[0] != DepositStatus.NOT_REQUIRED],
@@ -154,38 +186,21 @@ def _lot_context(request, lot):
 def listing_detail(request, pk: int):
     listing = _lot(Listing, pk)
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{_login()}?next={request.path}")
-        action = request.POST.get("action", "")
-        try:
-            if action == "register":
-                services.register_intent(request.user, listing, request.POST.get("buyer") or None,
-                                         request.POST.get("note", ""))
-            elif action in ("deposit", "qualify"):
-                _intent_actions(request, listing, action)
-            elif action == "cancel":
-                services.cancel_listing(request.user, listing, request.POST.get("reason", ""))
-            elif action == "close":
-                result = services.close_listing(listing, actor=request.user)
-                if isinstance(result, Auction):
-                    messages.success(request, _("Several buyers qualified: the auction has started."))
-                    return redirect("trading:auction", pk=result.pk)
-            else:
-                raise DomainError(_("Unknown action."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Done."))
-        return redirect("trading:listing", pk=listing.pk)
+        def close():
+            result = services.close_listing(listing, actor=request.user)
+            if isinstance(result, Auction):
+                messages.success(request, _("Several buyers qualified: the auction has started."))
+                return redirect("trading:auction", pk=result.pk)
+            return result
+
+        return _act(request, {
+            **_buyer_actions(request, listing),
+            "cancel": lambda: services.cancel_listing(request.user, listing, request.POST.get("reason", "")),
+            "close": close,
+        }, "trading:listing", listing.pk)
     ctx = _lot_context(request, listing)
     ctx.update(listing=listing, auction=getattr(listing, "auction", None), deal=getattr(listing, "deal", None))
     return render(request, "trading/listing.html", ctx)
-
-
-def _login():
-    from django.urls import reverse
-
-    return reverse("accounts:login")
 
 
 # --- auctions ------------------------------------------------------------------------------------------------
@@ -205,31 +220,18 @@ def auction_new(request):
 def auction_detail(request, pk: int):
     auction = _lot(Auction, pk)
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{_login()}?next={request.path}")
-        action = request.POST.get("action", "")
-        try:
-            if action == "bid":
-                outcome = services.place_bid(request.user, auction, request.POST.get("amount", ""),
-                                             request.POST.get("org") or None)
-                (messages.success if outcome.accepted else messages.error)(request, outcome.message)
-                return redirect("trading:auction", pk=auction.pk)
-            if action == "register":
-                services.register_intent(request.user, auction, request.POST.get("buyer") or None,
-                                         request.POST.get("note", ""))
-            elif action in ("deposit", "qualify"):
-                _intent_actions(request, auction, action)
-            elif action == "cancel":
-                services.cancel_auction(request.user, auction, request.POST.get("reason", ""))
-            elif action == "close":
-                services.close_auction(auction, actor=request.user)
-            else:
-                raise DomainError(_("Unknown action."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Done."))
-        return redirect("trading:auction", pk=auction.pk)
+        def bid():
+            outcome = services.place_bid(request.user, auction, request.POST.get("amount", ""),
+                                         request.POST.get("org") or None)
+            (messages.success if outcome.accepted else messages.error)(request, outcome.message)
+            return redirect("trading:auction", pk=auction.pk)
+
+        return _act(request, {
+            **_buyer_actions(request, auction),
+            "bid": bid,
+            "cancel": lambda: services.cancel_auction(request.user, auction, request.POST.get("reason", "")),
+            "close": lambda: services.close_auction(auction, actor=request.user),
+        }, "trading:auction", auction.pk)
     ctx = _lot_context(request, auction)
     state = services.auction_state(request.user, auction)
     may_bid = [o for o in ctx["my_orgs"] if services.is_qualified(o.pk, auction) and o.pk != auction.seller_id]
@@ -259,8 +261,6 @@ def notice_list(request):
 
 @login_required
 def notice_new(request):
-    from techtransfer.orgs.models import Organization, Verification
-
     buyers = Organization.objects.filter(verification=Verification.VERIFIED).order_by("name")[:500]
     return _create(request, "trading/notice_form.html", services.NOTICE_FIELDS, services.publish_notice, "notice",
                    {"buyers": buyers})
@@ -269,34 +269,22 @@ def notice_new(request):
 def notice_detail(request, pk: int):
     notice = _lot(Notice, pk)
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{_login()}?next={request.path}")
-        action = request.POST.get("action", "")
-        try:
-            if action == "object":
-                services.file_objection(request.user, notice, request.POST.get("text", ""))
-            elif action == "handle":
-                objection = Objection.objects.filter(pk=request.POST.get("objection") or 0, notice=notice).first()
-                if objection is None:
-                    raise DomainError(_("No such objection."), field="objection")
-                services.handle_objection(request.user, objection, request.POST.get("outcome", ""),
-                                          request.POST.get("note", ""))
-            elif action == "revoke":
-                services.revoke_notice(request.user, notice, request.POST.get("reason", ""))
-            elif action == "finalize":
-                services.finalize_notice(notice, actor=request.user)
-            else:
-                raise DomainError(_("Unknown action."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Done."))
-        return redirect("trading:notice", pk=notice.pk)
-    manager = services.may_manage(request.user, notice)
-    objections = notice.objections.select_related("filer")
-    if not manager:
-        # Objections are read by the notice's managers and by their filers; the outcome count is public.
-        objections = objections.filter(filer_id=permissions.principal(request.user).user_id or 0)
+        post, user = request.POST, request.user
+
+        def handle():
+            objection = Objection.objects.filter(pk=post.get("objection") or 0, notice=notice).first()
+            if objection is None:
+                raise DomainError(_("No such objection."), field="objection")
+            return services.handle_objection(user, objection, post.get("outcome", ""), post.get("note", ""))
+
+        return _act(request, {
+            "object": lambda: services.file_objection(user, notice, post.get("text", "")),
+            "handle": handle,
+            "revoke": lambda: services.revoke_notice(user, notice, post.get("reason", "")),
+            "finalize": lambda: services.finalize_notice(notice, actor=user),
+        }, "trading:notice", notice.pk)
+    manager = rules.may_manage(request.user, notice)
+    objections = rules.visible_objections(request.user, notice).select_related("filer")
     now = timezone.now()
     return render(request, "trading/notice.html", {
         "notice": notice, "manager": manager, "objections": objections, "now": now,
@@ -310,7 +298,7 @@ def notice_detail(request, pk: int):
 
 
 def deal_list(request):
-    page, querystring = _page(request, services.deals_visible(request.user))
+    page, querystring = _page(request, rules.visible_deals(request.user))
     contract_ok = {d.pk for d in page.object_list if d.contract_id and permissions.can_view(request.user, d.contract)}
     return render(request, "trading/deals.html", {"page_obj": page, "querystring": querystring,
                                                   "contract_ok": contract_ok})

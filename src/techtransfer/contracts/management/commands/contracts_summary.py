@@ -2,29 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.db.models import Sum
-
 from techtransfer.contracts import ledger
-from techtransfer.contracts.models import LedgerSummary
-from techtransfer.contracts.services import Totals, ledger_totals
+from techtransfer.contracts.services import ledger_totals
 from techtransfer.core.management.base import PlatformCommand
-
-CENT = Decimal("0.01")
-
-
-def summary_totals() -> Totals:
-    """What the statistics read for all time and every region: the output ``total`` rows of the summary (the
-    figures ``stats.services.totals(None)`` adds up; read here because contracts sits below stats)."""
-    agg = LedgerSummary.objects.filter(side=ledger.OUTPUT, dimension="total").aggregate(
-        n=Sum("count"), a=Sum("contract_fen"), t=Sum("tech_fen")
-    )
-    return Totals(
-        count=int(agg["n"] or 0),
-        contract_amount=(Decimal(int(agg["a"] or 0)) / 100).quantize(CENT),
-        tech_amount=(Decimal(int(agg["t"] or 0)) / 100).quantize(CENT),
-    )
 
 
 class Command(PlatformCommand):
@@ -40,7 +20,7 @@ class Command(PlatformCommand):
         if rebuild:
             self.stdout.write(f"ledger summary rebuilt: {ledger.rebuild(self.stdout.write)} rows")
         raw = ledger_totals()
-        summary = summary_totals()
+        summary = ledger.summary_totals()
         for name, t in (("ledger", raw), ("summary", summary)):
             self.stdout.write(f"{name}: {t.count} contracts, {t.contract_amount} yuan, technology {t.tech_amount} yuan")
         if (raw.count, raw.contract_amount, raw.tech_amount) != (

@@ -1,0 +1,300 @@
+"""Request and response shapes of the catalog API (``catalog.api``). Request bodies are ``InputSchema`` (unknown
+fields refused with 422) with the shared typed values of ``core.fields`` for amounts and dates; responses are
+plain schemas and never carry protected details unless the view put them there."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from techtransfer.core.fields import Day, OptionalMoney
+from techtransfer.core.schemas import InputSchema
+
+
+class IPItemOut(Schema):
+    kind: str
+    title: str
+    number: str
+    granted: bool
+
+
+class AchievementItem(Schema):
+    """An achievement in a list: public fields only."""
+
+    id: int
+    title: str
+    title_en: str
+    abstract: str
+    keywords: list[str]
+    tech_field: str | None
+    trl: int | None
+    transfer_modes: list[str]
+    asking_price: Decimal | None
+    price_negotiable: bool
+    owner: int
+    owner_name: str
+    region: str
+    must_report: bool
+    dual_use: bool
+    status: str
+    published_at: datetime | None
+
+
+class AchievementOut(AchievementItem):
+    abstract_en: str
+    industry_codes: list[str]
+    ipc_codes: list[str]
+    public_funding: str
+    ip_items: list[IPItemOut]
+    protected: bool = Field(description="true when the protected details are withheld from this caller")
+    protected_details: str | None = None
+    rejection_reason: str | None = None
+    transitions: list[str] = Field(default_factory=list, description="transitions this caller may make now")
+
+
+class FacetsOut(Schema):
+    tech_field: dict[str, int]
+    org_kind: dict[str, int]
+
+
+class AchievementPage(Schema):
+    items: list[AchievementItem]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    facets: FacetsOut | None = None
+
+
+class AchievementIn(InputSchema):
+    owner: int = Field(description="id of the owner organization")
+    title: str = Field(min_length=2, max_length=200)
+    title_en: str = Field("", max_length=300)
+    abstract: str = Field(min_length=10, max_length=20000)
+    abstract_en: str = Field("", max_length=20000)
+    keywords: list[str] = []
+    tech_field: str | None = None
+    industry_codes: list[str] = []
+    ipc_codes: list[str] = []
+    trl: int | None = Field(None, ge=1, le=9)
+    transfer_modes: list[str] = []
+    asking_price: OptionalMoney = None
+    price_negotiable: bool = False
+    public_funding: str = Field("", max_length=200)
+    dual_use: bool = False
+    protected_details: str = Field("", max_length=50000)
+    team: list[int] = []
+
+
+class AchievementPatch(InputSchema):
+    title: str | None = Field(None, min_length=2, max_length=200)
+    title_en: str | None = Field(None, max_length=300)
+    abstract: str | None = Field(None, min_length=10, max_length=20000)
+    abstract_en: str | None = Field(None, max_length=20000)
+    keywords: list[str] | None = None
+    tech_field: str | None = None
+    industry_codes: list[str] | None = None
+    ipc_codes: list[str] | None = None
+    trl: int | None = Field(None, ge=1, le=9)
+    transfer_modes: list[str] | None = None
+    asking_price: OptionalMoney = None
+    price_negotiable: bool | None = None
+    public_funding: str | None = Field(None, max_length=200)
+    dual_use: bool | None = None
+    protected_details: str | None = Field(None, max_length=50000)
+    team: list[int] | None = None
+
+
+class IPItemIn(InputSchema):
+    kind: str
+    title: str = Field(min_length=1, max_length=200)
+    number: str = Field("", max_length=40)
+    granted: bool = False
+    holder: str = Field("", max_length=200)
+
+
+class IPItemCreated(IPItemOut):
+    id: int
+
+
+class TrlCriterionOut(Schema):
+    key: str
+    text: str
+
+
+class TrlLevelOut(Schema):
+    level: int
+    title: str
+    criteria: list[TrlCriterionOut]
+
+
+class TrlIn(InputSchema):
+    answers: dict[str, str | None] = Field(description="criterion key → evidence text")
+
+
+class TrlOut(Schema):
+    id: int
+    proposed_level: int | None
+    answers: dict[str, str]
+    created_at: datetime
+
+
+class RecordTransitionIn(InputSchema):
+    action: str = Field(description="submit, org_approve, org_reject, publish, platform_reject, start_negotiation, "
+                        "end_negotiation, transferred, close, withdraw")
+    reason: str = Field("", max_length=2000)
+
+
+class VersionOut(Schema):
+    version: int
+    event: str
+    data: dict
+    created_at: datetime
+
+
+class NdaIn(InputSchema):
+    purpose: str = Field("", max_length=2000)
+
+
+class NdaOut(Schema):
+    id: int
+    achievement: int
+    requester: int
+    requester_name: str
+    purpose: str
+    status: str
+    reason: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class DecisionIn(InputSchema):
+    reason: str = Field("", max_length=2000)
+
+
+class DemandItem(Schema):
+    id: int
+    title: str
+    problem: str
+    target_indicators: str
+    keywords: list[str]
+    tech_field: str | None
+    budget_min: Decimal | None
+    budget_max: Decimal | None
+    deadline: date | None
+    cooperation_modes: list[str]
+    owner: int
+    owner_name: str
+    region: str
+    status: str
+    published_at: datetime | None
+
+
+class DemandOut(DemandItem):
+    restricted: bool = Field(description="true when the contact is withheld from this caller")
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    rejection_reason: str | None = None
+    transitions: list[str] = Field(default_factory=list)
+
+
+class DemandPage(Schema):
+    items: list[DemandItem]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    facets: FacetsOut | None = None
+
+
+class DemandIn(InputSchema):
+    owner: int
+    title: str = Field(min_length=2, max_length=200)
+    problem: str = Field(min_length=10, max_length=20000)
+    target_indicators: str = Field("", max_length=5000)
+    keywords: list[str] = []
+    tech_field: str | None = None
+    budget_min: OptionalMoney = None
+    budget_max: OptionalMoney = None
+    deadline: Day = None
+    cooperation_modes: list[str] = []
+    contact_name: str = Field("", max_length=64)
+    contact_phone: str = Field("", max_length=32)
+    contact_email: str = Field("", max_length=254)
+
+
+class DemandPatch(InputSchema):
+    title: str | None = Field(None, min_length=2, max_length=200)
+    problem: str | None = Field(None, min_length=10, max_length=20000)
+    target_indicators: str | None = Field(None, max_length=5000)
+    keywords: list[str] | None = None
+    tech_field: str | None = None
+    budget_min: OptionalMoney = None
+    budget_max: OptionalMoney = None
+    deadline: Day = None
+    cooperation_modes: list[str] | None = None
+    contact_name: str | None = Field(None, max_length=64)
+    contact_phone: str | None = Field(None, max_length=32)
+    contact_email: str | None = Field(None, max_length=254)
+
+
+class RefinementIn(InputSchema):
+    title: str = Field(min_length=2, max_length=200)
+    description: str = Field(min_length=10, max_length=20000)
+    key_indicators: str = Field("", max_length=5000)
+    tech_field: str | None = None
+    ipc_codes: list[str] = []
+
+
+class RefinementOut(Schema):
+    version: int
+    author: str | None
+    title: str
+    description: str
+    key_indicators: str
+    tech_field: str | None
+    ipc_codes: list[str]
+    created_at: datetime
+
+
+class PackageIn(InputSchema):
+    name: str = Field(min_length=2, max_length=200)
+    description: str = Field("", max_length=5000)
+    region: str = Field(min_length=6, max_length=6)
+    tech_field: str
+
+
+class PackageOut(Schema):
+    id: int
+    name: str
+    description: str
+    region: str
+    tech_field: str
+    status: str
+    published_at: datetime | None
+
+
+class PackageDetail(PackageOut):
+    achievements: list[AchievementItem]
+
+
+class PackagePage(Schema):
+    items: list[PackageOut]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+
+
+class PackageItemIn(InputSchema):
+    achievement: int
+    note: str = Field("", max_length=200)
+
+
+class ImportReport(Schema):
+    ok: bool
+    created: int
+    rows: int
+    errors: list[dict]
+    errors_truncated: bool

@@ -1,0 +1,23 @@
+"""Fetching a contract for a caller and refusing callers the rules do not allow (``contracts.permissions``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from techtransfer.contracts.models import TechContract
+from techtransfer.contracts.permissions import may_decide, visible_contracts
+from techtransfer.core.errors import Forbidden, NotFound
+
+
+def get_visible(user, pk: int) -> TechContract:
+    """The contract ``pk`` if ``user`` may see it (``visible_contracts``); else 404, whether or not it exists."""
+    contract = visible_contracts(user).filter(pk=pk).first()
+    if contract is None:
+        raise NotFound(_("No such contract, or you may not see it."))
+    return contract
+
+
+def require_decider(user, contract: TechContract) -> None:
+    """Raise ``Forbidden`` unless ``user`` may decide ``contract`` (rule ``contracts.decide``)."""
+    if not may_decide(user, contract):
+        raise Forbidden(_("Only a reviewer of this registration point, within its jurisdiction, may decide."))
