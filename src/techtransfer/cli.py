@@ -1,10 +1,24 @@
-"""The ``techtransfer`` command line: `techtransfer --help` lists every command."""
+"""The ``techtransfer`` command line: `techtransfer --help` lists every command.
+
+The platform's own commands (demo, serve, migrate, createsuperuser, check, loaddemo, worker) are here; an app's
+commands are Django management commands that the app names in ``cli_commands`` on its AppConfig, listed here with
+the help line declared there and run with the rest of the command line (see docs/architecture.md).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
+
+import django
+from django.conf import settings
+from django.core.management import call_command, load_command_class
+from django.core.management.base import CommandError
+
+from techtransfer import __version__
+from techtransfer.core import plugins
 
 COMMANDS = {
     "demo": "create the database if needed, load the demo data once, print the demo accounts and serve",
@@ -18,22 +32,20 @@ COMMANDS = {
 
 
 def _setup() -> None:
+    """Configure Django. Only commands that need it call this: reading the settings creates the data folder,
+    which `techtransfer --help` must not do. Everything that loads models is therefore imported after it."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techtransfer.config.settings")
-    import django
-
     django.setup()
 
 
 def _manage(*args: str) -> None:
-    from django.core.management import call_command
-
     call_command(*args)
 
 
 def _serve(host: str, port: int, workers: int, threads: int) -> int:
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # here: `techtransfer --help` need not load gunicorn
 
-    from techtransfer.config.wsgi import application
+    from techtransfer.config.wsgi import application  # loads the URL map and every app: after _setup() only
 
     class Server(BaseApplication):
         def load_config(self):
@@ -54,9 +66,7 @@ def _serve(host: str, port: int, workers: int, threads: int) -> int:
 
 def cmd_demo(args) -> int:
     _setup()
-    from django.conf import settings
-
-    from techtransfer.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+    from techtransfer.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo  # loads models: after _setup()
 
     print(f"Data folder: {settings.DATA_DIR}")
     _manage("migrate", "--no-input", "-v", "0")
@@ -81,10 +91,6 @@ def cmd_demo(args) -> int:
 
 def _start_worker_process():
     """The demo runs its own task worker beside the web server (production runs `techtransfer worker`)."""
-    import subprocess
-
-    from django.conf import settings
-
     if settings.HUEY.get("immediate"):
         return None
     return subprocess.Popen([sys.executable, "-m", "techtransfer", "worker", "--quiet"])
@@ -93,15 +99,21 @@ def _start_worker_process():
 def cmd_serve(args) -> int:
     _setup()
     _manage("migrate", "--no-input", "-v", "0") if args.migrate else None
-    from techtransfer.core.health import run_checks
-
-    problems = run_checks()
+    problems = _run_checks()
     if problems:
         for p in problems:
             print(f"error: {p}", file=sys.stderr)
         return 2
     workers = args.workers or (os.cpu_count() or 1) * 2 + 1
     return _serve(args.host, args.port, workers=workers, threads=args.threads)
+
+
+def _run_checks(deploy: bool = False) -> list[str]:
+    # Here, not at the top: the health checks load Django's migration machinery and the Redis client (~0.25 s
+    # that `techtransfer --help` would pay for nothing).
+    from techtransfer.core.health import run_checks
+
+    return run_checks(deploy=deploy)
 
 
 def cmd_migrate(args) -> int:
@@ -118,9 +130,7 @@ def cmd_createsuperuser(args) -> int:
 
 def cmd_check(args) -> int:
     _setup()
-    from techtransfer.core.health import run_checks
-
-    problems = run_checks(deploy=args.deploy)
+    problems = _run_checks(deploy=args.deploy)
     if problems:
         for p in problems:
             print(f"error: {p}", file=sys.stderr)
@@ -131,7 +141,7 @@ def cmd_check(args) -> int:
 
 def cmd_loaddemo(args) -> int:
     _setup()
-    from techtransfer.demo.services import load_demo
+    from techtransfer.demo.services import load_demo  # loads models: after _setup()
 
     _manage("migrate", "--no-input", "-v", "0")
     created = load_demo(progress=print)
@@ -141,8 +151,6 @@ def cmd_loaddemo(args) -> int:
 
 def cmd_worker(args) -> int:
     _setup()
-    from django.conf import settings
-
     if settings.HUEY.get("immediate"):
         print("error: TECHTRANSFER_TASKS=immediate runs tasks inline; there is nothing to consume", file=sys.stderr)
         return 2
@@ -159,8 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="TechTransfer — regional technology transfer platform. Configure with TECHTRANSFER_* "
         "environment variables (see docs/operations.md).",
     )
-    from techtransfer import __version__
-
     parser.add_argument("--version", action="version", version=f"techtransfer {__version__}")
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     p = sub.add_parser("demo", help=COMMANDS["demo"], description=COMMANDS["demo"])
@@ -186,38 +192,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")
     p.add_argument("--quiet", action="store_true", help="log only warnings and errors")
     p.set_defaults(func=cmd_worker)
-    for module in _app_command_modules():
-        module.register(sub)
+    for command in plugins.cli_commands():
+        # The app's management command parses the rest of the line (`techtransfer import --help` included).
+        sub.add_parser(command.name, help=command.help, add_help=False).set_defaults(app_command=command)
     return parser
 
 
-def _app_command_modules():
-    """Domain apps add their own commands in ``<app>/commands.py`` with ``register(subparsers)``.
-
-    Those modules must not import Django models at import time; their handlers call ``setup()`` first.
-    """
-    import importlib
-    import pkgutil
-
-    import techtransfer
-
-    for info in sorted(pkgutil.iter_modules(techtransfer.__path__), key=lambda i: i.name):
-        if info.ispkg and importlib.util.find_spec(f"techtransfer.{info.name}.commands") is not None:
-            yield importlib.import_module(f"techtransfer.{info.name}.commands")
+def run_app_command(command: plugins.CliCommand, argv: list[str]) -> int:
+    """Run an app's management command with the rest of the command line; its exit status is the answer."""
+    _setup()
+    handler = load_command_class(command.app, command.management_command)
+    handler._called_from_command_line = True  # argparse errors exit with status 2 and the usage, as before
+    options = vars(handler.create_parser("techtransfer", command.name).parse_args(argv))
+    try:
+        handler.execute(*options.pop("args", ()), **options)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.returncode
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
 
 
 def setup() -> None:
-    """Configure Django for a command handler (public for the apps' own commands)."""
+    """Configure Django for a command handler (public for the benchmarks and scripts)."""
     _setup()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
+    args, rest = parser.parse_known_args(argv)
+    app_command = getattr(args, "app_command", None)
+    if rest and app_command is None:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if app_command is None and not getattr(args, "func", None):
         parser.print_help()
         return 0
     try:
+        if app_command is not None:
+            return run_app_command(app_command, rest)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130

@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.apps import PlatformAppConfig
 
-class AccountsConfig(AppConfig):
+
+class AccountsConfig(PlatformAppConfig):
     name = "techtransfer.accounts"
     verbose_name = _("Accounts and roles")
     api_prefix = "/accounts"

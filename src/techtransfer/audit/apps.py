@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.apps import PlatformAppConfig
 
-class AuditConfig(AppConfig):
+
+class AuditConfig(PlatformAppConfig):
     name = "techtransfer.audit"
     verbose_name = _("Audit trail")
     api_prefix = "/audit"

@@ -79,7 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "techtransfer.core.context_processors.platform",
+                "techtransfer.regions.context_processors.platform",
             ],
         },
     }

@@ -1,10 +1,10 @@
-from django.apps import apps as django_apps
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from techtransfer.config.api import api
+from techtransfer.core import plugins
 from techtransfer.core import views as core_views
-from techtransfer.core.api import api
 
 urlpatterns = [
     path("", include("techtransfer.core.urls")),
@@ -14,12 +14,8 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/openapi.json", RedirectView.as_view(url="/api/v1/openapi.json", permanent=False)),
 ]
-# Each domain app with pages sets ``url_prefix`` on its AppConfig and owns its ``urls.py``.
-urlpatterns += [
-    path(config.url_prefix, include(f"{config.name}.urls"))
-    for config in django_apps.get_app_configs()
-    if getattr(config, "url_prefix", None)
-]
+# Each app with pages sets ``url_prefix`` on its AppConfig and owns its ``urls.py``.
+urlpatterns += [path(prefix, include(module)) for prefix, module in plugins.url_includes()]
 
 handler404 = core_views.not_found
 handler500 = core_views.server_error

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 
+import redis
+from django.conf import settings
+from django.core import checks
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from techtransfer.core import plugins
+
 
 def run_checks(deploy: bool = False) -> list[str]:
-    from django.conf import settings
-    from django.core import checks
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
+    """Configuration (Django's system checks, ``--deploy`` adds the production ones), the data folder, the
+    database and its migrations, then the apps' own ``health_checks`` (which may read the database), then Redis.
+    Returns the problems, one line each; empty when everything is healthy."""
     problems: list[str] = []
     for msg in checks.run_checks(include_deployment_checks=deploy):
         if msg.level >= checks.ERROR or (deploy and msg.level >= checks.WARNING):
@@ -27,16 +33,10 @@ def run_checks(deploy: bool = False) -> list[str]:
     if pending:
         problems.append(f"{len(pending)} database migrations are not applied: run `techtransfer migrate`")
     else:
-        from techtransfer.regions.models import Region
-
-        if not Region.objects.filter(code=settings.PROVINCE_CODE, tier="province").exists():
-            problems.append(
-                f"TECHTRANSFER_PROVINCE={settings.PROVINCE_CODE} is not a province in the region table"
-            )
+        for check in plugins.health_checks():
+            problems.extend(check())
     if settings.REDIS_URL:
         try:
-            import redis
-
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
         except Exception as exc:  # noqa: BLE001
             problems.append(f"cannot reach Redis at TECHTRANSFER_REDIS_URL: {exc}")

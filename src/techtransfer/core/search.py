@@ -2,9 +2,9 @@
 
 An app that owns searchable records declares them in its own ``<app>/search.py`` as a list ``DOCUMENTS`` of
 ``SearchDocument`` (its records become documents of one kind) and, to enrich another app's documents with its
-own data, ``ADDITIONS`` of ``SearchAddition``. The matching app reads the ``search`` module of every installed
-app; no app imports the matching app, and the matching app imports none of the apps it indexes to build
-documents.
+own data, ``ADDITIONS`` of ``SearchAddition``. The matching app reads that module in every installed app that
+names it as ``search_documents = "search"`` on its AppConfig; no app imports the matching app, and the matching app
+imports none of the apps it indexes to build documents.
 
 A document is a dict of public fields only (never protected details or contact fields): ``id``
 (``"kind:pk"``), ``kind``, ``title``, ``keywords``, ``body``, and the filter fields ``field``, ``region``,

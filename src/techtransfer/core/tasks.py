@@ -17,28 +17,19 @@ own transaction. In tests (and with ``TECHTRANSFER_TASKS=immediate``) tasks run 
 
 from __future__ import annotations
 
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task
+
 
 def queue_status() -> dict:
     """Pending task count and backend, for health checks and the back office."""
-    from huey.contrib.djhuey import HUEY
-
     return {"backend": type(HUEY.storage).__name__, "pending": HUEY.pending_count(), "immediate": HUEY.immediate}
 
 
-def _register() -> None:
-    from huey import crontab
-    from huey.contrib.djhuey import db_periodic_task
-
-    @db_periodic_task(crontab(hour="3", minute="17"))
-    def clear_expired_sessions() -> int:
-        """Nightly: drop expired sign-in sessions (Django keeps them until told otherwise)."""
-        from django.contrib.sessions.models import Session
-        from django.utils import timezone
-
-        deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-        return deleted
-
-    globals()["clear_expired_sessions"] = clear_expired_sessions
-
-
-_register()
+@db_periodic_task(crontab(hour="3", minute="17"))
+def clear_expired_sessions() -> int:
+    """Nightly: drop expired sign-in sessions (Django keeps them until told otherwise)."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

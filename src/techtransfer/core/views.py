@@ -1,7 +1,9 @@
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from techtransfer.core import plugins
 from techtransfer.core.services import headline_figures
 
 
@@ -10,26 +12,13 @@ def home(request):
 
 
 def search(request):
-    """The one search box: the matching engine's search page when it is installed, else the directories by name."""
-    from django.apps import apps
-
-    if apps.is_installed("techtransfer.matching"):
-        from django.shortcuts import redirect
-        from django.urls import reverse
-
+    """The one search box: redirects to the search page of the app that declares ``search_url_name`` (the matching
+    engine); without such an app, the box alone with the query."""
+    target = plugins.search_url_name()
+    if target:
         query = request.GET.urlencode()
-        return redirect(reverse("matching:search") + (f"?{query}" if query else ""))
-    from techtransfer.orgs.services import OrgFilters
-    from techtransfer.orgs.services import search as search_orgs
-    from techtransfer.people.services import PeopleFilters
-    from techtransfer.people.services import search as search_people
-
-    q = request.GET.get("q", "").strip()[:100]
-    orgs = people = []
-    if q:
-        orgs = list(search_orgs(request.user, OrgFilters(q=q))[:20])
-        people = list(search_people(request.user, PeopleFilters(q=q))[:20])
-    return render(request, "core/search.html", {"q": q, "orgs": orgs, "people": people})
+        return redirect(reverse(target) + (f"?{query}" if query else ""))
+    return render(request, "core/search.html", {"q": request.GET.get("q", "").strip()[:100]})
 
 
 def _error_page(request, status: int, code: str, message: str):

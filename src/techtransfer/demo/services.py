@@ -1,19 +1,18 @@
 """Demo data: a realistic province for trying the platform. Every record is marked ``is_demo``.
 
 The demo world is loaded in parts. ``foundation`` (organizations, people, accounts) comes first; then every
-installed domain app that has a ``demo.py`` module with ``load(progress) -> int`` adds its own part, in
-installed-apps order. Each part is recorded in :class:`DemoPart` and never loaded twice.
+installed app that declares ``demo_loader = "demo.load"`` (a ``load(progress) -> int``) on its AppConfig adds its
+own part, in installed-apps order. Each part is recorded in :class:`DemoPart` and never loaded twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
-from importlib.util import find_spec
 
-from django.apps import apps as django_apps
 from django.db import transaction
 
+from techtransfer.core import plugins
+from techtransfer.demo import foundation
 from techtransfer.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: F401  (re-exported for the CLI)
 from techtransfer.demo.models import DemoPart
 
@@ -22,15 +21,7 @@ Progress = Callable[[str], None]
 
 def demo_parts() -> list[tuple[str, Callable[[Progress], int]]]:
     """The parts in loading order: (name, loader)."""
-    from techtransfer.demo import foundation
-
-    parts: list[tuple[str, Callable[[Progress], int]]] = [("foundation", foundation.load)]
-    for config in django_apps.get_app_configs():
-        if not config.name.startswith("techtransfer.") or config.name == "techtransfer.demo":
-            continue
-        if find_spec(f"{config.name}.demo") is not None:
-            parts.append((config.label, import_module(f"{config.name}.demo").load))
-    return parts
+    return [("foundation", foundation.load), *plugins.demo_loaders()]
 
 
 def load_demo(progress: Progress | None = None) -> bool:

@@ -1,15 +1,21 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.apps import PlatformAppConfig
 
-class MatchingConfig(AppConfig):
+
+class MatchingConfig(PlatformAppConfig):
     name = "techtransfer.matching"
     verbose_name = _("Supply–demand matching")
     api_prefix = "/matching"
     url_prefix = "matching/"
+    demo_loader = "demo.load"
+    search_url_name = "matching:search"
+    cli_commands = {
+        "index": "search index: rebuild it from the database, or show its status",
+        "eval": "evaluate the matching engine on a retrieval test collection",
+    }
 
     def ready(self):
-        # Inside ready(): the receivers import models of this and other apps, not loaded when this module is.
-        from . import receivers
+        from . import receivers  # receivers import models, which load only after every apps.py
 
         receivers.connect()

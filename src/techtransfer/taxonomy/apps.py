@@ -1,7 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.core.apps import PlatformAppConfig
 
-class TaxonomyConfig(AppConfig):
+
+class TaxonomyConfig(PlatformAppConfig):
     name = "techtransfer.taxonomy"
     verbose_name = _("Classifications")

@@ -1,4 +1,7 @@
-"""The REST API root (django-ninja): authentication, error shape, and the routers of each domain app."""
+"""The REST API root (django-ninja): authentication, error shape, and the routers of the apps.
+
+It lives in ``config`` (the top layer) because it knows the token authentication of ``accounts`` and mounts every
+app's router; the apps declare ``api_prefix`` on their AppConfig (see ``core/apps.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from techtransfer.accounts import tokens
+from techtransfer.core import plugins
 from techtransfer.core.errors import DomainError, from_validation_error
+from techtransfer.core.meta_api import router as meta_router
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -125,22 +130,14 @@ def on_unexpected(request, exc):
 
 
 def register_routers() -> None:
-    """Mount every domain app's router.
+    """Mount the platform's own routes (health, figures) and every app's router.
 
-    An app takes part by setting ``api_prefix`` on its AppConfig and exposing ``router`` in its
-    ``api.py``; the installed-apps list stays the single source of what the platform serves.
+    An app takes part by setting ``api_prefix`` on its AppConfig and exposing ``router`` in its ``api.py``;
+    the installed-apps list stays the single source of what the platform serves.
     """
-    from importlib import import_module
-
-    from django.apps import apps as django_apps
-
-    from techtransfer.core.meta_api import router as meta_router
-
     api.add_router("/", meta_router)
-    for config in django_apps.get_app_configs():
-        prefix = getattr(config, "api_prefix", None)
-        if prefix:
-            api.add_router(prefix, import_module(f"{config.name}.api").router)
+    for prefix, router in plugins.api_routers():
+        api.add_router(prefix, router)
 
 
 register_routers()

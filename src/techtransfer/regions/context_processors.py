@@ -1,3 +1,5 @@
+"""The province this instance serves, in every template (``PROVINCE_CODE``, ``PROVINCE_NAME``, ``PROVINCE_NAME_EN``)."""
+
 from django.conf import settings
 
 from techtransfer.regions.services import name_of
