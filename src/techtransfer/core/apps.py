@@ -13,6 +13,7 @@ Dotted paths are relative to the app's package: ``"figures.headline_figures"`` o
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,3 +70,8 @@ class PlatformAppConfig(AppConfig):
 class CoreConfig(PlatformAppConfig):
     name = "techtransfer.core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        # Every app's named permission rules (``<app>/permissions.py``, ``@permissions.rule``) are registered once
+        # all models are loaded, before the first request asks for one by name.
+        autodiscover_modules("permissions")
