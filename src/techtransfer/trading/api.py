@@ -274,22 +274,45 @@ def _data(payload: InputSchema) -> dict:
     return {k: v for k, v in payload.dict(exclude={"achievement"}).items() if v is not None}
 
 
-@router.get("/listings", response=ListingPage, summary="Browse listings (public)")
-def list_listings(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = _with_status(Listing.objects.select_related("achievement", "seller"), status, ListingStatus)
-    sl = paginate(qs, page, page_size)
-    return _page([listing_out(x) for x in sl.items], sl)
+def _lot_routes(path: str, model, statuses, related: tuple[str, ...], *, page_schema, out_schema, payload_schema,
+                create, out, names: tuple[str, str, str], summaries: tuple[str, str, str]) -> None:
+    """The three routes every kind of lot (listing, auction, notice) has: browse ``GET /<path>`` (by status,
+    paged), offer ``POST /<path>`` (201, through the service ``create``) and read ``GET /<path>/{pk}``.
+    ``out(user, lot)`` renders a lot; ``names`` are the view names these routes always had, kept as their
+    operationIds and URL names."""
+    list_name, create_name, get_name = names
+    list_summary, create_summary, get_summary = summaries
+
+    def browse(request, status: str = "", page: int = 1, page_size: int = 20):
+        qs = _with_status(model.objects.select_related(*related), status, statuses)
+        sl = paginate(qs, page, page_size)
+        return _page([out(request.auth, x) for x in sl.items], sl)
+
+    def offer(request, payload):
+        lot = create(request.auth, _achievement(payload.achievement), _data(payload))
+        return Status(201, out(request.auth, lot))
+
+    # django-ninja reads the body's type from the annotation, which it resolves in the module's globals (the
+    # module's annotations are strings); the schema is a parameter here, so it is given as the type itself.
+    offer.__annotations__["payload"] = payload_schema
+
+    def read(request, pk: int):
+        return out(request.auth, services.get_lot(model, pk))
+
+    def names_of(name: str) -> dict:
+        return {"operation_id": f"techtransfer_trading_api_{name}", "url_name": name}
+
+    router.get(f"/{path}", response=page_schema, summary=list_summary, **names_of(list_name))(browse)
+    router.post(f"/{path}", response={201: out_schema}, summary=create_summary, **names_of(create_name))(offer)
+    router.get(f"/{path}/{{int:pk}}", response=out_schema, summary=get_summary, **names_of(get_name))(read)
 
 
-@router.post("/listings", response={201: ListingOut}, summary="List a published achievement")
-def create_listing(request, payload: ListingIn):
-    listing = services.create_listing(request.auth, _achievement(payload.achievement), _data(payload))
-    return Status(201, listing_out(listing))
-
-
-@router.get("/listings/{int:pk}", response=ListingOut, summary="A listing")
-def get_listing(request, pk: int):
-    return listing_out(services.get_lot(Listing, pk))
+_lot_routes(
+    "listings", Listing, ListingStatus, ("achievement", "seller"), page_schema=ListingPage, out_schema=ListingOut,
+    payload_schema=ListingIn, create=services.create_listing, out=lambda user, lot: listing_out(lot),
+    names=("list_listings", "create_listing", "get_listing"),
+    summaries=("Browse listings (public)", "List a published achievement", "A listing"),
+)
 
 
 class ReasonIn(InputSchema):
@@ -369,22 +392,12 @@ class AuctionIn(InputSchema):
     fee_rate: Decimal = Decimal("0")
 
 
-@router.get("/auctions", response=AuctionPage, summary="Browse auctions (public)")
-def list_auctions(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = _with_status(Auction.objects.select_related("achievement", "seller"), status, AuctionStatus)
-    sl = paginate(qs, page, page_size)
-    return _page([auction_out(request.auth, x) for x in sl.items], sl)
-
-
-@router.post("/auctions", response={201: AuctionOut}, summary="Put a published achievement up for auction")
-def create_auction(request, payload: AuctionIn):
-    auction = services.create_auction(request.auth, _achievement(payload.achievement), _data(payload))
-    return Status(201, auction_out(request.auth, auction))
-
-
-@router.get("/auctions/{int:pk}", response=AuctionOut, summary="An auction")
-def get_auction(request, pk: int):
-    return auction_out(request.auth, services.get_lot(Auction, pk))
+_lot_routes(
+    "auctions", Auction, AuctionStatus, ("achievement", "seller"), page_schema=AuctionPage, out_schema=AuctionOut,
+    payload_schema=AuctionIn, create=services.create_auction, out=auction_out,
+    names=("list_auctions", "create_auction", "get_auction"),
+    summaries=("Browse auctions (public)", "Put a published achievement up for auction", "An auction"),
+)
 
 
 @router.get("/auctions/{int:pk}/state", summary="Live state: price, leader, end, recent bids (poll every ~2 s)")
@@ -470,22 +483,12 @@ class NoticeIn(InputSchema):
     period_days: int | None = None
 
 
-@router.get("/notices", response=NoticePage, summary="Browse public notices of negotiated deals")
-def list_notices(request, status: str = "", page: int = 1, page_size: int = 20):
-    qs = _with_status(Notice.objects.select_related("achievement", "seller", "buyer"), status, NoticeStatus)
-    sl = paginate(qs, page, page_size)
-    return _page([notice_out(x) for x in sl.items], sl)
-
-
-@router.post("/notices", response={201: NoticeOut}, summary="Publish a notice of a negotiated price")
-def publish_notice(request, payload: NoticeIn):
-    notice = services.publish_notice(request.auth, _achievement(payload.achievement), _data(payload))
-    return Status(201, notice_out(notice))
-
-
-@router.get("/notices/{int:pk}", response=NoticeOut, summary="A notice")
-def get_notice(request, pk: int):
-    return notice_out(services.get_lot(Notice, pk))
+_lot_routes(
+    "notices", Notice, NoticeStatus, ("achievement", "seller", "buyer"), page_schema=NoticePage, out_schema=NoticeOut,
+    payload_schema=NoticeIn, create=services.publish_notice, out=lambda user, lot: notice_out(lot),
+    names=("list_notices", "publish_notice", "get_notice"),
+    summaries=("Browse public notices of negotiated deals", "Publish a notice of a negotiated price", "A notice"),
+)
 
 
 class ObjectionIn(InputSchema):
