@@ -274,6 +274,11 @@ def _data(payload: InputSchema) -> dict:
     return {k: v for k, v in payload.dict(exclude={"achievement"}).items() if v is not None}
 
 
+def _names(name: str) -> dict:
+    """A generated route keeps the operationId and URL name django-ninja gave the view of that name."""
+    return {"operation_id": f"techtransfer_trading_api_{name}", "url_name": name}
+
+
 def _lot_routes(path: str, model, statuses, related: tuple[str, ...], *, page_schema, out_schema, payload_schema,
                 create, out, names: tuple[str, str, str], summaries: tuple[str, str, str]) -> None:
     """The three routes every kind of lot (listing, auction, notice) has: browse ``GET /<path>`` (by status,
@@ -299,12 +304,9 @@ def _lot_routes(path: str, model, statuses, related: tuple[str, ...], *, page_sc
     def read(request, pk: int):
         return out(request.auth, services.get_lot(model, pk))
 
-    def names_of(name: str) -> dict:
-        return {"operation_id": f"techtransfer_trading_api_{name}", "url_name": name}
-
-    router.get(f"/{path}", response=page_schema, summary=list_summary, **names_of(list_name))(browse)
-    router.post(f"/{path}", response={201: out_schema}, summary=create_summary, **names_of(create_name))(offer)
-    router.get(f"/{path}/{{int:pk}}", response=out_schema, summary=get_summary, **names_of(get_name))(read)
+    router.get(f"/{path}", response=page_schema, summary=list_summary, **_names(list_name))(browse)
+    router.post(f"/{path}", response={201: out_schema}, summary=create_summary, **_names(create_name))(offer)
+    router.get(f"/{path}/{{int:pk}}", response=out_schema, summary=get_summary, **_names(get_name))(read)
 
 
 _lot_routes(
@@ -336,15 +338,27 @@ class IntentIn(InputSchema):
     note: NoteText = ""
 
 
-@router.get("/listings/{int:pk}/intents", response=list[IntentOut], summary="Registrations (managers: all)")
-def listing_intents(request, pk: int):
-    return [intent_out(i) for i in services.intents_for(request.auth, services.get_lot(Listing, pk))]
+def _intent_routes(path: str, model, *, names: tuple[str, str], register_summary: str) -> None:
+    """A listing's or an auction's buyer registrations: read them (``GET /<path>/{pk}/intents``; managers see
+    all) and register (``POST``, 201). ``names`` are the view names these routes always had (operationIds and
+    URL names)."""
+    list_name, register_name = names
+
+    def registrations(request, pk: int):
+        return [intent_out(i) for i in services.intents_for(request.auth, services.get_lot(model, pk))]
+
+    def register(request, pk: int, payload: IntentIn):
+        it = services.register_intent(request.auth, services.get_lot(model, pk), payload.buyer, payload.note)
+        return Status(201, intent_out(it))
+
+    route = f"/{path}/{{int:pk}}/intents"
+    router.get(route, response=list[IntentOut], summary="Registrations (managers: all)",
+               **_names(list_name))(registrations)
+    router.post(route, response={201: IntentOut}, summary=register_summary, **_names(register_name))(register)
 
 
-@router.post("/listings/{int:pk}/intents", response={201: IntentOut}, summary="Register intent as a buyer")
-def register_listing_intent(request, pk: int, payload: IntentIn):
-    it = services.register_intent(request.auth, services.get_lot(Listing, pk), payload.buyer, payload.note)
-    return Status(201, intent_out(it))
+_intent_routes("listings", Listing, names=("listing_intents", "register_listing_intent"),
+               register_summary="Register intent as a buyer")
 
 
 class DepositIn(InputSchema):
@@ -405,15 +419,8 @@ def auction_state(request, pk: int):
     return services.auction_state(request.auth, services.get_lot(Auction, pk))
 
 
-@router.get("/auctions/{int:pk}/intents", response=list[IntentOut], summary="Registrations (managers: all)")
-def auction_intents(request, pk: int):
-    return [intent_out(i) for i in services.intents_for(request.auth, services.get_lot(Auction, pk))]
-
-
-@router.post("/auctions/{int:pk}/intents", response={201: IntentOut}, summary="Register as a bidder")
-def register_auction_intent(request, pk: int, payload: IntentIn):
-    it = services.register_intent(request.auth, services.get_lot(Auction, pk), payload.buyer, payload.note)
-    return Status(201, intent_out(it))
+_intent_routes("auctions", Auction, names=("auction_intents", "register_auction_intent"),
+               register_summary="Register as a bidder")
 
 
 class BidIn(InputSchema):
