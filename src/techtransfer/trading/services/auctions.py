@@ -46,12 +46,12 @@ from techtransfer.trading.services.lots import (
     check_fields,
     check_offerable,
     flag,
-    given_reason,
     lot_url,
     organization,
     seller_admins,
     transfer_mode,
     user_orgs,
+    withdrawing,
 )
 
 AUCTION_FIELDS = (
@@ -239,12 +239,8 @@ def close_auction(auction: Auction, now: datetime.datetime | None = None, actor=
 
 def cancel_auction(actor, auction: Auction, reason: str) -> Auction:
     """Cancel an open auction before any bid is accepted."""
-    require_manager(actor, auction)
-    reason = given_reason(reason)
-    with transaction.atomic():
-        a = Auction.objects.select_for_update().get(pk=auction.pk)
-        if a.status != AuctionStatus.OPEN:
-            raise Conflict(_("This auction is already closed."), field="status")
+    refusal = _("This auction is already closed.")
+    with withdrawing(actor, auction, reason, still=AuctionStatus.OPEN, refusal=refusal) as (a, reason):
         if a.bid_count:
             raise Conflict(_("An auction with accepted bids cannot be cancelled."), field="status")
         with audit.tracking(actor, a, "trading.auction.cancel", reason=reason):
@@ -252,8 +248,6 @@ def cancel_auction(actor, auction: Auction, reason: str) -> Auction:
             a.closed_at = timezone.now()
         if a.listing_id:
             Listing.objects.filter(pk=a.listing_id).update(status=ListingStatus.CANCELLED)
-        achievement_step(actor, a, workflow.end_negotiation)
-    auction.refresh_from_db()
     return auction
 
 

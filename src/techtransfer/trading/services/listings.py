@@ -24,9 +24,9 @@ from techtransfer.trading.services.lots import (
     check_fields,
     check_offerable,
     flag,
-    given_reason,
     lot_url,
     transfer_mode,
+    withdrawing,
 )
 
 LISTING_FIELDS = (
@@ -89,17 +89,11 @@ def create_listing(actor, ach: Achievement, data: dict, now: datetime.datetime |
 
 def cancel_listing(actor, listing: Listing, reason: str) -> Listing:
     """Withdraw an open listing (with a reason); the achievement is on offer again."""
-    require_manager(actor, listing)
-    reason = given_reason(reason)
-    with transaction.atomic():
-        lot = Listing.objects.select_for_update().get(pk=listing.pk)
-        if lot.status != ListingStatus.OPEN:
-            raise Conflict(_("Only an open listing can be cancelled."), field="status")
+    refusal = _("Only an open listing can be cancelled.")
+    with withdrawing(actor, listing, reason, still=ListingStatus.OPEN, refusal=refusal) as (lot, reason):
         with audit.tracking(actor, lot, "trading.listing.cancel", reason=reason):
             lot.status = ListingStatus.CANCELLED
             lot.closed_at = timezone.now()
-        achievement_step(actor, lot, workflow.end_negotiation)
-    listing.refresh_from_db()
     return listing
 
 

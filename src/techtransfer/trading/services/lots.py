@@ -3,13 +3,17 @@ every offer reads, who acts for the seller, and how a lot is found and linked.""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role, RoleAssignment, User
+from techtransfer.catalog import workflow
 from techtransfer.catalog.models import Achievement, TransferMode
 from techtransfer.catalog.models import Status as AchStatus
 from techtransfer.core.errors import Conflict, DomainError, NotFound
@@ -113,6 +117,23 @@ def achievement_step(actor, lot, step) -> None:
         raise Conflict(_("Nobody may act for the seller organization; ask a platform administrator."))
     step(who, lot.achievement)
     lot.achievement.refresh_from_db()
+
+
+@contextmanager
+def withdrawing(actor, lot, reason, *, still: str, refusal: str):
+    """Withdraw a lot (cancel a listing 撤牌 or an auction, revoke a notice): only those who manage it may
+    (``trading.manage_lot``) and only with a reason (``given_reason``). Inside one transaction the lot is locked
+    and must still be ``still``, else ``Conflict(refusal)`` on ``status``; the block gets ``(locked lot, reason)``
+    and records the change; then the achievement leaves negotiation (on offer again) and ``lot`` is reloaded."""
+    rules.require_manager(actor, lot)
+    reason = given_reason(reason)
+    with transaction.atomic():
+        locked = type(lot).objects.select_for_update().get(pk=lot.pk)
+        if locked.status != still:
+            raise Conflict(refusal, field="status")
+        yield locked, reason
+        achievement_step(actor, locked, workflow.end_negotiation)
+    lot.refresh_from_db()
 
 
 def check_offerable(actor, ach: Achievement) -> None:

@@ -26,12 +26,12 @@ from techtransfer.trading.services.lots import (
     achievement_step,
     check_fields,
     check_offerable,
-    given_reason,
     lot_url,
     notice_min_days,
     organization,
     seller_admins,
     transfer_mode,
+    withdrawing,
 )
 
 NOTICE_FIELDS = ("buyer", "price", "transfer_mode", "pricing_basis", "contact", "period_days", "starts_at")
@@ -135,18 +135,12 @@ def handle_objection(actor, objection: Objection, outcome: str, note: str) -> Ob
 
 def revoke_notice(actor, notice: Notice, reason: str) -> Notice:
     """Withdraw a notice during its period (the parties gave up the deal)."""
-    require_manager(actor, notice)
-    reason = given_reason(reason)
-    with transaction.atomic():
-        n = Notice.objects.select_for_update().get(pk=notice.pk)
-        if n.status != NoticeStatus.IN_PERIOD:
-            raise Conflict(_("The notice is closed."), field="status")
+    refusal = _("The notice is closed.")
+    with withdrawing(actor, notice, reason, still=NoticeStatus.IN_PERIOD, refusal=refusal) as (n, reason):
         with audit.tracking(actor, n, "trading.notice.revoke", reason=reason):
             n.status = NoticeStatus.REVOKED
             n.revoked_reason = reason
             n.closed_at = timezone.now()
-        achievement_step(actor, n, workflow.end_negotiation)
-    notice.refresh_from_db()
     return notice
 
 
