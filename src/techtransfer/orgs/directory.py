@@ -12,11 +12,23 @@ from collections.abc import Callable, Iterable
 
 from django.http import Http404
 from django.shortcuts import render
+from ninja import Schema
 
 from techtransfer.accounts import permissions
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.core.exports import export
 from techtransfer.core.pagination import paginate
+
+
+class DirectoryPage(Schema):
+    """One API page of a directory (the dict ``page`` returns); a subclass narrows ``items`` to its record type,
+    which keeps ``items`` first in the body."""
+
+    items: list
+    count: int
+    page: int
+    pages: int
+    page_size: int
 
 
 def restricted_ids(user, qs) -> set[int]:
