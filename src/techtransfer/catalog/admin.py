@@ -28,26 +28,24 @@ class IPItemInline(admin.TabularInline):
     fields = ("kind", "title", "number", "granted", "holder")
 
 
-class TrlAssessmentInline(admin.TabularInline):
+class HistoryInline(admin.TabularInline):
+    """A record's history rows (assessments, versions): shown, never added, changed or deleted in the admin."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TrlAssessmentInline(HistoryInline):
     model = TrlAssessment
-    extra = 0
-    fields = ("proposed_level", "answers", "assessed_by", "created_at")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = readonly_fields = ("proposed_level", "answers", "assessed_by", "created_at")
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(HistoryInline):
     model = RecordVersion
-    extra = 0
-    fields = ("version", "event", "created_by", "created_at")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = readonly_fields = ("version", "event", "created_by", "created_at")
 
 
 @admin.register(Achievement)

@@ -4,6 +4,9 @@ beside the field they name or as a message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from techtransfer.accounts import permissions
@@ -172,67 +176,90 @@ def demand_detail(request, pk: int):
 
 # --- create and edit ---------------------------------------------------------------------------------------------
 
-ACH_FIELDS = forms.AchievementForm.Meta.fields
-DEMAND_FIELDS = forms.DemandForm.Meta.fields
+@dataclass(frozen=True)
+class _RecordForms:
+    """How the pages create and edit one kind of record (achievement or demand)."""
+
+    model: type
+    new_form: type
+    edit_form: type
+    create: Callable
+    update: Callable
+    list_name: str
+    detail_name: str
+    refusal: str  # shown to a user who belongs to no organization that may publish
+    new_title: str
+    edit_title: str
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.edit_form.Meta.fields
 
 
-def _save_form(request, form, create, update, instance, names, detail_name, template, title):
+ACHIEVEMENT_FORMS = _RecordForms(
+    Achievement, forms.NewAchievementForm, forms.AchievementForm, services.create_achievement,
+    services.update_achievement, "catalog:achievements", "catalog:achievement",
+    gettext_lazy("Only members of an organization may publish achievements."), gettext_lazy("New achievement"),
+    gettext_lazy("Edit achievement"),
+)
+DEMAND_FORMS = _RecordForms(
+    Demand, forms.NewDemandForm, forms.DemandForm, services.create_demand, services.update_demand,
+    "catalog:demands", "catalog:demand", gettext_lazy("Only members of an organization may publish demands."),
+    gettext_lazy("New technology demand"), gettext_lazy("Edit technology demand"),
+)
+
+
+def _save_form(request, form, kind: _RecordForms, instance, title: str):
     if request.method == "POST" and form.is_valid():
-        data = forms.model_data(form, names)
+        data = forms.model_data(form, kind.names)
         try:
             if instance is None:
-                record = create(request.user, form.cleaned_data["owner"], data)
+                record = kind.create(request.user, form.cleaned_data["owner"], data)
                 messages.success(request, _("Draft saved. Submit it for review when it is complete."))
             else:
-                record = update(request.user, instance, data)
+                record = kind.update(request.user, instance, data)
                 messages.success(request, _("Changes saved."))
-            return redirect(detail_name, record.pk)
+            return redirect(kind.detail_name, record.pk)
         except DomainError as exc:
             forms.apply_domain_error(form, exc)
-    return render(request, template, {"form": form, "title": title, "record": instance})
+    return render(request, "catalog/record_form.html", {"form": form, "title": title, "record": instance})
 
 
-def _create(request, form_class, create, names, list_name, detail_name, refusal, title):
-    form = form_class(request.POST or None, user=request.user)
+def _create(request, kind: _RecordForms):
+    form = kind.new_form(request.POST or None, user=request.user)
     if not form.fields["owner"].queryset.exists():
-        messages.error(request, refusal)
-        return redirect(list_name)
-    return _save_form(request, form, create, None, None, names, detail_name, "catalog/record_form.html", title)
+        messages.error(request, str(kind.refusal))
+        return redirect(kind.list_name)
+    return _save_form(request, form, kind, None, str(kind.new_title))
 
 
-def _edit(request, model, pk, form_class, update, names, detail_name, title):
-    record = _get(request, model, pk)
+def _edit(request, kind: _RecordForms, pk: int):
+    record = _get(request, kind.model, pk)
     if not _is_editable(request.user, record):
         messages.error(request, _("Only drafts can be edited; a rejected record returns to draft."))
-        return redirect(detail_name, record.pk)
-    form = form_class(request.POST or None, instance=model.objects.get(pk=record.pk))
-    return _save_form(request, form, None, update, record, names, detail_name, "catalog/record_form.html", title)
+        return redirect(kind.detail_name, record.pk)
+    form = kind.edit_form(request.POST or None, instance=kind.model.objects.get(pk=record.pk))
+    return _save_form(request, form, kind, record, str(kind.edit_title))
 
 
 @login_required
 def achievement_create(request):
-    return _create(request, forms.NewAchievementForm, services.create_achievement, ACH_FIELDS, "catalog:achievements",
-                   "catalog:achievement", _("Only members of an organization may publish achievements."),
-                   _("New achievement"))
+    return _create(request, ACHIEVEMENT_FORMS)
 
 
 @login_required
 def achievement_edit(request, pk: int):
-    return _edit(request, Achievement, pk, forms.AchievementForm, services.update_achievement, ACH_FIELDS,
-                 "catalog:achievement", _("Edit achievement"))
+    return _edit(request, ACHIEVEMENT_FORMS, pk)
 
 
 @login_required
 def demand_create(request):
-    return _create(request, forms.NewDemandForm, services.create_demand, DEMAND_FIELDS, "catalog:demands",
-                   "catalog:demand", _("Only members of an organization may publish demands."),
-                   _("New technology demand"))
+    return _create(request, DEMAND_FORMS)
 
 
 @login_required
 def demand_edit(request, pk: int):
-    return _edit(request, Demand, pk, forms.DemandForm, services.update_demand, DEMAND_FIELDS, "catalog:demand",
-                 _("Edit technology demand"))
+    return _edit(request, DEMAND_FORMS, pk)
 
 
 @login_required

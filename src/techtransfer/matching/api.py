@@ -226,20 +226,18 @@ def similar(request, kind: str, pk: int, limit: int = 10):
 
 @router.get("/demand/{int:pk}/recommendations", summary="Achievements, experts and brokers for a demand")
 def demand_recommendations(request, pk: int, limit: int = 10):
-    demand = get_object_or_404(Demand, pk=pk)
-    if not can_view(request.user, demand):
-        raise NotFound(_("No such demand."))
-    recs = services.recommend_for_demand(request.user, demand, limit=min(max(limit, 1), 50))
-    return {k: _hits(v) for k, v in recs.items()}
+    return _recommendations(request, get_object_or_404(Demand, pk=pk), services.recommend_for_demand, limit)
 
 
 @router.get("/achievement/{int:pk}/candidates", summary="Demands and enterprises for an achievement")
 def achievement_candidates(request, pk: int, limit: int = 10):
-    ach = get_object_or_404(Achievement, pk=pk)
-    if not can_view(request.user, ach):
-        raise NotFound(_("No such achievement."))
-    recs = services.candidates_for_achievement(request.user, ach, limit=min(max(limit, 1), 50))
-    return {k: _hits(v) for k, v in recs.items()}
+    return _recommendations(request, get_object_or_404(Achievement, pk=pk), services.candidates_for_achievement, limit)
+
+
+def _recommendations(request, record, recommend, limit: int) -> dict:
+    """``recommend(user, record, limit)`` as lists of hits; the service answers ``NotFound`` for a record the
+    user may not see (the same message this endpoint gave) and keeps the limit within 1..50."""
+    return {k: _hits(v) for k, v in recommend(request.user, record, limit=limit).items()}
 
 
 class BrokerIn(InputSchema):

@@ -51,10 +51,16 @@ def search_page(request):
     })
 
 
-def demand_page(request, pk: int):
-    demand = get_object_or_404(Demand, pk=pk)
-    if not can_view(request.user, demand):
+def _visible_or_404(user, model, pk: int):
+    """A demand or achievement the user may see; absent or hidden is the 404 page."""
+    record = get_object_or_404(model, pk=pk)
+    if not can_view(user, record):
         raise Http404
+    return record
+
+
+def demand_page(request, pk: int):
+    demand = _visible_or_404(request.user, Demand, pk)
     recs = services.recommend_for_demand(request.user, demand, limit=10)
     similar = services.similar(request.user, "demand", demand.pk, limit=5)
     return render(request, "matching/demand.html", {
@@ -65,9 +71,7 @@ def demand_page(request, pk: int):
 
 
 def achievement_page(request, pk: int):
-    ach = get_object_or_404(Achievement, pk=pk)
-    if not can_view(request.user, ach):
-        raise Http404
+    ach = _visible_or_404(request.user, Achievement, pk)
     recs = services.candidates_for_achievement(request.user, ach, limit=10)
     similar = services.similar(request.user, "achievement", ach.pk, limit=10)
     return render(request, "matching/achievement.html",

@@ -35,12 +35,8 @@ class OrgOut(Schema):
     can_change: bool = False
 
 
-class OrgPage(Schema):
+class OrgPage(directory.DirectoryPage):
     items: list[OrgOut]
-    count: int
-    page: int
-    pages: int
-    page_size: int
 
 
 class OrgIn(InputSchema):

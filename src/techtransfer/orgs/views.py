@@ -43,19 +43,17 @@ def org_list(request):
 
 
 def org_export(request):
-    fmt = request.GET.get("format", "csv")
-    return directory.export_page(request, lambda: export_response(request.user, _filters(request), fmt))
+    return directory.export_view(request, export_response, _filters)
 
 
 def org_detail(request, pk: int):
-    org = directory.visible_or_404(services.get_visible, request.user, pk)
-    return render(
+    return directory.detail_page(
         request,
+        services.get_visible,
+        pk,
         "orgs/detail.html",
-        {
-            "org": org,
-            "restricted_ok": permissions.can_see_restricted(request.user, org),
-            "can_change": permissions.can_change(request.user, org),
+        "org",
+        lambda org: {
             "credit_records": services.credit_records(request.user, org),
             "people": org.people.filter(published=True)[:50],
         },

@@ -56,12 +56,8 @@ class PersonOut(Schema):
     can_change: bool = False
 
 
-class PersonPage(Schema):
+class PersonPage(directory.DirectoryPage):
     items: list[PersonOut]
-    count: int
-    page: int
-    pages: int
-    page_size: int
 
 
 class PersonIn(InputSchema):

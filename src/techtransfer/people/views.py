@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from techtransfer.accounts import permissions
 from techtransfer.orgs import directory
 from techtransfer.people import services
 from techtransfer.people.api import export_response
@@ -50,19 +49,15 @@ def person_list(request):
 
 
 def person_export(request):
-    fmt = request.GET.get("format", "csv")
-    return directory.export_page(request, lambda: export_response(request.user, _filters(request), fmt))
+    return directory.export_view(request, export_response, _filters)
 
 
 def person_detail(request, pk: int):
-    person = directory.visible_or_404(services.get_visible, request.user, pk)
-    return render(
+    return directory.detail_page(
         request,
+        services.get_visible,
+        pk,
         "people/detail.html",
-        {
-            "person": person,
-            "roles": services.roles_of(person),
-            "restricted_ok": permissions.can_see_restricted(request.user, person),
-            "can_change": permissions.can_change(request.user, person),
-        },
+        "person",
+        lambda person: {"roles": services.roles_of(person)},
     )

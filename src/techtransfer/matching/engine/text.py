@@ -141,10 +141,12 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     _ready()
-    text = unicodedata.normalize("NFKC", text)
-    if not _trad_chars.isdisjoint(text):
-        text = _converter.convert(text)
-    return _SPACE_RE.sub(" ", text).strip().lower()
+    return _SPACE_RE.sub(" ", _simplified(unicodedata.normalize("NFKC", text))).strip().lower()
+
+
+def _simplified(text: str) -> str:
+    """``text`` with traditional characters converted to simplified (unchanged when it has none)."""
+    return _converter.convert(text) if not _trad_chars.isdisjoint(text) else text
 
 
 def _keep(token: str) -> bool:
@@ -211,10 +213,8 @@ def highlight(text: str, terms: Iterable[str], width: int = 160) -> str:
     # NFKC may change lengths; the conversion tables map character for character in the common case, so
     # fall back to matching the lower-cased original when lengths differ.
     norm = unicodedata.normalize("NFKC", text)
-    if not _trad_chars.isdisjoint(norm):
-        converted = _converter.convert(norm)
-        norm = converted if len(converted) == len(norm) else norm
-    norm = norm.lower()
+    converted = _simplified(norm)
+    norm = (converted if len(converted) == len(norm) else norm).lower()
     source = text if len(norm) == len(text) else unicodedata.normalize("NFKC", text)
     words = sorted({t for t in terms if t and len(t) <= 40}, key=len, reverse=True)
     if not words:

@@ -68,13 +68,18 @@ def _limit(limit: int) -> int:
     return min(max(int(limit), 1), 50)
 
 
+def _visible_query(user, kind: str, record, missing: str) -> tuple[str, _Source]:
+    """The query text and ranking source of a record the user may see; one they may not see is ``NotFound``
+    (``missing``), so recommendations never reveal a hidden record."""
+    if not can_view(user, record):
+        raise NotFound(missing)
+    return _record_query(kind, record), _source(kind, record)
+
+
 def recommend_for_demand(user, demand, limit: int = 10) -> dict[str, list[Hit]]:
     """Achievements, experts and brokers for a demand (its own words and the latest standard description)."""
-    if not can_view(user, demand):
-        raise NotFound(_("No such demand."))
     limit = _limit(limit)
-    query = _record_query("demand", demand)
-    source = _source("demand", demand)
+    query, source = _visible_query(user, "demand", demand, _("No such demand."))
     return {
         "achievements": _recommend(user, query, "achievement", source, limit),
         "experts": _recommend(user, query, "expert", source, limit),
@@ -84,11 +89,8 @@ def recommend_for_demand(user, demand, limit: int = 10) -> dict[str, list[Hit]]:
 
 def candidates_for_achievement(user, ach, limit: int = 10) -> dict[str, list[Hit]]:
     """Demands that an achievement may answer, and enterprises whose demands and industries fit it."""
-    if not can_view(user, ach):
-        raise NotFound(_("No such achievement."))
     limit = _limit(limit)
-    query = _record_query("achievement", ach)
-    source = _source("achievement", ach)
+    query, source = _visible_query(user, "achievement", ach, _("No such achievement."))
     return {
         "demands": _recommend(user, query, "demand", source, limit),
         "organizations": _recommend(user, query, "organization", source, limit, filters={"org_kind": ["enterprise"]},
