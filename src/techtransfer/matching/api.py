@@ -9,6 +9,7 @@ from dataclasses import asdict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status as Reply
 
 from techtransfer.accounts.models import User
 from techtransfer.accounts.permissions import can_view
@@ -110,7 +111,7 @@ def create_case(request, payload: CaseIn):
         if broker is None:
             raise NotFound(_("No such broker."), field="broker")
     case = cases.open_case(request.user, demand, achievement=ach, expert=expert, broker=broker, note=payload.note)
-    return 201, _case_out(case)
+    return Reply(201, _case_out(case))
 
 
 @router.get("/cases/{int:case_id}", response=CaseOut, summary="One case")
@@ -134,7 +135,7 @@ def transition(request, case_id: int, payload: TransitionIn):
 def add_note(request, case_id: int, payload: NoteIn):
     case = _case(request.user, case_id)
     cases.add_note(request.user, case, payload.text, payload.happened_on, payload.next_follow_up)
-    return 201, _case_out(case)
+    return Reply(201, _case_out(case))
 
 
 @router.get("/conversion", summary="Cases by status and conversion rate, by technical field and region")
@@ -173,7 +174,7 @@ def list_saved(request):
 
 @router.post("/saved-searches", response={201: SavedSearchOut}, summary="Save a search")
 def create_saved(request, payload: SavedSearchIn):
-    return 201, subscriptions.save_search(request.user, **payload.dict())
+    return Reply(201, subscriptions.save_search(request.user, **payload.dict()))
 
 
 @router.put("/saved-searches/{int:pk}", response=SavedSearchOut, summary="Change a saved search")
@@ -184,7 +185,7 @@ def update_saved(request, pk: int, payload: SavedSearchIn):
 @router.delete("/saved-searches/{int:pk}", response={204: None}, summary="Delete a saved search")
 def delete_saved(request, pk: int):
     subscriptions.delete_search(request.user, pk)
-    return 204, None
+    return Reply(204, None)
 
 
 class NotificationOut(Schema):
