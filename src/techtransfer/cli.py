@@ -18,7 +18,9 @@ from django.core.management import call_command, load_command_class
 from django.core.management.base import CommandError
 
 from techtransfer import __version__
-from techtransfer.core import plugins
+from techtransfer.core import plugins, processes
+
+STOP_SECONDS = 20  # how long the web server and the task worker get to finish their work on SIGTERM/SIGINT
 
 COMMANDS = {
     "demo": "create the database if needed, load the demo data once, print the demo accounts and serve",
@@ -55,7 +57,7 @@ def _serve(host: str, port: int, workers: int, threads: int) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
-            self.cfg.set("graceful_timeout", 20)
+            self.cfg.set("graceful_timeout", STOP_SECONDS)
 
         def load(self):
             return application
@@ -64,10 +66,22 @@ def _serve(host: str, port: int, workers: int, threads: int) -> int:
     return 0
 
 
+def _only_one(name: str) -> bool:
+    """Hold this data folder's ``name`` lock for the life of the process; say who holds it when another does."""
+    try:
+        processes.single_instance(settings.DATA_DIR, name)
+    except processes.AlreadyRunning as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_demo(args) -> int:
     _setup()
     from techtransfer.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo  # loads models: after _setup()
 
+    if not _only_one("demo"):
+        return 2
     print(f"Data folder: {settings.DATA_DIR}")
     _manage("migrate", "--no-input", "-v", "0")
     created = load_demo(progress=print)
@@ -81,19 +95,35 @@ def cmd_demo(args) -> int:
         print(f"  {username:<18} {role:<34} {scope}")
     print("Press Ctrl+C to stop.\n", flush=True)
     worker = _start_worker_process()
+    demo_pid = os.getpid()
     try:
         return _serve(args.host, args.port, workers=2, threads=4)
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=20)
+        if os.getpid() == demo_pid:  # gunicorn's web workers are forks of this process and unwind through here
+            _stop(worker)
+            print("TechTransfer demo stopped.", flush=True)
 
 
 def _start_worker_process():
-    """The demo runs its own task worker beside the web server (production runs `techtransfer worker`)."""
+    """The demo runs its own task worker beside the web server (production runs `techtransfer worker`); the
+    worker ends itself if the demo is killed without stopping it (``--parent``)."""
     if settings.HUEY.get("immediate"):
         return None
-    return subprocess.Popen([sys.executable, "-m", "techtransfer", "worker", "--quiet"])
+    argv = [sys.executable, "-m", "techtransfer", "worker", "--quiet", "--parent", str(os.getpid())]
+    return subprocess.Popen(argv)  # noqa: S603 - this interpreter and this package, no outside input
+
+
+def _stop(child, timeout: float = STOP_SECONDS) -> None:
+    """Stop a child process: SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    if child is None or child.poll() is not None:
+        return
+    print("Stopping the task worker …", flush=True)
+    child.terminate()
+    try:
+        child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 def cmd_serve(args) -> int:
@@ -105,7 +135,12 @@ def cmd_serve(args) -> int:
             print(f"error: {p}", file=sys.stderr)
         return 2
     workers = args.workers or (os.cpu_count() or 1) * 2 + 1
-    return _serve(args.host, args.port, workers=workers, threads=args.threads)
+    server_pid = os.getpid()
+    try:
+        return _serve(args.host, args.port, workers=workers, threads=args.threads)
+    finally:
+        if os.getpid() == server_pid:  # not in the forked web workers, which unwind through here too
+            print("TechTransfer server stopped.", flush=True)
 
 
 def _run_checks(deploy: bool = False) -> list[str]:
@@ -154,6 +189,10 @@ def cmd_worker(args) -> int:
     if settings.HUEY.get("immediate"):
         print("error: TECHTRANSFER_TASKS=immediate runs tasks inline; there is nothing to consume", file=sys.stderr)
         return 2
+    if args.parent:
+        processes.watch_parent(args.parent)
+    if not _only_one("worker"):
+        return 2
     argv = ["run_huey", "--workers", str(args.workers)]
     if args.quiet:
         argv.append("--quiet")
@@ -190,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = sub.add_parser("worker", help=COMMANDS["worker"], description=COMMANDS["worker"])
     p.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")
+    p.add_argument("--parent", type=int, default=0, metavar="PID",
+                   help="stop when process PID is gone (the demo starts its worker so)")
     p.add_argument("--quiet", action="store_true", help="log only warnings and errors")
     p.set_defaults(func=cmd_worker)
     for command in plugins.cli_commands():
