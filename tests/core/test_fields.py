@@ -119,6 +119,17 @@ def test_schema_types_validate_and_describe_themselves():
     assert {"type": "null"} in schema["deposit"]["anyOf"] and {"type": "null"} not in schema["price"]["anyOf"]
 
 
+def test_text_may_refuse_null():
+    class NoteIn(Schema):
+        note: Text(5, null=False) = ""
+        other: Text(5) = ""
+
+    assert NoteIn(note=" a ", other=None).model_dump() == {"note": "a", "other": ""}
+    with pytest.raises(ValidationError) as info:
+        NoteIn(note=None)
+    assert info.value.errors()[0]["loc"] == ("note",)
+
+
 def test_money_form_field():
     class F(forms.Form):
         price = MoneyField(positive=True)

@@ -194,11 +194,19 @@ Moment = Annotated[datetime.datetime, _pydantic(parse_moment)]
 """A timezone-aware date and time."""
 
 
-def Text(max_length: int = 200):  # noqa: N802 - used like a type: ``title: Text(200)``
-    """Trimmed text of at most ``max_length`` characters (None reads as empty)."""
-    return Annotated[str, _pydantic(parse_text, max_length=max_length), WithJsonSchema(
+def _refuse_null(value):
+    if value is None:
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    return value
+
+
+def Text(max_length: int = 200, *, null: bool = True):  # noqa: N802 - used like a type: ``title: Text(200)``
+    """Trimmed text of at most ``max_length`` characters. None reads as empty, or is refused (422) with
+    ``null=False`` for bodies that always required a string."""
+    text = Annotated[str, _pydantic(parse_text, max_length=max_length), WithJsonSchema(
         {"type": "string", "maxLength": max_length}
     )]
+    return text if null else Annotated[text, BeforeValidator(_refuse_null)]
 
 
 # --- form fields (Django) ----------------------------------------------------------------------------------------

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
 
 from techtransfer.catalog.models import Achievement
 from techtransfer.core.errors import DomainError, NotFound
@@ -39,21 +36,10 @@ from techtransfer.trading.models import (
 router = Router(tags=["trading"])
 
 
-def _refuse_null(value):
-    if value is None:
-        raise PydanticCustomError("string_type", "Input should be a valid string")
-    return value
-
-
-def _text(max_length: int):
-    """``core.fields.Text`` (trimmed, at most ``max_length``) that still refuses null with a 422, as these bodies
-    always did (``Text`` alone reads null as empty)."""
-    return Annotated[Text(max_length), BeforeValidator(_refuse_null)]
-
-
-LongText = _text(5000)
-NoteText = _text(2000)
-ContactText = _text(200)
+# These bodies always refused null for text (422); Text(null=False) keeps that.
+LongText = Text(5000, null=False)
+NoteText = Text(2000, null=False)
+ContactText = Text(200, null=False)
 
 
 class ErrorOut(Schema):
