@@ -1,11 +1,17 @@
-"""Back office for trading records: read-mostly; state changes go through the services (pages and API)."""
+"""Back office for trading records: read-mostly; state changes go through the services (pages and API).
+
+Every page derives from ``ScopedAdmin``: a region administrator sees only the lots, intents and deals inside its
+region, changes are audited, and deleting is for platform administrators.
+"""
 
 from django.contrib import admin
+
+from techtransfer.backoffice.admin import ScopedAdmin
 
 from .models import Auction, Bid, Deal, Listing, ListingIntent, Notice, Objection
 
 
-class ReadOnlyStateAdmin(admin.ModelAdmin):
+class ReadOnlyStateAdmin(ScopedAdmin):
     """Status fields are read-only here: every transition must pass the service rules and the audit trail."""
 
     readonly_fields = ("status", "created_at", "updated_at")
@@ -20,7 +26,7 @@ class ListingAdmin(ReadOnlyStateAdmin):
 
 
 @admin.register(ListingIntent)
-class ListingIntentAdmin(admin.ModelAdmin):
+class ListingIntentAdmin(ScopedAdmin):
     list_display = ("id", "listing", "auction", "buyer", "deposit_status", "qualified", "created_at")
     list_filter = ("deposit_status", "qualified")
     raw_id_fields = ("listing", "auction", "buyer", "user", "decided_by")
@@ -68,7 +74,7 @@ class NoticeAdmin(ReadOnlyStateAdmin):
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(ScopedAdmin):
     list_display = ("id", "achievement", "seller", "buyer", "price", "source", "concluded_at", "is_demo")
     list_filter = ("source", "is_demo")
     search_fields = ("achievement__title", "seller__name", "buyer__name")
