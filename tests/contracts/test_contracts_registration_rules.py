@@ -19,6 +19,7 @@ from techtransfer.contracts.models import (
     Status,
     TechContract,
 )
+from techtransfer.contracts.permissions import may_attach
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
 from techtransfer.notifications.models import Notification
 
@@ -70,7 +71,8 @@ def test_an_oral_contract_is_not_accepted_through_the_api_and_the_written_one_is
     assert r.json()["code"] == "oral_contract_not_accepted" and r.json()["field"] == "written_form"
     body = seller.get(f"/api/v1/contracts/{cid}").json()
     assert body["status"] == "draft" and body["due_on"] is None
-    r = seller.patch(f"/api/v1/contracts/{cid}", data=json.dumps({"written_form": True}), content_type="application/json")
+    body = json.dumps({"written_form": True})
+    r = seller.patch(f"/api/v1/contracts/{cid}", data=body, content_type="application/json")
     assert r.status_code == 200
     r = _post(seller, f"/api/v1/contracts/{cid}/submit")
     assert r.status_code == 200 and r.json()["status"] == "submitted" and r.json()["due_on"]
@@ -102,8 +104,9 @@ NATIONAL_GROUNDS = {
 
 
 def test_the_refusal_reasons_cover_the_national_grounds_with_their_legal_basis():
-    """The national guidance's grounds for 不予登记 (科技部火炬中心 2021; 《技术合同认定规则》) and 民法典 art. 850 (clauses
-    illegally monopolising technology or hindering technical progress): seeded as data, each with its legal basis."""
+    """The national guidance's grounds for 不予登记 (科技部火炬中心 2021; 《技术合同认定规则》) and 民法典 art. 850
+    (clauses illegally monopolising technology or hindering technical progress): seeded as data, each with its
+    legal basis."""
     reasons = {r.code: r for r in RefusalReason.objects.all()}
     assert NATIONAL_GROUNDS <= set(reasons)
     assert all(r.legal_basis and r.name and r.name_en and r.active for r in reasons.values())
@@ -287,6 +290,8 @@ def test_return_and_resubmit_through_the_pages(cw, client_for, monkeypatch):
     page = seller.get(f"/contracts/{contract.pk}/").content.decode()
     assert "请补充签章页" in page and "2026-03-20" in page and 'data-testid="resubmit-contract"' in page
     assert "请补充签章页" in seller.get(f"/contracts/{contract.pk}/edit/").content.decode()
+    # the corrected scan (e.g. the signature page) may be attached while the filing is with the filer
+    assert may_attach(cw.w.member, TechContract.objects.get(pk=contract.pk))
     r = seller.post(f"/contracts/{contract.pk}/resubmit/")
     assert r.status_code == 302
     assert TechContract.objects.get(pk=contract.pk).status == Status.SUBMITTED
