@@ -157,6 +157,7 @@ SPECIAL_TIME_LIMITS = [
         "10000000.00",
         30,
         False,
-        "天津市技术合同认定登记 district guide (Tianjin practice); 《技术合同认定登记管理办法》 30-day ceiling",
+        "天津市南开区科技局 办事指南 技术合同认定登记 (over ¥10 m development/transfer: expert re-review, 30 days); "
+        "《技术合同认定登记管理办法》 30-day ceiling",
     ),
 ]
