@@ -3,8 +3,6 @@ certificate, attachments and the public verification page. Thin: parse the form,
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from techtransfer.contracts import attachments, certificates, conf, services, tax
+from techtransfer.contracts import attachments, certificates, services, tax
 from techtransfer.contracts import permissions as rules
 from techtransfer.contracts.models import (
     AmountKind,
@@ -345,7 +343,7 @@ def _detail_context(request, contract: TechContract) -> dict:
         "needs_expert": contract.status == Status.SUBMITTED and services.needs_expert_review(contract),
         "code": certificates.verification_code(contract.registration_number) if contract.registration_number else "",
         "reasons": RefusalReason.objects.filter(active=True),
-        "default_correction_due": services.clock.today() + datetime.timedelta(days=conf.correction_days()),
+        "default_correction_due": services.default_correction_due(),
         "declared": contract.declared_lines or [],
         "certify_rows": ((contract.declared_lines or []) + [{}] * LINE_ROWS)[:LINE_ROWS],
         **_choices(),

@@ -30,6 +30,7 @@ from techtransfer.contracts.services import clock
 from techtransfer.contracts.services.access import get_visible, require_decider
 from techtransfer.contracts.services.amounts import Split, split_amount
 from techtransfer.contracts.services.corrections import (
+    default_correction_due,
     lapse_if_overdue,
     lapse_overdue,
     resubmit,
@@ -76,6 +77,7 @@ __all__ = [
     "TimeLimit",
     "check_written",
     "deadline",
+    "default_correction_due",
     "format_number",
     "is_working_day",
     "lapse_if_overdue",

@@ -46,6 +46,11 @@ def _lock(contract: TechContract) -> TechContract:
     return contract
 
 
+def default_correction_due(today: datetime.date | None = None) -> datetime.date:
+    """The correction deadline when the reviewer names none: ``CONTRACTS_CORRECTION_DAYS`` (15) calendar days."""
+    return (today or clock.today()) + datetime.timedelta(days=conf.correction_days())
+
+
 def return_for_correction(reviewer, contract: TechContract, what: str, due=None) -> TechContract:
     """Send a submitted filing back to the filer to correct — 退回补正 — saying what to correct (required) and by
     when (a date after today; default ``CONTRACTS_CORRECTION_DAYS``, 15 calendar days). The decision clock stops."""
@@ -55,7 +60,7 @@ def return_for_correction(reviewer, contract: TechContract, what: str, due=None)
     if not what:
         raise DomainError(_("Say what the filer has to correct."), field="what")
     today = clock.today()
-    due = in_field(parse_date, due, "due_on") or today + datetime.timedelta(days=conf.correction_days())
+    due = in_field(parse_date, due, "due_on") or default_correction_due(today)
     if due <= today:
         raise DomainError(_("The correction deadline must be after today."), field="due_on")
     with transaction.atomic():
