@@ -63,7 +63,7 @@ def test_file_certify_download_verify_and_count(live_server, new_page, cw):  # n
     reviewer.get_by_test_id("certify").click()
     reviewer.wait_for_load_state()
     number = reviewer.get_by_test_id("registration-number").inner_text().strip()
-    assert number.startswith(f"{today.year}5301")
+    assert number.startswith(f"{today.year % 100:02d}5301") and len(number) == 14
     assert reviewer.get_by_test_id("tech-amount").inner_text().strip() == "700,000.00"
     code = reviewer.get_by_test_id("verification-code").inner_text().strip()
 
@@ -86,3 +86,30 @@ def test_file_certify_download_verify_and_count(live_server, new_page, cw):  # n
     assert reviewer.get_by_test_id("output-count").inner_text().strip() == "1"
     assert "700000" in reviewer.get_by_test_id("output-tech").inner_text().replace(",", "")
     assert "技术开发" in reviewer.get_by_test_id("table-category").inner_text()
+
+
+def test_return_for_correction_and_resubmit(live_server, new_page, cw):  # noqa: F811
+    """补正 in the browser: the reviewer returns a filing saying what to fix; the seller sees it, corrects the
+    filing in the form and resubmits it; it is back in the reviewer's queue."""
+    base = live_server.url
+    contract = cw.submitted(name="需要补正的技术服务合同")
+    reviewer = new_page()
+    _sign_in(reviewer, base, cw.reviewer, f"/contracts/{contract.pk}/")
+    form = reviewer.get_by_test_id("return-form")
+    form.locator("#c-what").fill("请补充加盖买方公章的签署页")
+    reviewer.get_by_test_id("return").click()
+    reviewer.wait_for_load_state()
+    assert "returned" in reviewer.get_by_test_id("status").first.get_attribute("class")
+
+    seller = new_page()
+    _sign_in(seller, base, cw.w.member, f"/contracts/{contract.pk}/")
+    assert "请补充加盖买方公章的签署页" in seller.get_by_test_id("correction-request").inner_text()
+    seller.get_by_test_id("edit-contract").click()
+    seller.wait_for_url("**/edit/")
+    seller.get_by_test_id("contract-form").locator("#c-summary").fill("补充签署页后的技术服务内容摘要。")
+    seller.get_by_test_id("submit-contract").click()
+    seller.wait_for_url(f"**/contracts/{contract.pk}/")
+    assert "submitted" in seller.get_by_test_id("status").first.get_attribute("class")
+
+    reviewer.goto(f"{base}/contracts/queue/")
+    assert "需要补正的技术服务合同" in reviewer.get_by_test_id("queue-table").inner_text()

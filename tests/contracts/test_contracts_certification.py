@@ -56,7 +56,7 @@ def test_classification_tables_are_seeded_per_the_rules():
         "生物医药新品种",
         "未涉及知识产权",
     }
-    assert RefusalReason.objects.count() == len(data.REFUSAL_REASONS) == 7
+    assert RefusalReason.objects.count() == len(data.REFUSAL_REASONS) == 13
 
 
 @pytest.mark.parametrize("category, subcategory, scope", CATEGORY_SAMPLES)
@@ -163,7 +163,7 @@ def test_split_may_use_the_whole_amount(cw):
     assert TechContract.objects.get(pk=contract.pk).tech_amount == cw.D("0.00")
 
 
-@pytest.mark.parametrize("code", [code for code, _n, _e in data.REFUSAL_REASONS])
+@pytest.mark.parametrize("code", [row[0] for row in data.REFUSAL_REASONS])
 def test_each_refusal_reason(cw, code):
     contract = cw.submitted()
     services.refuse(cw.reviewer, contract, [code], note="见审查意见")
@@ -188,7 +188,11 @@ def test_refusal_needs_known_reasons(cw):
 
 
 def test_oral_contract_cannot_be_certified_and_is_refused(cw):
-    contract = cw.submitted(written_form=False)
+    """A submitted oral contract (accepted before oral filings were stopped at submission) is still never
+    certified — 《技术合同认定登记管理办法》 (written contracts only); it can be refused with 'oral form'."""
+    contract = cw.submitted()
+    TechContract.objects.filter(pk=contract.pk).update(written_form=False)
+    contract.refresh_from_db()
     with pytest.raises(DomainError) as exc:
         services.certify(cw.reviewer, contract, "development", "dev_commissioned", [])
     assert exc.value.code == "oral_contract"

@@ -35,3 +35,8 @@ def test_demo_contracts():
     assert (summary.count, summary.contract_amount, summary.tech_amount) == (N_CONTRACTS, raw["a"], raw["t"])
     by_city = stats.regions(None, "output", "city", "530000")
     assert sum(r.count for r in by_city) == N_CONTRACTS and len(by_city) > 3
+    # Besides the registered ones: a filing returned for correction (补正) and one not registered with its reason.
+    returned = TechContract.objects.get(is_demo=True, status=Status.RETURNED)
+    assert returned.correction_request and returned.correction_due > returned.returned_at.date()
+    refused = TechContract.objects.get(is_demo=True, status=Status.REFUSED)
+    assert list(refused.refusal_reasons.values_list("code", flat=True)) == ["no_tech_content"]

@@ -15,6 +15,12 @@ DATA_DIR = env.data_dir()
 SECRET_KEY = env.secret_key(DATA_DIR)
 DEBUG = env.flag("TECHTRANSFER_DEBUG")
 PROVINCE_CODE = env.province_code()
+# Layout of technology-contract registration numbers (contracts.services.numbering): `national` = the
+# model-contract instructions' 14 digits (2-digit year, province, city, point, 6-digit sequence); `full-year` =
+# 4-digit year + the point's code + 6-digit sequence (the layout used before).
+CONTRACTS_NUMBER_FORMAT = os.environ.get("TECHTRANSFER_REGISTRATION_NUMBER_FORMAT", "national").strip().lower()
+if CONTRACTS_NUMBER_FORMAT not in ("national", "full-year"):
+    raise ValueError("TECHTRANSFER_REGISTRATION_NUMBER_FORMAT must be 'national' or 'full-year'")
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("TECHTRANSFER_ALLOWED_HOSTS", "*").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [

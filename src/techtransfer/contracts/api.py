@@ -10,9 +10,18 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as Reply
 
 from techtransfer.contracts import attachments, certificates, services, tax
-from techtransfer.contracts.models import Status, TechContract
+from techtransfer.contracts.models import RefusalReason, Status, TechContract
 from techtransfer.contracts.permissions import visible_contracts
-from techtransfer.contracts.schemas import AmendIn, CancelIn, CertifyIn, ContractIn, ExpertIn, RefuseIn, as_data
+from techtransfer.contracts.schemas import (
+    AmendIn,
+    CancelIn,
+    CertifyIn,
+    ContractIn,
+    ExpertIn,
+    RefuseIn,
+    ReturnIn,
+    as_data,
+)
 from techtransfer.core.pagination import paginate
 
 router = Router(tags=["contracts"])
@@ -38,6 +47,11 @@ class ContractOut(Schema):
     registration_number: str | None
     registered_on: date | None
     due_on: date | None
+    due_provisional: bool
+    due_message: str
+    time_limit: str
+    correction_request: str
+    correction_due: date | None
     flow: str
     seller_org: int
     refusal_reasons: list[str]
@@ -48,6 +62,13 @@ class ContractOut(Schema):
 class ContractPage(Schema):
     items: list[ContractOut]
     count: int
+
+
+def _due_message(c: TechContract) -> str:
+    if not c.due_provisional or c.status != Status.SUBMITTED:
+        return ""
+    shown = services.processing(c)
+    return shown.message if shown else ""
 
 
 def serialize(c: TechContract) -> ContractOut:
@@ -65,6 +86,11 @@ def serialize(c: TechContract) -> ContractOut:
         registration_number=c.registration_number,
         registered_on=c.registered_on,
         due_on=c.due_on,
+        due_provisional=c.due_provisional,
+        due_message=_due_message(c),
+        time_limit=c.limit_rule,
+        correction_request=c.correction_request,
+        correction_due=c.correction_due,
         flow=c.flow,
         seller_org=c.seller_org_id,
         refusal_reasons=[r.pk for r in c.refusal_reasons.all()],
@@ -122,6 +148,35 @@ def certify(request, contract_id: int, payload: CertifyIn):
 def refuse(request, contract_id: int, payload: RefuseIn):
     contract = services.get_visible(request.auth, contract_id)
     return serialize(services.refuse(request.auth, contract, payload.reasons, payload.note))
+
+
+@router.post(
+    "/{int:contract_id}/return", response=ContractOut, summary="Return for correction, with a deadline (reviewers)"
+)
+def return_for_correction(request, contract_id: int, payload: ReturnIn):
+    contract = services.get_visible(request.auth, contract_id)
+    return serialize(services.return_for_correction(request.auth, contract, payload.what, payload.due_on))
+
+
+@router.post("/{int:contract_id}/resubmit", response=ContractOut, summary="Resubmit after correction (seller)")
+def resubmit(request, contract_id: int):
+    contract = services.get_visible(request.auth, contract_id)
+    return serialize(services.resubmit(request.auth, contract))
+
+
+class ReasonOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    legal_basis: str
+
+
+@router.get("/refusal-reasons", response=list[ReasonOut], summary="Grounds for not registering, with their source")
+def refusal_reasons(request):
+    return [
+        ReasonOut(code=r.code, name=r.name, name_en=r.name_en, legal_basis=r.legal_basis)
+        for r in RefusalReason.objects.filter(active=True)
+    ]
 
 
 @router.post("/{int:contract_id}/expert-review", response=ContractOut, summary="Record the expert re-review")

@@ -64,17 +64,100 @@ OBJECTIVES = [
     ("other", "其他民用目标", "Other civil objectives"),
 ]
 
-# (code, name, English name)
+# Grounds for not registering (不予登记): the national guidance (科技部火炬中心, 2021-01-13, on the grounds of
+# 《技术合同认定规则》 and 《技术合同认定登记管理办法》) and the Civil Code. (code, name, English name, legal basis)
+GUIDANCE = "科技部火炬中心 技术合同认定登记不予登记情形 (2021)"
 REFUSAL_REASONS = [
     (
         "no_tech_content",
-        "无技术内容（如单纯商品或设备买卖、一般建设或加工、无技术问题的常规分析测试）",
-        "No technical content (e.g. sale of goods or equipment, ordinary construction, routine testing)",
+        "非技术合同或无技术内容（如单纯商品、设备买卖，一般建设、加工，常规分析测试）",
+        "Not a technology contract: no technical content (e.g. sale of goods or equipment, routine testing)",
+        "《技术合同认定规则》; 民法典 art. 843",
     ),
-    ("not_sellers", "标的技术不属于卖方所有或无权处分", "The subject matter is not the seller's to give"),
-    ("illegal_tech", "技术违法或属禁止交易的技术", "Illegal technology"),
-    ("unclear_price", "价款、报酬或使用费及支付方式不明确", "Unclear price or payment terms"),
-    ("split_contract", "为取得优惠而拆分合同", "A contract split to obtain benefits"),
-    ("oral_form", "口头合同（非书面形式）", "Oral contract (not in written form)"),
-    ("missing_content", "合同缺少必备内容", "The contract lacks required content"),
+    (
+        "not_sellers",
+        "标的技术不属于卖方所有或卖方无权处分",
+        "The subject matter is not the seller's to give",
+        "《技术合同认定规则》; 民法典 art. 862, 870",
+    ),
+    (
+        "illegal_tech",
+        "技术或合同目的违法、属禁止交易的技术",
+        "Illegal technology or illegal purpose",
+        "民法典 art. 153; 《技术合同认定规则》",
+    ),
+    (
+        "monopoly_clauses",
+        "含有非法垄断技术、妨碍技术进步等不合理限制条款",
+        "Clauses that illegally monopolise technology or hinder technical progress",
+        f"民法典 art. 850, 864; {GUIDANCE} (6)",
+    ),
+    (
+        "approval_missing",
+        "依法需经有关部门审批或许可（如限制出口技术）而未办理",
+        "Administrative approval or licence required by law (e.g. restricted-export technology) not obtained",
+        f"民法典 art. 502; 《技术进出口管理条例》; {GUIDANCE} (4)",
+    ),
+    (
+        "invalid_contract",
+        "无效合同或未生效的合同",
+        "Invalid contract, or a contract not yet in effect",
+        f"民法典 art. 143-157, 502; {GUIDANCE} (1)",
+    ),
+    (
+        "unclear_price",
+        "合同主体、标的、价款、报酬或使用费及支付方式约定不明确",
+        "Unclear parties, subject matter, price, remuneration or payment terms",
+        f"{GUIDANCE} (3); 民法典 art. 846",
+    ),
+    (
+        "split_contract",
+        "为取得优惠拆分合同",
+        "A contract split to obtain benefits",
+        "《技术合同认定登记管理办法》; 《技术合同认定规则》 (registration to obtain benefits it does not qualify for)",
+    ),
+    (
+        "oral_form",
+        "口头合同（非书面形式）",
+        "Oral contract (not in written form)",
+        "《技术合同认定登记管理办法》 (口头形式不予受理); 民法典 art. 469, 851, 863",
+    ),
+    (
+        "seal_mismatch",
+        "印章不齐全或印章、签字与当事人名称不一致",
+        "Seals or signatures missing or not matching the parties",
+        f"{GUIDANCE} (8)",
+    ),
+    (
+        "name_mismatch_uncorrected",
+        "合同名称与权利义务不一致，经要求补正而未补正",
+        "Contract name not matching its rights and duties, not corrected when asked",
+        f"{GUIDANCE} (5)",
+    ),
+    (
+        "evidence_missing",
+        "未出具或所出具的证明文件不符合要求",
+        "Required supporting documents missing or not as required",
+        f"{GUIDANCE} (7)",
+    ),
+    (
+        "missing_content",
+        "合同缺少必备内容",
+        "The contract lacks required content",
+        "民法典 art. 470, 845",
+    ),
+]
+
+# Special decision time limits by condition, for every point unless a point sets its own:
+# (label, category codes, above amount, days, working days, source)
+SPECIAL_TIME_LIMITS = [
+    (
+        "Large development or transfer contract: expert re-review (大额技术开发、转让合同专家复核)",
+        ["development", "transfer"],
+        "10000000.00",
+        30,
+        False,
+        "天津市南开区科技局 办事指南 技术合同认定登记 (over ¥10 m development/transfer: expert re-review, 30 days); "
+        "《技术合同认定登记管理办法》 30-day ceiling",
+    ),
 ]

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from techtransfer.accounts import permissions
+from techtransfer.accounts.models import Role, User
 from techtransfer.contracts import ledger, services
 from techtransfer.contracts.models import (
     ContractEvent,
@@ -26,6 +28,7 @@ from techtransfer.contracts.models import (
     Status,
     TechContract,
 )
+from techtransfer.core.errors import DomainError
 from techtransfer.orgs.models import Organization, OrgKind
 from techtransfer.regions.models import Country, Region
 from techtransfer.taxonomy.models import TechField
@@ -63,7 +66,7 @@ def load(progress) -> int:
     point_by_city = {}
     for p in points:
         point_by_city.setdefault(p.region_id[:4], p)
-    codes = {p.pk: services.point_profile(p).code for p in points}
+    profiles = {p.pk: services.point_profile(p) for p in points}
     other_regions = list(Region.objects.filter(pk__in=OTHER_PROVINCES).values_list("pk", flat=True))
     countries = list(Country.objects.filter(pk__in=COUNTRIES).values_list("pk", flat=True))
     ip_types = list(IPType.objects.values_list("pk", flat=True))
@@ -102,7 +105,7 @@ def load(progress) -> int:
     for registered, seller, category, subcategory, amount, non_tech, _buyer, b_region, b_country, flow in plans:
         point = point_by_city.get(seller.region_id[:4], points[0])
         counters[(point.pk, registered.year)] += 1
-        number = f"{registered.year:04d}{codes[point.pk]}{counters[(point.pk, registered.year)]:06d}"
+        number = services.format_number(profiles[point.pk], registered.year, counters[(point.pk, registered.year)])
         accepted = datetime.datetime.combine(
             registered - datetime.timedelta(days=rng.randrange(1, 12)), datetime.time(10), tz
         )
@@ -183,4 +186,62 @@ def load(progress) -> int:
         RegistrationCounter.objects.update_or_create(point_id=point_id, year=year, defaults={"last": last})
     summary_rows = ledger.rebuild()
     progress(f"contracts: ledger summary of {summary_rows} rows")
-    return len(contracts) + len(parties) + len(events)
+    return len(contracts) + len(parties) + len(events) + _pending_filings(progress, rng)
+
+
+def _pending_filings(progress, rng: random.Random) -> int:
+    """Two filings of the demo enterprise at the demo reviewer's point, made through the services like a user
+    would: one returned for correction (补正) and one not registered (不予登记) with its reason."""
+    member = User.objects.filter(username="ent_member", is_demo=True).first()
+    reviewer = User.objects.filter(username="reviewer", is_demo=True).first()
+    seller = Organization.objects.filter(pk__in=permissions.principal(member).org_ids()).first() if member else None
+    points = permissions.principal(reviewer).org_ids(Role.REVIEWER) if reviewer else set()
+    point = Organization.objects.filter(pk__in=points, kind=OrgKind.REGISTRATION_POINT).first()
+    buyer = (
+        Organization.objects.filter(kind=OrgKind.ENTERPRISE, is_demo=True).exclude(pk=getattr(seller, "pk", None))
+        .order_by("pk").first()
+    )
+    if not (seller and point and buyer):
+        progress("contracts: no demo enterprise member or reviewer; pending filings skipped")
+        return 0
+    today = timezone.localdate()
+    field = TechField.objects.filter(active=True).values_list("pk", flat=True).first()
+
+    def filing(name: str, category: str, subcategory: str, amount: str) -> TechContract:
+        return services.file_contract(
+            member,
+            {
+                "name": name,
+                "category": category,
+                "subcategory": subcategory,
+                "signed_on": today - datetime.timedelta(days=rng.randrange(5, 20)),
+                "term_start": today - datetime.timedelta(days=3),
+                "term_end": today + datetime.timedelta(days=365),
+                "contract_amount": amount,
+                "technical_summary": "示范数据：技术合同内容摘要。",
+                "ip_type": "secret",
+                "tech_field": field,
+                "objective": "industry",
+                "registration_point": point.pk,
+                "seller": {"organization": seller.pk},
+                "buyer": {"organization": buyer.pk},
+                "payments": [{"due_on": today + datetime.timedelta(days=60), "amount": amount, "note": "验收后"}],
+            },
+        )
+
+    try:
+        returned = filing("数控机床远程运维技术服务合同", "service", "svc_general", "380000.00")
+        services.submit(member, returned)
+        services.return_for_correction(
+            reviewer,
+            returned,
+            "合同名称为技术服务，但条款约定交付软件著作权，请核对合同名称与权利义务是否一致，并补充加盖乙方公章的签署页。",
+        )
+        refused = services.submit(member, filing("工业清洗设备购销合同", "transfer", "tr_other", "1260000.00"))
+        services.refuse(reviewer, refused, ["no_tech_content"], note="合同标的为设备买卖，无技术转让内容。")
+    except DomainError as exc:
+        progress(f"contracts: pending demo filings skipped ({exc.message})")
+        return 0
+    TechContract.objects.filter(pk__in=[returned.pk, refused.pk]).update(is_demo=True)
+    progress("contracts: one filing returned for correction, one not registered")
+    return 2

@@ -10,7 +10,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -69,7 +69,10 @@ class SocioEconomicObjective(Classification):
 
 
 class RefusalReason(Classification):
-    """Reason for not registering a contract — 未予登记理由."""
+    """Ground for not registering a contract — 不予登记理由 — with the rule it comes from (editable data, seeded from
+    the national guidance; deactivate a reason rather than delete it: old decisions keep naming it)."""
+
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
 
     class Meta(Classification.Meta):
         verbose_name = _("refusal reason")
@@ -78,27 +81,87 @@ class RefusalReason(Classification):
 
 # --- registration points -------------------------------------------------------------------------------------
 
+# 《技术合同认定登记管理办法》: the point decides within 30 days of acceptance; no rule of a point may exceed it.
+STATUTORY_LIMIT_DAYS = 30
+
 
 class PointProfile(models.Model):
     """Registration settings of a registration point — 技术合同登记机构/登记点 (an Organization of that kind).
 
-    ``code`` goes into registration numbers; ``decision_days`` / ``working_days`` override the statutory
-    30 calendar days (e.g. Tianjin practice: 10 working days).
+    ``code`` goes into the full-year registration numbers, ``area`` (2-digit province + 2-digit city) and ``serial``
+    (2 digits, unique within the city) into the 14-digit numbers of the model-contract instructions.
+    ``decision_days`` / ``working_days`` are the point's ordinary time limit, overriding the statutory 30 calendar
+    days (e.g. Tianjin practice: 10 working days); ``SpecialTimeLimit`` rows add limits by condition.
     """
 
     point = models.OneToOneField(
         "orgs.Organization", verbose_name=_("registration point"), on_delete=models.CASCADE, related_name="+"
     )
     code = models.CharField(_("point code"), max_length=12, unique=True)
-    decision_days = models.PositiveSmallIntegerField(_("decision time limit (days)"), null=True, blank=True)
+    area = models.CharField(
+        _("province and city digits"), max_length=4, blank=True, help_text=_("2-digit province + 2-digit city code")
+    )
+    serial = models.CharField(
+        _("point number in the city"), max_length=2, blank=True, help_text=_("2 digits, unique within the city")
+    )
+    decision_days = models.PositiveSmallIntegerField(
+        _("decision time limit (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(STATUTORY_LIMIT_DAYS)],
+    )
     working_days = models.BooleanField(_("count working days"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("registration point profile")
         verbose_name_plural = _("registration point profiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "serial"], condition=~Q(serial=""), name="contracts_point_serial_in_city"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} · {self.point}"
+
+
+class SpecialTimeLimit(models.Model):
+    """A special decision time limit by condition — 特殊认定时限 — e.g. Tianjin practice: development and transfer
+    contracts above ¥10 m go to an expert re-review and have 30 days. At one point (or at every point when
+    ``point`` is empty), for the categories listed (every category when none) and contract amounts above
+    ``above_amount`` (any amount when empty). Never beyond the statutory 30 days."""
+
+    point = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("registration point"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("empty: every registration point"),
+    )
+    label = models.CharField(_("name"), max_length=200)
+    categories = models.ManyToManyField(
+        ContractCategory, verbose_name=_("categories"), blank=True, help_text=_("none: every category")
+    )
+    above_amount = models.DecimalField(
+        _("contract amount above (yuan)"), **MONEY, null=True, blank=True, validators=[MinValueValidator(ZERO)]
+    )
+    days = models.PositiveSmallIntegerField(
+        _("time limit (days)"), validators=[MinValueValidator(1), MaxValueValidator(STATUTORY_LIMIT_DAYS)]
+    )
+    working_days = models.BooleanField(_("count working days"), default=False)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("special time limit")
+        verbose_name_plural = _("special time limits")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class RegistrationCounter(models.Model):
@@ -121,6 +184,8 @@ class RegistrationCounter(models.Model):
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted (accepted)")
+    RETURNED = "returned", _("Returned for correction")
+    LAPSED = "lapsed", _("Lapsed (not corrected in time)")
     CERTIFIED = "certified", _("Certified and registered")
     REFUSED = "refused", _("Not registered")
     CANCELLED = "cancelled", _("Registration cancelled")
@@ -221,7 +286,17 @@ class TechContract(Record):
     # Registration outcome.
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     due_on = models.DateField(_("decision due"), null=True, blank=True)
+    due_provisional = models.BooleanField(
+        _("deadline provisional"),
+        default=False,
+        help_text=_("Counted without the official holidays of a year the installed calendar does not know yet."),
+    )
+    limit_rule = models.CharField(_("time limit applied"), max_length=200, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Return for correction (补正): what to correct, by when; the time limit restarts on resubmission.
+    correction_request = models.TextField(_("what to correct"), blank=True)
+    correction_due = models.DateField(_("correct by"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     registered_on = models.DateField(_("registration date"), null=True, blank=True, db_index=True)
     registration_number = models.CharField(_("registration number"), max_length=32, null=True, blank=True, unique=True)
     tech_amount = models.DecimalField(_("technology transaction amount (yuan)"), **MONEY, null=True, blank=True)
@@ -445,6 +520,9 @@ class Attachment(models.Model):
 class EventKind(models.TextChoices):
     FILED = "filed", _("Filed as a draft")
     SUBMITTED = "submitted", _("Submitted and accepted")
+    RETURNED = "returned", _("Returned for correction")
+    RESUBMITTED = "resubmitted", _("Corrected and resubmitted")
+    LAPSED = "lapsed", _("Lapsed: not corrected in time")
     EXPERT_REVIEW = "expert_review", _("Expert re-review")
     CERTIFIED = "certified", _("Certified and registered")
     REFUSED = "refused", _("Not registered")

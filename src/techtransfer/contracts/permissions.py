@@ -19,8 +19,9 @@ from techtransfer.contracts.models import ContractParty, PartyRole, Status, Tech
 from techtransfer.orgs.models import Organization, OrgKind
 from techtransfer.regions.services import is_within, scope_q
 
-# Drafts and contracts waiting for the decision may get scans; decided ones are a closed record.
-OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED)
+# Drafts, contracts waiting for the decision and filings returned for correction (a corrected scan, e.g. the
+# signature page) may get scans; decided ones are a closed record.
+OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
 _SELLER_ROLES = (Role.ORG_MEMBER, Role.ORG_ADMIN)
 
 

@@ -125,6 +125,13 @@ class RefuseIn(InputSchema):
     note: str = ""
 
 
+class ReturnIn(InputSchema):
+    """Return a submitted filing for correction — 退回补正: what to correct and by when (default: 15 days)."""
+
+    what: str = Field(..., description="what the filer has to correct")
+    due_on: datetime.date | None = Field(None, description="correct by this day (after today)")
+
+
 class ExpertIn(InputSchema):
     experts: str
     approved: bool

@@ -191,10 +191,15 @@ def _render_form(request, contract, values, error=None, status=200):
 
 
 def _submit_if_asked(request, contract: TechContract) -> None:
-    """After the form is saved: submit the draft when the seller pressed "submit"; say what happened."""
+    """After the form is saved: submit the draft (or resubmit a corrected filing) when the seller pressed
+    "submit"; say what happened."""
     if request.POST.get("action") == "submit":
-        services.submit(request.user, contract)
-        messages.success(request, _("The contract was submitted to the registration point."))
+        if contract.status == Status.RETURNED:
+            services.resubmit(request.user, contract)
+            messages.success(request, _("The corrected contract was resubmitted to the registration point."))
+        else:
+            services.submit(request.user, contract)
+            messages.success(request, _("The contract was submitted to the registration point."))
     else:
         messages.success(request, _("The draft was saved."))
 
@@ -221,8 +226,9 @@ def contract_new(request):
 @login_required
 def contract_edit(request, pk: int):
     contract = _visible(request, pk)
-    if contract.status != Status.DRAFT or not rules.is_seller_side(request.user, contract):
-        messages.error(request, _("Only drafts can be changed, by the seller."))
+    editable = contract.status in (Status.DRAFT, Status.RETURNED)
+    if not editable or not rules.is_seller_side(request.user, contract):
+        messages.error(request, _("Only drafts and filings returned for correction can be changed, by the seller."))
         return redirect("contracts:detail", pk=pk)
     if request.method != "POST":
         return _render_form(request, contract, _initial(contract))
@@ -337,6 +343,7 @@ def _detail_context(request, contract: TechContract) -> dict:
         "needs_expert": contract.status == Status.SUBMITTED and services.needs_expert_review(contract),
         "code": certificates.verification_code(contract.registration_number) if contract.registration_number else "",
         "reasons": RefusalReason.objects.filter(active=True),
+        "default_correction_due": services.default_correction_due(),
         "declared": contract.declared_lines or [],
         "certify_rows": ((contract.declared_lines or []) + [{}] * LINE_ROWS)[:LINE_ROWS],
         **_choices(),
@@ -403,6 +410,23 @@ def contract_refuse(request, pk: int):
     reasons, note = request.POST.getlist("reasons"), request.POST.get("note", "")
     done = _("The contract was not registered; the reasons are recorded.")
     return _decision(request, pk, lambda contract: services.refuse(request.user, contract, reasons, note), done)
+
+
+@login_required
+@require_POST
+def contract_return(request, pk: int):
+    what, due = request.POST.get("what", ""), request.POST.get("due_on", "").strip() or None
+    done = _("The filing was returned to the filer for correction.")
+    return _decision(
+        request, pk, lambda contract: services.return_for_correction(request.user, contract, what, due), done
+    )
+
+
+@login_required
+@require_POST
+def contract_resubmit(request, pk: int):
+    done = _("The corrected contract was resubmitted to the registration point.")
+    return _decision(request, pk, lambda contract: services.resubmit(request.user, contract), done, reread=True)
 
 
 @login_required

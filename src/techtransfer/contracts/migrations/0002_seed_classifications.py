@@ -20,7 +20,8 @@ def seed(apps, schema_editor):
         ("RefusalReason", data.REFUSAL_REASONS),
     ):
         Model = apps.get_model("contracts", model)
-        for position, (code, name, name_en) in enumerate(rows):
+        # Rows may carry more columns than this migration's tables (e.g. the legal basis added later).
+        for position, (code, name, name_en, *_rest) in enumerate(rows):
             Model.objects.update_or_create(
                 code=code, defaults={"name": name, "name_en": name_en, "position": position}
             )

@@ -3,6 +3,9 @@
 Sources: 《技术合同认定登记管理办法》 (国科发政字〔2000〕63号), 《技术合同认定规则》 (国科发政字〔2001〕253号),
 Civil Code book III chapter 20. Summary of what is encoded here:
 
+- written contracts only: an oral contract is not accepted at submission (不予受理) (``filing``);
+- the point may return a filing for correction (补正); the clock stops and restarts on resubmission, and a filing
+  not corrected in time lapses (``corrections``);
 - the seller (卖方; for development contracts the developer) files the contract — a member or administrator of the
   seller organization — and submits it to a registration point whose region contains the seller's region;
   submission is acceptance (受理) and starts the decision time limit (``filing``, ``deadlines``);
@@ -26,12 +29,24 @@ from techtransfer.contracts.permissions import is_seller_side, may_decide, visib
 from techtransfer.contracts.services import clock
 from techtransfer.contracts.services.access import get_visible, require_decider
 from techtransfer.contracts.services.amounts import Split, split_amount
+from techtransfer.contracts.services.corrections import (
+    default_correction_due,
+    lapse_if_overdue,
+    lapse_overdue,
+    resubmit,
+    return_for_correction,
+)
 from techtransfer.contracts.services.deadlines import (
+    Deadline,
     Processing,
+    TimeLimit,
     add_days,
     days_between,
+    deadline,
     decision_limit,
+    is_working_day,
     processing,
+    time_limit,
 )
 from techtransfer.contracts.services.decisions import (
     amend,
@@ -49,14 +64,27 @@ from techtransfer.contracts.services.filing import (
     ORG_KIND_TO_PARTY_TYPE,
     PARTY_FIELDS,
     check_complete,
+    check_written,
     file_contract,
     submit,
     update_draft,
 )
-from techtransfer.contracts.services.numbering import next_registration_number, point_profile
+from techtransfer.contracts.services.numbering import format_number, next_registration_number, point_profile
 
 __all__ = [
     "CONTRACT_FIELDS",
+    "Deadline",
+    "TimeLimit",
+    "check_written",
+    "deadline",
+    "default_correction_due",
+    "format_number",
+    "is_working_day",
+    "lapse_if_overdue",
+    "lapse_overdue",
+    "resubmit",
+    "return_for_correction",
+    "time_limit",
     "FOREIGN_KEYS",
     "INPUT_FIELDS",
     "ORG_KIND_TO_PARTY_TYPE",

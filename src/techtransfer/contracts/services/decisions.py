@@ -1,9 +1,9 @@
 """The registration point's decisions — the state machine after submission.
 
-submitted → certified (认定登记) or refused (未予登记); certified → amended (变更登记, stays certified) or cancelled
-(注销登记). Only a reviewer of the contract's registration point within its jurisdiction decides
-(``contracts.decide``); every transition locks the contract row, checks the current state, writes the audit entry
-and the ledger event in one transaction.
+submitted → certified (认定登记) or refused (未予登记) (or returned for correction: ``corrections``); certified →
+amended (变更登记, stays certified) or cancelled (注销登记). Only a reviewer of the contract's registration point
+within its jurisdiction decides (``contracts.decide``); every transition locks the contract row, checks the current
+state, writes the audit entry and the ledger event in one transaction.
 
 Sources: 《技术合同认定登记管理办法》 (国科发政字〔2000〕63号), 《技术合同认定规则》 (国科发政字〔2001〕253号):
 certification fixes the category and splits the contract amount into the technology transaction amount and the

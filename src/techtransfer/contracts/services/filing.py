@@ -36,7 +36,7 @@ from techtransfer.contracts.models import (
 from techtransfer.contracts.permissions import is_seller_side, may_file_for
 from techtransfer.contracts.services import clock
 from techtransfer.contracts.services.amounts import split_amount
-from techtransfer.contracts.services.deadlines import add_days, decision_limit
+from techtransfer.contracts.services.deadlines import deadline, time_limit
 from techtransfer.contracts.services.events import record_event
 from techtransfer.contracts.services.parsing import achievement, lookup, organization
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
@@ -312,11 +312,15 @@ def file_contract(actor, data: dict) -> TechContract:
 
 
 def update_draft(actor, contract: TechContract, data: dict) -> TechContract:
-    """Change a draft. The seller organization itself cannot change (file a new contract instead)."""
+    """Change a draft, or a filing returned for correction (补正). The seller organization itself cannot change
+    (file a new contract instead)."""
     if not is_seller_side(actor, contract):
         raise Forbidden(_("Only members of the seller organization may change this contract."))
-    if contract.status != Status.DRAFT:
-        raise Conflict(_("Only drafts can be changed; register an amendment instead."), field="status")
+    if contract.status not in (Status.DRAFT, Status.RETURNED):
+        raise Conflict(
+            _("Only drafts and filings returned for correction can be changed; register an amendment instead."),
+            field="status",
+        )
     if not isinstance(data, dict):
         raise DomainError(_("Expected a JSON object."))
     if not isinstance(data.get("seller") or {}, dict):
@@ -397,35 +401,69 @@ def _check_licence_scope(category: ContractCategory, scope: str) -> None:
         raise DomainError(_("Only licence contracts have a licence scope."), field="licence_scope")
 
 
-def submit(actor, contract: TechContract) -> TechContract:
-    """Submit a complete draft to its registration point — 申请认定登记; submission is acceptance (受理) and starts
-    the decision time limit. One contract is registered once: a duplicate of a pending or registered contract of
-    the same seller is rejected."""
-    if not is_seller_side(actor, contract):
-        raise Forbidden(_("Only members of the seller organization may submit this contract."))
-    if contract.status != Status.DRAFT:
-        raise Conflict(_("Only drafts can be submitted."), field="status")
-    check_complete(contract)
-    buyer = contract.buyer
+def check_written(contract: TechContract) -> None:
+    """Written contracts only: an oral contract is not accepted at all (不予受理) — 《技术合同认定登记管理办法》
+    (the applicant submits the complete written text; a contract concluded orally is not accepted); 民法典
+    art. 469 (written form), 851 and 863 (development, transfer and licence contracts are concluded in writing).
+    Not accepting is not refusing: the filing gets no acceptance date, no deadline and no decision."""
+    if not contract.written_form:
+        raise DomainError(
+            _(
+                "Not accepted: an oral contract cannot be filed for registration. Only written technology "
+                "contracts are accepted; submit the signed written contract."
+            ),
+            code="oral_contract_not_accepted",
+            field="written_form",
+        )
+
+
+def check_not_duplicate(contract: TechContract) -> None:
     duplicate = (
         TechContract.objects.filter(
             seller_org_id=contract.seller_org_id,
             name=contract.name,
             signed_on=contract.signed_on,
             contract_amount=contract.contract_amount,
-            status__in=[Status.SUBMITTED, Status.CERTIFIED],
+            status__in=[Status.SUBMITTED, Status.RETURNED, Status.CERTIFIED],
             parties__role=PartyRole.BUYER,
-            parties__name=buyer.name,
+            parties__name=contract.buyer.name,
         )
         .exclude(pk=contract.pk)
         .exists()
     )
     if duplicate:
         raise Conflict(_("This contract has already been submitted for registration."), field="name")
-    days, working = decision_limit(contract.registration_point)
+
+
+def accept(contract: TechContract) -> None:
+    """Acceptance (受理) starts the decision time limit: the acceptance time, the deadline under the point's rule
+    (``deadlines.time_limit``) and whether it is provisional. Call inside the submitting transaction."""
+    limit = time_limit(contract)
+    contract.accepted_at = clock.now()
+    due = deadline(timezone.localdate(contract.accepted_at), limit)
+    contract.due_on = due.due_on
+    contract.due_provisional = due.provisional
+    contract.limit_rule = limit.rule[:200]
+
+
+def submit(actor, contract: TechContract) -> TechContract:
+    """Submit a complete draft to its registration point — 申请认定登记; submission is acceptance (受理) and starts
+    the decision time limit. Oral contracts are not accepted (``check_written``). One contract is registered once:
+    a duplicate of a pending or registered contract of the same seller is rejected."""
+    if not is_seller_side(actor, contract):
+        raise Forbidden(_("Only members of the seller organization may submit this contract."))
+    if contract.status != Status.DRAFT:
+        raise Conflict(_("Only drafts can be submitted."), field="status")
+    check_written(contract)
+    check_complete(contract)
+    check_not_duplicate(contract)
     with audit.tracking(actor, contract, "contracts.submit"):
         contract.status = Status.SUBMITTED
-        contract.accepted_at = clock.now()
-        contract.due_on = add_days(timezone.localdate(contract.accepted_at), days, working)
-        record_event(contract, EventKind.SUBMITTED, actor, data={"due_on": contract.due_on.isoformat()})
+        accept(contract)
+        record_event(
+            contract,
+            EventKind.SUBMITTED,
+            actor,
+            data={"due_on": contract.due_on.isoformat(), "provisional": contract.due_provisional},
+        )
     return contract
