@@ -44,7 +44,8 @@ def test_carriers_stay_in_the_technology_transaction_amount():
 
 
 def test_carrier_line_needs_the_reviewers_note():
-    """《技术合同认定规则》 ch. 7: only a reasonable quantity of carriers stays in; the reviewer records what they are."""
+    """《技术合同认定规则》 ch. 7: only a reasonable quantity of carriers stays in; the reviewer notes what they
+    are."""
     with pytest.raises(DomainError) as exc:
         split_amount(D("1000000.00"), [{"kind": "carriers", "amount": "100000.00", "description": "  "}])
     assert exc.value.field == "amount_lines.0.description"
@@ -218,7 +219,8 @@ def test_eit_exempt_amount_is_a_setting(cw, settings):
 
 
 def test_vat_states_the_same_invoice_condition(cw, client_for):
-    """财税〔2016〕36号 annex 3 item 26: related consulting and service only on the same invoice; shown through the API."""
+    """财税〔2016〕36号 annex 3 item 26: related consulting and service only on the same invoice (also in the
+    API)."""
     contract = cw.certified()
     r = client_for(cw.w.member).get(f"/api/v1/contracts/{contract.pk}/tax-hints")
     vat = next(h for h in r.json() if h["code"] == "vat")
