@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from techtransfer.accounts import permissions
 from techtransfer.core.errors import DomainError, Forbidden
@@ -107,6 +107,10 @@ class ProgressOut(Schema):
     region_name: str
     indicator: str
     indicator_label: str
+    measure: str = Field(description="contract_amount, tech_amount, count; empty for entered indicators")
+    measure_label: str = ""
+    direction: str = Field(description="output (sellers in the region), absorption (buyers), both (output + absorption)")
+    direction_label: str = ""
     year_from: int
     year_to: int
     cumulative: bool
@@ -130,6 +134,10 @@ def targets(request, region: str = "", format: str = ""):
             region_name=name_of(p.target.region_code),
             indicator=p.target.indicator,
             indicator_label=str(p.target.get_indicator_display()),
+            measure=p.target.measure,
+            measure_label=str(p.target.get_measure_display()) if p.target.measure else "",
+            direction=p.target.direction,
+            direction_label=str(p.target.get_direction_display()),
             year_from=p.target.year_from,
             year_to=p.target.year_to,
             cumulative=p.target.cumulative,
@@ -141,7 +149,9 @@ def targets(request, region: str = "", format: str = ""):
         for p in services.target_progress(qs, request.user)
     ]
     if format:
-        header = [_("Region"), _("Indicator"), _("From"), _("To"), _("Target"), _("Actual"), _("Progress")]
-        rows = [(o.region_name, o.indicator_label, o.year_from, o.year_to, o.target, o.actual, o.share) for o in out]
+        header = [_("Region"), _("Indicator"), _("Measure"), _("Direction"), _("From"), _("To"), _("Target"),
+                  _("Actual"), _("Progress")]
+        rows = [(o.region_name, o.indicator_label, o.measure_label, o.direction_label, o.year_from, o.year_to,
+                 o.target, o.actual, o.share) for o in out]
         return export(rows, header, format, "targets")
     return out

@@ -17,7 +17,7 @@ from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
 from techtransfer.contracts.models import ContractEvent, ContractParty, LedgerSummary, PartyRole
 from techtransfer.regions.services import scope_q
-from techtransfer.stats.models import MEASURED, Indicator
+from techtransfer.stats.models import INDICATOR_MEASURES, Direction, Measure
 
 ZERO = Decimal("0.00")
 
@@ -316,24 +316,34 @@ def totals(user, start=None, end=None, region: str | None = None, side: str = "o
     return total
 
 
+def measured_actual(target, user=None) -> Decimal:
+    """The ledger figure of a measured target: its ``measure`` (contract amount, 技术交易额 or number of contracts)
+    over its years (cumulative: the whole span; otherwise the last year), counted on its ``direction`` — output
+    (sellers in the region), absorption (buyers in the region) or both (output + absorption: a contract whose
+    seller and buyer are both in the region counts once on each side)."""
+    y0 = target.year_from if target.cumulative else target.year_to
+    start, end = datetime.date(y0, 1, 1), datetime.date(target.year_to, 12, 31)
+    sides = ("output", "absorption") if target.direction == Direction.BOTH else (target.direction or "output",)
+    measure = target.measure or INDICATOR_MEASURES[target.indicator][0]
+    actual = Decimal(0)
+    for side in sides:
+        total = totals(user, start, end, region=target.region_code, side=side)
+        actual += Decimal(
+            {
+                Measure.COUNT: total.count,
+                Measure.CONTRACT_AMOUNT: total.contract_amount,
+                Measure.TECH_AMOUNT: total.tech_amount,
+            }[measure]
+        )
+    return actual
+
+
 def target_progress(targets, user=None) -> list[Progress]:
-    """Each target against its actual: measured indicators from the ledger (contracts registered by sellers in
-    the target's region, in its years; per-year targets use the last year of the span), the others from the
-    figure the region reported."""
+    """Each target against its actual: measured indicators from the ledger (``measured_actual``), the others from
+    the figure the region reported."""
     out = []
     for t in targets:
-        if t.indicator in MEASURED:
-            y0 = t.year_from if t.cumulative else t.year_to
-            total = totals(user, datetime.date(y0, 1, 1), datetime.date(t.year_to, 12, 31), region=t.region_code)
-            actual = Decimal(
-                {
-                    Indicator.CONTRACTS: total.count,
-                    Indicator.TURNOVER: total.contract_amount,
-                    Indicator.TECH_AMOUNT: total.tech_amount,
-                }[t.indicator]
-            )
-        else:
-            actual = t.reported_actual
+        actual = measured_actual(t, user) if t.indicator in INDICATOR_MEASURES else t.reported_actual
         share = (actual / t.value).quantize(Decimal("0.0001")) if actual is not None and t.value else None
         out.append(Progress(target=t, actual=actual, share=share))
     return out

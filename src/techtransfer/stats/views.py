@@ -153,6 +153,8 @@ def export_table(request):
                 pr.target.region_code,
                 tables.name_of(pr.target.region_code),
                 str(pr.target.get_indicator_display()),
+                str(pr.target.get_measure_display()) if pr.target.measure else "",
+                str(pr.target.get_direction_display()) if pr.target.measure else "",
                 pr.target.year_from,
                 pr.target.year_to,
                 pr.target.value,
@@ -161,7 +163,8 @@ def export_table(request):
             ]
             for pr, _svg in _progress(request.user, p.region)
         ]
-        header = [_("Code"), _("Region"), _("Indicator"), _("From"), _("To"), _("Target"), _("Actual"), _("Progress")]
+        header = [_("Code"), _("Region"), _("Indicator"), _("Measure"), _("Direction"), _("From"), _("To"), _("Target"),
+                  _("Actual"), _("Progress")]
         return _export(rows, header, fmt, f"targets-{p.region}")
     if name not in tables.TABLE_NAMES:
         raise Http404
