@@ -109,7 +109,7 @@ class ProgressOut(Schema):
     indicator_label: str
     measure: str = Field(description="contract_amount, tech_amount, count; empty for entered indicators")
     measure_label: str = ""
-    direction: str = Field(description="output (sellers in the region), absorption (buyers), both (output + absorption)")
+    direction: str = Field(description="output (sellers in the region), absorption (buyers), both (the sum)")
     direction_label: str = ""
     year_from: int
     year_to: int

@@ -96,6 +96,12 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.region_code} {self.year_from}–{self.year_to} {self.get_indicator_display()} {self.value}"
 
+    def save(self, *args, **kwargs):
+        # A measured target always names its measure, so reports say what they sum.
+        if not self.measure and self.indicator in INDICATOR_MEASURES:
+            self.measure = INDICATOR_MEASURES[self.indicator][0]
+        super().save(*args, **kwargs)
+
     def clean(self):
         allowed = INDICATOR_MEASURES.get(self.indicator)
         if allowed is None:
@@ -103,9 +109,3 @@ class Target(models.Model):
                 raise ValidationError({"measure": _("This indicator is entered, not measured from the ledger.")})
         elif self.measure and self.measure not in allowed:
             raise ValidationError({"measure": _("This measure does not fit the indicator.")})
-
-    def save(self, *args, **kwargs):
-        # A measured target always names its measure, so reports say what they sum.
-        if not self.measure and self.indicator in INDICATOR_MEASURES:
-            self.measure = INDICATOR_MEASURES[self.indicator][0]
-        super().save(*args, **kwargs)
