@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -109,3 +110,55 @@ class Target(models.Model):
                 raise ValidationError({"measure": _("This indicator is entered, not measured from the ledger.")})
         elif self.measure and self.measure not in allowed:
             raise ValidationError({"measure": _("This measure does not fit the indicator.")})
+
+
+class ServiceReturn(models.Model):
+    """A technology-transfer service institution's yearly return — 技术转移服务机构年度统计报表 — for the
+    service-industry statistics (技术转移服务业专项统计, seed 004).
+
+    Holds only what the platform cannot derive: staff, services rendered, service income, and brokered contracts
+    that were not registered here. Institutions, brokers and the brokered contracts registered on the platform come
+    from its own records (``stats.service_industry``). One return per institution and year, entered by the
+    institution's administrator; every change is audited.
+    """
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    staff = models.PositiveIntegerField(_("staff"), help_text=_("people employed at the end of the year (从业人员)"))
+    services = models.PositiveIntegerField(
+        _("services rendered"), help_text=_("service projects completed in the year")
+    )
+    income = models.DecimalField(_("service income (yuan)"), max_digits=16, decimal_places=2)
+    other_contracts = models.PositiveIntegerField(
+        _("brokered contracts registered elsewhere"),
+        default=0,
+        help_text=_("technology contracts the institution brokered that were not registered on this platform"),
+    )
+    other_amount = models.DecimalField(
+        _("their contract amount (yuan)"), max_digits=16, decimal_places=2, default=Decimal("0.00")
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    scope_region_field = "organization__region_id"
+    scope_org_field = "organization_id"
+
+    class Meta:
+        verbose_name = _("service institution return")
+        verbose_name_plural = _("service institution returns")
+        ordering = ["-year", "organization_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="stats_one_return_per_year"),
+            models.CheckConstraint(
+                condition=models.Q(income__gte=0) & models.Q(other_amount__gte=0),
+                name="stats_return_amounts_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.year}"
