@@ -78,6 +78,8 @@ def _rows(qs, key_expr) -> list[Row]:
 
 # Organization type (主体类型) of each side, read from the contract's party rows.
 PARTY_DIMENSIONS = {"seller_type": PartyRole.SELLER, "buyer_type": PartyRole.BUYER}
+# Ownership (orgs.Ownership: 国有, 集体, 私营, 外商投资, 港澳台商投资, 混合所有制) of each side's organization.
+OWNERSHIP_DIMENSIONS = {"seller_ownership": PartyRole.SELLER, "buyer_ownership": PartyRole.BUYER}
 
 
 def breakdown(dimension: str, events) -> list[Row]:
@@ -85,6 +87,10 @@ def breakdown(dimension: str, events) -> list[Row]:
     if dimension in PARTY_DIMENSIONS:
         party = ContractParty.objects.filter(contract_id=OuterRef("contract_id"), role=PARTY_DIMENSIONS[dimension])
         return _rows(events, Subquery(party.values("party_type")[:1]))
+    if dimension in OWNERSHIP_DIMENSIONS:
+        role = OWNERSHIP_DIMENSIONS[dimension]
+        party = ContractParty.objects.filter(contract_id=OuterRef("contract_id"), role=role)
+        return _rows(events, Subquery(party.values("organization__ownership_id")[:1]))
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     return _rows(events, F(DIMENSIONS[dimension]))
@@ -126,7 +132,7 @@ class Progress:
 # whose scope includes organization membership (members see their own organization's contracts) are answered
 # from the ledger: the summary has no organization column, and their share of the ledger is small.
 
-OUTPUT_DIMENSIONS = (*DIMENSIONS, *PARTY_DIMENSIONS)
+OUTPUT_DIMENSIONS = (*DIMENSIONS, *PARTY_DIMENSIONS, *OWNERSHIP_DIMENSIONS)
 ABSORPTION_DIMENSIONS = ("total", "flow")
 
 
@@ -269,7 +275,8 @@ def _query(user, side, dimension, start, end, region, summary_key, raw_rows) -> 
 
 def table(user, dimension: str, start=None, end=None, region: str | None = None) -> list[Row]:
     """Output (sellers inside ``region``) in [start, end] grouped by one classification: ``category``,
-    ``subcategory``, ``tech_field``, ``ip_type``, ``objective``, ``flow``, ``seller_type``, ``buyer_type``."""
+    ``subcategory``, ``tech_field``, ``ip_type``, ``objective``, ``flow``, ``seller_type``, ``buyer_type``,
+    ``seller_ownership``, ``buyer_ownership``."""
     if dimension not in OUTPUT_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     return _query(user, "output", dimension, start, end, region, F("key"), lambda events: breakdown(dimension, events))
