@@ -56,6 +56,10 @@ def test_province_spread_kinds_and_people():
     assert not orgs.exclude(demo_level="").filter(demo_year__isnull=True).exists()
     assert CreditRecord.objects.filter(organization__is_demo=True).count() >= 5
     assert {o.verification for o in orgs} == {"verified", "pending", "rejected"}
+    # Every demo organization has an ownership (issue 12 item 9); public bodies are state-owned.
+    assert not orgs.filter(ownership__isnull=True).exists()
+    assert {o.ownership_id for o in orgs if o.kind == OrgKind.UNIVERSITY} == {"state"}
+    assert {o.ownership_id for o in orgs if o.kind == OrgKind.ENTERPRISE} >= {"state", "private", "mixed", "foreign"}
 
     people = Person.objects.filter(is_demo=True)
     assert 550 <= people.count() <= 650

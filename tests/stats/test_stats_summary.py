@@ -36,6 +36,9 @@ def history(cw, monkeypatch, make_org, make_user):  # noqa: F811
     foreign buyers, one amended and one cancelled later."""
     seller_qj = make_org("麒麟卖方科技", region="530302")
     member_qj = make_user("qj_member", Role.ORG_MEMBER, org=seller_qj)
+    # Ownerships (orgs.Ownership) for the seller/buyer ownership dimensions; the 盘龙 buyer has none.
+    type(seller_qj).objects.filter(pk=seller_qj.pk).update(ownership_id="state")
+    type(seller_qj).objects.filter(pk=cw.w.wuhua_org.pk).update(ownership_id="private")
     base = {"signed_on": "2024-12-01", "term_start": "2024-12-01", "term_end": "2026-12-01"}
 
     def make(day, member, lines=(), **over):
@@ -96,6 +99,9 @@ def _brute(dimension, user_filter=lambda c: True):
         if dimension in ("seller_type", "buyer_type"):
             party = c.seller if dimension == "seller_type" else c.buyer
             key = party.party_type
+        elif dimension in ("seller_ownership", "buyer_ownership"):
+            party = c.seller if dimension == "seller_ownership" else c.buyer
+            key = party.organization.ownership_id if party.organization else None
         else:
             key = getattr(c, stats.DIMENSIONS[dimension].removeprefix("contract__"))
         t = out[key or None]

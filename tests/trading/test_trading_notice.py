@@ -143,3 +143,25 @@ def test_revoking_a_notice(tw, funded):
         services.revoke_notice(tw.user_a, notice, "x")
     services.revoke_notice(tw.seller_admin, notice, "买方放弃")
     assert notice.status == NoticeStatus.REVOKED
+
+
+@pytest.mark.django_db
+def test_state_owned_enterprise_may_publish_a_notice(tw):
+    """促进科技成果转化法 art. 18 / 国发〔2016〕16号 and seed 001 (国有企业 beside universities and institutes): a
+    state-owned enterprise's achievement goes through the agreement-pricing notice without a named programme."""
+    from techtransfer.orgs.models import Ownership
+
+    plain = tw.achievement()
+    tw.seller.ownership_id = "private"
+    tw.seller.save()
+    with pytest.raises(DomainError):
+        services.publish_notice(tw.seller_admin, plain, notice_data(tw))
+    tw.seller.ownership_id = "state"
+    tw.seller.save()
+    plain.refresh_from_db()
+    assert services.publish_notice(tw.seller_admin, plain, notice_data(tw)).status == NoticeStatus.IN_PERIOD
+    # The flag is data: an administrator may mark another ownership as state-owned (e.g. state-controlled mixed).
+    Ownership.objects.filter(pk="mixed").update(state_owned=True)
+    tw.buyer_c.ownership_id = "mixed"
+    tw.buyer_c.save()
+    assert services.is_state_funded(tw.achievement(owner=tw.buyer_c))

@@ -236,6 +236,7 @@ class TaxHintOut(Schema):
     rule: str
     status: str
     reason: str
+    conditions: list[str] = []
 
 
 @router.get("/{int:contract_id}/tax-hints", response=list[TaxHintOut], summary="Tax reliefs it may qualify for")

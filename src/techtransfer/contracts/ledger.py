@@ -23,7 +23,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from techtransfer.contracts.models import ZERO, ContractEvent, ContractParty, LedgerSummary, PartyRole, TechContract
 
 OUTPUT, ABSORPTION = "o", "a"
-# Output dimensions: name -> contract field (None: the party type of that side).
+# Output dimensions: name -> contract field, or the party role whose type (``*_type``) or organization's ownership
+# (``*_ownership``, orgs.Ownership: 国有, 集体, 私营, …) is the key.
 OUTPUT_DIMENSIONS = {
     "total": None,
     "category": "category_id",
@@ -34,8 +35,13 @@ OUTPUT_DIMENSIONS = {
     "flow": "flow",
     "seller_type": PartyRole.SELLER,
     "buyer_type": PartyRole.BUYER,
+    "seller_ownership": PartyRole.SELLER,
+    "buyer_ownership": PartyRole.BUYER,
 }
 PARTY_DIMENSIONS = {"seller_type", "buyer_type"}
+# Keyed by the ownership the party's organization has when the event is written (parties without an organization
+# on the platform have none); ``rebuild`` reads the current ownership.
+OWNERSHIP_DIMENSIONS = {"seller_ownership", "buyer_ownership"}
 
 
 @dataclass
@@ -58,7 +64,11 @@ def month_of(day: datetime.date) -> datetime.date:
 def _rows_for(event: ContractEvent, contract: TechContract) -> list[tuple]:
     month = month_of(event.effective_on)
     n, a, t = event.count_delta, fen(event.contract_amount_delta), fen(event.tech_amount_delta)
-    parties = {p.role: p.party_type for p in ContractParty.objects.filter(contract_id=contract.pk)}
+    party_rows = ContractParty.objects.filter(contract_id=contract.pk).values_list(
+        "role", "party_type", "organization__ownership_id"
+    )
+    parties = {role: party_type for role, party_type, _own in party_rows}
+    ownerships = {role: own for role, _type, own in party_rows}
     seller_region = contract.seller_region_id or ""
     rows = []
     for dimension, source in OUTPUT_DIMENSIONS.items():
@@ -66,6 +76,8 @@ def _rows_for(event: ContractEvent, contract: TechContract) -> list[tuple]:
             key = ""
         elif dimension in PARTY_DIMENSIONS:
             key = parties.get(source) or ""
+        elif dimension in OWNERSHIP_DIMENSIONS:
+            key = ownerships.get(source) or ""
         else:
             key = getattr(contract, source) or ""
         rows.append((month, OUTPUT, seller_region, dimension, str(key), n, a, t))
@@ -95,10 +107,8 @@ def add(event: ContractEvent, contract: TechContract) -> None:
         cur.executemany(sql, rows)
 
 
-def _party_type(role: str):
-    return Subquery(
-        ContractParty.objects.filter(contract_id=OuterRef("contract_id"), role=role).values("party_type")[:1]
-    )
+def _party_type(role: str, field: str = "party_type"):
+    return Subquery(ContractParty.objects.filter(contract_id=OuterRef("contract_id"), role=role).values(field)[:1])
 
 
 def rebuild(progress=None) -> int:
@@ -116,6 +126,8 @@ def rebuild(progress=None) -> int:
                 key = Value("")
             elif dimension in PARTY_DIMENSIONS:
                 key = Coalesce(_party_type(source), Value(""))
+            elif dimension in OWNERSHIP_DIMENSIONS:
+                key = Coalesce(_party_type(source, "organization__ownership_id"), Value(""), output_field=CharField())
             else:
                 key = Coalesce(F(f"contract__{source}"), Value(""), output_field=CharField())
             specs.append((OUTPUT, dimension, Coalesce(F("contract__seller_region_id"), Value("")), key))

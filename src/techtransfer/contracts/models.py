@@ -431,9 +431,12 @@ class PaymentLine(models.Model):
 
 
 class AmountKind(models.TextChoices):
-    """Kinds of amount lines: the technology part counts as 技术交易额, the rest is excluded."""
+    """Kinds of amount lines: the technology part and the technology carriers count as 技术交易额, the rest is
+    excluded (《技术合同认定规则》 ch. 7: the direct cost of a reasonable quantity of carriers is not a
+    non-technical cost)."""
 
     TECHNOLOGY = "technology", _("Technology (技术交易额)")
+    CARRIERS = "carriers", _("Technology carriers, reasonable quantity (技术载体)")
     EQUIPMENT = "equipment", _("Equipment (设备)")
     INSTRUMENTS = "instruments", _("Instruments (仪器)")
     PARTS = "parts", _("Parts (零部件)")
@@ -441,14 +444,16 @@ class AmountKind(models.TextChoices):
     OTHER = "other", _("Other non-technical goods or costs (其他非技术性款项)")
 
 
-NON_TECHNICAL_KINDS = tuple(k for k in AmountKind.values if k != AmountKind.TECHNOLOGY)
+# Lines that stay in the technology transaction amount; every other kind is deducted from it.
+TECHNICAL_KINDS = (AmountKind.TECHNOLOGY, AmountKind.CARRIERS)
+NON_TECHNICAL_KINDS = tuple(k for k in AmountKind.values if k not in TECHNICAL_KINDS)
 
 
 class AmountLine(models.Model):
     """A line of the certified amount split — 技术交易额 and the non-technical parts excluded from it.
 
     The certified lines of a contract always add up to its contract amount: the technology line is the
-    remainder after the non-technical lines.
+    remainder after the non-technical and the carrier lines; carrier lines stay in 技术交易额.
     """
 
     contract = models.ForeignKey(TechContract, on_delete=models.CASCADE, related_name="amount_lines")

@@ -197,6 +197,21 @@ DESCRIPTIONS = {
 }
 
 
+# Ownership (orgs.Ownership codes) of the demo organizations: public bodies are state-owned; enterprises and the
+# other kinds cycle through a fixed pattern (mostly private), so the demo stays the same without extra random draws.
+STATE_KINDS = (OrgKind.UNIVERSITY, OrgKind.INSTITUTE, OrgKind.GOVERNMENT, OrgKind.REGISTRATION_POINT)
+OWNERSHIP_PATTERN = ("private", "private", "state", "private", "mixed", "private", "foreign", "private",
+                     "collective", "private", "state", "hmt", "private", "mixed", "private", "private")
+
+
+def _ownership(kind: str, i: int) -> str:
+    if kind in STATE_KINDS:
+        return "state"
+    if kind == OrgKind.NEW_RD:
+        return ("state", "mixed", "private")[i % 3]
+    return OWNERSHIP_PATTERN[i % len(OWNERSHIP_PATTERN)]
+
+
 def _make_orgs(w: _World) -> list[Organization]:
     rng = w.rng
     now = timezone.now()
@@ -240,6 +255,7 @@ def _make_orgs(w: _World) -> list[Organization]:
         org = Organization(
             name=name,
             kind=kind,
+            ownership_id=_ownership(kind, i),
             credit_code=w.credit_code(kind, region.code),
             region=region,
             address=f"云南省{w.city_regions[city].name}{region_name}{rng.choice(ROADS)}路{rng.randint(1, 999)}号",

@@ -1,7 +1,26 @@
 from django.contrib import admin
 
-from techtransfer.backoffice.admin import ScopedAdmin
-from techtransfer.orgs.models import CreditRecord, Organization
+from techtransfer.audit import services as audit
+from techtransfer.backoffice.admin import PlatformOnlyAdmin, ScopedAdmin
+from techtransfer.orgs.models import CreditRecord, Organization, Ownership
+
+
+@admin.register(Ownership)
+class OwnershipAdmin(PlatformOnlyAdmin):
+    """The ownership table is data: platform administrators edit names, order and the state-owned flag, and
+    deactivate rather than delete (organizations keep their ownership)."""
+
+    list_display = ("code", "name", "name_en", "state_owned", "position", "active")
+    list_editable = ("state_owned", "position", "active")
+    search_fields = ("code", "name", "name_en")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        before = audit.snapshot(Ownership.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        audit.record(request.user, "orgs.ownership.admin_change", obj, before, audit.snapshot(obj))
 
 
 class CreditRecordInline(admin.TabularInline):
@@ -13,8 +32,10 @@ class CreditRecordInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(ScopedAdmin):
-    list_display = ("name", "kind", "region", "credit_code", "verification", "demo_level", "demo_year", "is_demo")
-    list_filter = ("kind", "verification", "demo_level", "is_demo")
+    list_display = (
+        "name", "kind", "ownership", "region", "credit_code", "verification", "demo_level", "demo_year", "is_demo"
+    )
+    list_filter = ("kind", "ownership", "verification", "demo_level", "is_demo")
     search_fields = ("name", "name_en", "credit_code")
     raw_id_fields = ("country",)
     readonly_fields = ("verified_at", "created_at", "updated_at")

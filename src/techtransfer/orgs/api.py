@@ -17,6 +17,8 @@ class OrgOut(Schema):
     name_en: str
     kind: str
     kind_label: str
+    ownership: str | None = Field(None, description="code of the ownership table (state, collective, private, ...)")
+    ownership_label: str = ""
     credit_code: str | None
     region: str
     region_name: str
@@ -43,6 +45,7 @@ class OrgIn(InputSchema):
     name: str = Field(min_length=2, max_length=128)
     name_en: str = Field("", max_length=200)
     kind: str
+    ownership: str | None = Field(None, max_length=32)
     credit_code: str | None = None
     region: str = Field(min_length=6, max_length=6)
     country: str | None = Field(None, min_length=2, max_length=2)
@@ -58,6 +61,7 @@ class OrgPatch(InputSchema):
     name: str | None = Field(None, min_length=2, max_length=128)
     name_en: str | None = Field(None, max_length=200)
     kind: str | None = None
+    ownership: str | None = Field(None, max_length=32)
     credit_code: str | None = None
     region: str | None = Field(None, min_length=6, max_length=6)
     address: str | None = Field(None, max_length=200)
@@ -109,6 +113,8 @@ def serialize(user, org: Organization, restricted_ok: bool | None = None) -> dic
         "name_en": org.name_en,
         "kind": org.kind,
         "kind_label": str(org.get_kind_display()),
+        "ownership": org.ownership_id,
+        "ownership_label": str(org.ownership) if org.ownership_id else "",
         "credit_code": org.credit_code,
         "region": org.region_id,
         "region_name": str(org.region),
@@ -130,13 +136,14 @@ def serialize(user, org: Organization, restricted_ok: bool | None = None) -> dic
     return data
 
 
-def _filters(q, kind, region, verification, demo_level) -> services.OrgFilters:
+def _filters(q, kind, region, verification, demo_level, ownership="") -> services.OrgFilters:
     return services.OrgFilters(
         q=(q or "").strip(),
         kind=kind or "",
         region=region or "",
         verification=verification or "",
         demo_level=demo_level or "",
+        ownership=ownership or "",
     )
 
 
@@ -146,6 +153,8 @@ def _to_model_fields(data: dict) -> dict:
         out["region_id"] = out.pop("region")
     if "country" in out:
         out["country_id"] = out.pop("country")
+    if "ownership" in out:
+        out["ownership_id"] = out.pop("ownership") or None
     return out
 
 
@@ -157,10 +166,11 @@ def list_orgs(
     region: str = "",
     verification: str = "",
     demo_level: str = "",
+    ownership: str = "",
     page: int = 1,
     page_size: int = 20,
 ):
-    qs = services.search(request.auth, _filters(q, kind, region, verification, demo_level))
+    qs = services.search(request.auth, _filters(q, kind, region, verification, demo_level, ownership))
     return directory.page(request.auth, qs, page, page_size, serialize)
 
 
@@ -173,8 +183,9 @@ def export_orgs(
     region: str = "",
     verification: str = "",
     demo_level: str = "",
+    ownership: str = "",
 ):
-    return export_response(request.auth, _filters(q, kind, region, verification, demo_level), format)
+    return export_response(request.auth, _filters(q, kind, region, verification, demo_level, ownership), format)
 
 
 def export_response(user, filters: services.OrgFilters, fmt: str):
@@ -183,6 +194,7 @@ def export_response(user, filters: services.OrgFilters, fmt: str):
         "name",
         "name_en",
         "kind",
+        "ownership",
         "credit_code",
         "region",
         "region_name",
@@ -201,6 +213,7 @@ def export_response(user, filters: services.OrgFilters, fmt: str):
             o.name,
             o.name_en,
             o.kind,
+            o.ownership_id or "",
             o.credit_code,
             o.region_id,
             o.region.name,

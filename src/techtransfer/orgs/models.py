@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import Record
 from techtransfer.orgs import creditcode
+from techtransfer.taxonomy.models import Classification
 
 
 class OrgKind(models.TextChoices):
@@ -39,6 +40,25 @@ class DemoLevel(models.TextChoices):
     MUNICIPAL = "municipal", _("Municipal")
 
 
+class Ownership(Classification):
+    """Ownership of an organization — 所有制/登记注册类型 (国有, 集体, 私营, 外商投资, 港澳台商投资, 混合所有制).
+
+    Editable data, seeded by a migration (``orgs.data.OWNERSHIPS``). The statistics break parties down by it, and
+    ``state_owned`` rows make an owner state-owned for the agreement-pricing public notice (协议定价公示,
+    促进科技成果转化法 art. 18 and the seed policies naming 国有企业 beside universities and institutes).
+    """
+
+    state_owned = models.BooleanField(
+        _("state-owned"),
+        default=False,
+        help_text=_("Organizations of this ownership are state-owned (they may price by agreement with a notice)."),
+    )
+
+    class Meta(Classification.Meta):
+        verbose_name = _("ownership")
+        verbose_name_plural = _("ownerships")
+
+
 def validate_credit_code(value: str) -> None:
     try:
         creditcode.validate(value)
@@ -56,6 +76,15 @@ class Organization(Record):
     name = models.CharField(_("name"), max_length=128)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     kind = models.CharField(_("type"), max_length=24, choices=OrgKind.choices, db_index=True)
+    ownership = models.ForeignKey(
+        Ownership,
+        verbose_name=_("ownership"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"active": True},
+    )
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,

@@ -23,6 +23,7 @@ from techtransfer.orgs.models import (
     DemoLevel,
     Organization,
     OrgKind,
+    Ownership,
     Verification,
 )
 from techtransfer.orgs.permissions import administers_region_of
@@ -32,6 +33,7 @@ EDITABLE_FIELDS = (
     "name",
     "name_en",
     "kind",
+    "ownership_id",
     "credit_code",
     "region_id",
     "country_id",
@@ -51,6 +53,7 @@ class OrgFilters:
     region: str = ""
     verification: str = ""
     demo_level: str = ""
+    ownership: str = ""
 
     def validate(self) -> None:
         if self.kind and self.kind not in OrgKind.values:
@@ -61,12 +64,14 @@ class OrgFilters:
             raise DomainError(_("Unknown demonstration level: %s") % self.demo_level, field="demo_level")
         if self.region and not exists(self.region):
             raise DomainError(_("Unknown region code: %s") % self.region, field="region")
+        if self.ownership and not Ownership.objects.filter(pk=self.ownership).exists():
+            raise DomainError(_("Unknown ownership: %s") % self.ownership, field="ownership")
 
 
 def search(user, filters: OrgFilters):
     """Organizations the user may see, filtered. Visitors see verified organizations only."""
     filters.validate()
-    qs = permissions.visible(user, Organization.objects.select_related("region"))
+    qs = permissions.visible(user, Organization.objects.select_related("region", "ownership"))
     if filters.q:
         qs = qs.filter(
             Q(name__icontains=filters.q) | Q(name_en__icontains=filters.q) | Q(credit_code=filters.q.upper())
@@ -79,12 +84,14 @@ def search(user, filters: OrgFilters):
         qs = qs.filter(verification=filters.verification)
     if filters.demo_level:
         qs = qs.filter(demo_level=filters.demo_level)
+    if filters.ownership:
+        qs = qs.filter(ownership_id=filters.ownership)
     return qs.order_by("name", "id")
 
 
 def get_visible(user, pk: int) -> Organization:
     org = (
-        permissions.visible(user, Organization.objects.select_related("region", "country"))
+        permissions.visible(user, Organization.objects.select_related("region", "country", "ownership"))
         .filter(pk=pk)
         .first()
     )
@@ -108,6 +115,15 @@ def _apply(org: Organization, data: dict) -> None:
         setattr(org, key, value.strip() if isinstance(value, str) else value)
     if org.region_id and not exists(org.region_id):
         raise DomainError(_("Unknown region code: %s") % org.region_id, field="region")
+    if "ownership_id" in data:
+        org.ownership_id = org.ownership_id or None
+        check_ownership(org.ownership_id)
+
+
+def check_ownership(code: str | None) -> None:
+    """An ownership is one of the active rows of the ownership table (editable data, ``orgs.data``)."""
+    if code and not Ownership.objects.filter(pk=code, active=True).exists():
+        raise DomainError(_("Unknown ownership: %s") % code, field="ownership")
 
 
 def register(actor, data: dict) -> Organization:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from techtransfer.accounts import permissions
 from techtransfer.orgs import directory, services
 from techtransfer.orgs.api import export_response
-from techtransfer.orgs.models import DemoLevel, OrgKind, Verification
+from techtransfer.orgs.models import DemoLevel, OrgKind, Ownership, Verification
 from techtransfer.regions.models import Region
 
 
@@ -17,6 +17,7 @@ def _filters(request) -> services.OrgFilters:
         region=g.get("region", ""),
         verification=g.get("verification", ""),
         demo_level=g.get("demo_level", ""),
+        ownership=g.get("ownership", "")[:32],
     )
 
 
@@ -35,6 +36,7 @@ def org_list(request):
             "kinds": OrgKind.choices,
             "verifications": Verification.choices,
             "levels": [c for c in DemoLevel.choices if c[0]],
+            "ownerships": Ownership.objects.filter(active=True),
             "cities": Region.objects.filter(parent_id=settings.PROVINCE_CODE, tier="city"),
             "querystring": directory.querystring(request),
             "can_filter_verification": permissions.principal(request.user).is_region_admin,

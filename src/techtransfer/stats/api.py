@@ -1,16 +1,18 @@
 """Statistics API: the contract ledger by classification, region tier and flow, as JSON or as a table export."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from techtransfer.accounts import permissions
-from techtransfer.core.errors import DomainError, Forbidden
+from techtransfer.core.errors import DomainError, Forbidden, NotFound
 from techtransfer.core.exports import export
+from techtransfer.core.fields import Money, OptionalMoney, Text
+from techtransfer.core.schemas import InputSchema
 from techtransfer.regions.services import name_of
-from techtransfer.stats import services, tables
+from techtransfer.stats import service_industry, services, tables
 from techtransfer.stats.models import Target
 
 router = Router(tags=["statistics"])
@@ -107,6 +109,10 @@ class ProgressOut(Schema):
     region_name: str
     indicator: str
     indicator_label: str
+    measure: str = Field(description="contract_amount, tech_amount, count; empty for entered indicators")
+    measure_label: str = ""
+    direction: str = Field(description="output (sellers in the region), absorption (buyers), both (the sum)")
+    direction_label: str = ""
     year_from: int
     year_to: int
     cumulative: bool
@@ -130,6 +136,10 @@ def targets(request, region: str = "", format: str = ""):
             region_name=name_of(p.target.region_code),
             indicator=p.target.indicator,
             indicator_label=str(p.target.get_indicator_display()),
+            measure=p.target.measure,
+            measure_label=str(p.target.get_measure_display()) if p.target.measure else "",
+            direction=p.target.direction,
+            direction_label=str(p.target.get_direction_display()),
             year_from=p.target.year_from,
             year_to=p.target.year_to,
             cumulative=p.target.cumulative,
@@ -141,7 +151,107 @@ def targets(request, region: str = "", format: str = ""):
         for p in services.target_progress(qs, request.user)
     ]
     if format:
-        header = [_("Region"), _("Indicator"), _("From"), _("To"), _("Target"), _("Actual"), _("Progress")]
-        rows = [(o.region_name, o.indicator_label, o.year_from, o.year_to, o.target, o.actual, o.share) for o in out]
+        header = [_("Region"), _("Indicator"), _("Measure"), _("Direction"), _("From"), _("To"), _("Target"),
+                  _("Actual"), _("Progress")]
+        rows = [(o.region_name, o.indicator_label, o.measure_label, o.direction_label, o.year_from, o.year_to,
+                 o.target, o.actual, o.share) for o in out]
         return export(rows, header, format, "targets")
     return out
+
+
+# --- service-industry statistics (技术转移服务业专项统计) ------------------------------------------------------------
+
+
+class ServiceRowOut(Schema):
+    org_id: int | None
+    name: str
+    region: str
+    region_name: str
+    staff: int | None = Field(description="from the institution's return; null when it has not filed")
+    brokers: int = Field(description="people of the institution with a broker or manager profile")
+    services: int | None
+    contracts: int = Field(description="technology intermediary contracts registered here + reported elsewhere")
+    contract_amount: Decimal
+    income: Decimal | None
+    filed: bool
+
+
+class ServiceTableOut(Schema):
+    year: int
+    institutions: int
+    returns: int
+    rows: list[ServiceRowOut]
+    total: ServiceRowOut
+
+
+class ServiceReturnIn(InputSchema):
+    staff: int = Field(ge=0, le=10_000_000)
+    services: int = Field(ge=0, le=10_000_000)
+    income: Money
+    other_contracts: int = Field(0, ge=0, le=10_000_000)
+    other_amount: OptionalMoney = None
+    note: Text(500) = ""
+
+
+class ServiceReturnOut(Schema):
+    organization: int
+    year: int
+    staff: int
+    services: int
+    income: Decimal
+    other_contracts: int
+    other_amount: Decimal
+    note: str
+    updated_at: datetime
+
+
+def _service_row(r) -> ServiceRowOut:
+    return ServiceRowOut(
+        org_id=r.org_id, name=r.name, region=r.region, region_name=name_of(r.region) if r.region else "",
+        staff=r.staff, brokers=r.brokers, services=r.services, contracts=r.contracts,
+        contract_amount=r.contract_amount, income=r.income, filed=r.filed,
+    )
+
+
+@router.get("/services", response=ServiceTableOut)
+def service_statistics(request, year: int | None = None, region: str = "", format: str = ""):
+    """技术转移服务业专项统计: technology-transfer service institutions' activity in ``year`` (default: last year),
+    derived from the platform's records and the institutions' returns, within the caller's scope."""
+    _check(request, None, None, region)
+    year = year or date.today().year - 1
+    table = service_industry.service_table(request.user, year, region or None)
+    if format:
+        header, rows = service_industry.export_rows(table)
+        return export(rows, header, format, f"service-industry-{year}-{region or 'all'}")
+    return ServiceTableOut(
+        year=table.year, institutions=table.institutions, returns=table.returns,
+        rows=[_service_row(r) for r in table.rows], total=_service_row(table.total),
+    )
+
+
+def _return_out(ret) -> ServiceReturnOut:
+    return ServiceReturnOut(
+        organization=ret.organization_id, year=ret.year, staff=ret.staff, services=ret.services, income=ret.income,
+        other_contracts=ret.other_contracts, other_amount=ret.other_amount, note=ret.note, updated_at=ret.updated_at,
+    )
+
+
+@router.get("/services/returns/{int:org_id}/{int:year}", response=ServiceReturnOut)
+def get_service_return(request, org_id: int, year: int):
+    """An institution's yearly return (its members, and administrators and reviewers of its region)."""
+    _check(request, None, None)
+    org = service_industry.service_institution(request.user, org_id)
+    ret = service_industry.get_return(request.user, org, year)
+    if ret is None:
+        raise NotFound(_("No return filed for this year."))
+    return _return_out(ret)
+
+
+@router.put("/services/returns/{int:org_id}/{int:year}", response=ServiceReturnOut)
+def put_service_return(request, org_id: int, year: int, payload: ServiceReturnIn):
+    """Enter or correct the yearly return (the institution's administrators); audited."""
+    _check(request, None, None)
+    org = service_industry.service_institution(request.user, org_id)
+    data = payload.dict()
+    ret = service_industry.file_return(request.user, org, year, data)
+    return _return_out(ret)

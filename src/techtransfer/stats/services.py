@@ -17,7 +17,7 @@ from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
 from techtransfer.contracts.models import ContractEvent, ContractParty, LedgerSummary, PartyRole
 from techtransfer.regions.services import scope_q
-from techtransfer.stats.models import MEASURED, Indicator
+from techtransfer.stats.models import INDICATOR_MEASURES, Direction, Measure
 
 ZERO = Decimal("0.00")
 
@@ -78,6 +78,8 @@ def _rows(qs, key_expr) -> list[Row]:
 
 # Organization type (主体类型) of each side, read from the contract's party rows.
 PARTY_DIMENSIONS = {"seller_type": PartyRole.SELLER, "buyer_type": PartyRole.BUYER}
+# Ownership (orgs.Ownership: 国有, 集体, 私营, 外商投资, 港澳台商投资, 混合所有制) of each side's organization.
+OWNERSHIP_DIMENSIONS = {"seller_ownership": PartyRole.SELLER, "buyer_ownership": PartyRole.BUYER}
 
 
 def breakdown(dimension: str, events) -> list[Row]:
@@ -85,6 +87,10 @@ def breakdown(dimension: str, events) -> list[Row]:
     if dimension in PARTY_DIMENSIONS:
         party = ContractParty.objects.filter(contract_id=OuterRef("contract_id"), role=PARTY_DIMENSIONS[dimension])
         return _rows(events, Subquery(party.values("party_type")[:1]))
+    if dimension in OWNERSHIP_DIMENSIONS:
+        role = OWNERSHIP_DIMENSIONS[dimension]
+        party = ContractParty.objects.filter(contract_id=OuterRef("contract_id"), role=role)
+        return _rows(events, Subquery(party.values("organization__ownership_id")[:1]))
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     return _rows(events, F(DIMENSIONS[dimension]))
@@ -126,7 +132,7 @@ class Progress:
 # whose scope includes organization membership (members see their own organization's contracts) are answered
 # from the ledger: the summary has no organization column, and their share of the ledger is small.
 
-OUTPUT_DIMENSIONS = (*DIMENSIONS, *PARTY_DIMENSIONS)
+OUTPUT_DIMENSIONS = (*DIMENSIONS, *PARTY_DIMENSIONS, *OWNERSHIP_DIMENSIONS)
 ABSORPTION_DIMENSIONS = ("total", "flow")
 
 
@@ -269,7 +275,8 @@ def _query(user, side, dimension, start, end, region, summary_key, raw_rows) -> 
 
 def table(user, dimension: str, start=None, end=None, region: str | None = None) -> list[Row]:
     """Output (sellers inside ``region``) in [start, end] grouped by one classification: ``category``,
-    ``subcategory``, ``tech_field``, ``ip_type``, ``objective``, ``flow``, ``seller_type``, ``buyer_type``."""
+    ``subcategory``, ``tech_field``, ``ip_type``, ``objective``, ``flow``, ``seller_type``, ``buyer_type``,
+    ``seller_ownership``, ``buyer_ownership``."""
     if dimension not in OUTPUT_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     return _query(user, "output", dimension, start, end, region, F("key"), lambda events: breakdown(dimension, events))
@@ -316,24 +323,34 @@ def totals(user, start=None, end=None, region: str | None = None, side: str = "o
     return total
 
 
+def measured_actual(target, user=None) -> Decimal:
+    """The ledger figure of a measured target: its ``measure`` (contract amount, 技术交易额 or number of contracts)
+    over its years (cumulative: the whole span; otherwise the last year), counted on its ``direction`` — output
+    (sellers in the region), absorption (buyers in the region) or both (output + absorption: a contract whose
+    seller and buyer are both in the region counts once on each side)."""
+    y0 = target.year_from if target.cumulative else target.year_to
+    start, end = datetime.date(y0, 1, 1), datetime.date(target.year_to, 12, 31)
+    sides = ("output", "absorption") if target.direction == Direction.BOTH else (target.direction or "output",)
+    measure = target.measure or INDICATOR_MEASURES[target.indicator][0]
+    actual = Decimal(0)
+    for side in sides:
+        total = totals(user, start, end, region=target.region_code, side=side)
+        actual += Decimal(
+            {
+                Measure.COUNT: total.count,
+                Measure.CONTRACT_AMOUNT: total.contract_amount,
+                Measure.TECH_AMOUNT: total.tech_amount,
+            }[measure]
+        )
+    return actual
+
+
 def target_progress(targets, user=None) -> list[Progress]:
-    """Each target against its actual: measured indicators from the ledger (contracts registered by sellers in
-    the target's region, in its years; per-year targets use the last year of the span), the others from the
-    figure the region reported."""
+    """Each target against its actual: measured indicators from the ledger (``measured_actual``), the others from
+    the figure the region reported."""
     out = []
     for t in targets:
-        if t.indicator in MEASURED:
-            y0 = t.year_from if t.cumulative else t.year_to
-            total = totals(user, datetime.date(y0, 1, 1), datetime.date(t.year_to, 12, 31), region=t.region_code)
-            actual = Decimal(
-                {
-                    Indicator.CONTRACTS: total.count,
-                    Indicator.TURNOVER: total.contract_amount,
-                    Indicator.TECH_AMOUNT: total.tech_amount,
-                }[t.indicator]
-            )
-        else:
-            actual = t.reported_actual
+        actual = measured_actual(t, user) if t.indicator in INDICATOR_MEASURES else t.reported_actual
         share = (actual / t.value).quantize(Decimal("0.0001")) if actual is not None and t.value else None
         out.append(Progress(target=t, actual=actual, share=share))
     return out

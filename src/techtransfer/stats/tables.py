@@ -18,6 +18,7 @@ from techtransfer.contracts.models import (
     PartyType,
     SocioEconomicObjective,
 )
+from techtransfer.orgs.models import Ownership
 from techtransfer.regions.services import name_of as _name_of
 from techtransfer.regions.services import tier_of
 from techtransfer.stats import services
@@ -34,6 +35,8 @@ DIMENSION_TABLES = {
     "objective": (gettext_lazy("By social-economic objective"), "objective"),
     "seller_type": (gettext_lazy("By seller organization type"), "seller_type"),
     "buyer_type": (gettext_lazy("By buyer organization type"), "buyer_type"),
+    "seller_ownership": (gettext_lazy("By seller ownership"), "seller_ownership"),
+    "buyer_ownership": (gettext_lazy("By buyer ownership"), "buyer_ownership"),
     "flow": (gettext_lazy("Output by flow (inside the province, across provinces, international)"), "flow"),
 }
 OTHER_TABLES = {
@@ -57,6 +60,8 @@ def labels(dimension: str) -> dict:
         "tech_field": TechField,
         "ip_type": IPType,
         "objective": SocioEconomicObjective,
+        "seller_ownership": Ownership,
+        "buyer_ownership": Ownership,
     }
     if dimension in models:
         return {o.pk: str(o) for o in models[dimension].objects.all()}

@@ -11,15 +11,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from techtransfer.accounts import permissions
 from techtransfer.core.errors import DomainError
 from techtransfer.core.exports import export
+from techtransfer.orgs.models import Organization
 from techtransfer.regions.services import exists as region_exists
 from techtransfer.regions.services import is_within, tier_path, validate_code
-from techtransfer.stats import charts, services, tables
+from techtransfer.stats import charts, service_industry, services, tables
 from techtransfer.stats.models import Target
 
 
@@ -153,6 +155,8 @@ def export_table(request):
                 pr.target.region_code,
                 tables.name_of(pr.target.region_code),
                 str(pr.target.get_indicator_display()),
+                str(pr.target.get_measure_display()) if pr.target.measure else "",
+                str(pr.target.get_direction_display()) if pr.target.measure else "",
                 pr.target.year_from,
                 pr.target.year_to,
                 pr.target.value,
@@ -161,7 +165,8 @@ def export_table(request):
             ]
             for pr, _svg in _progress(request.user, p.region)
         ]
-        header = [_("Code"), _("Region"), _("Indicator"), _("From"), _("To"), _("Target"), _("Actual"), _("Progress")]
+        header = [_("Code"), _("Region"), _("Indicator"), _("Measure"), _("Direction"), _("From"), _("To"), _("Target"),
+                  _("Actual"), _("Progress")]
         return _export(rows, header, fmt, f"targets-{p.region}")
     if name not in tables.TABLE_NAMES:
         raise Http404
@@ -179,3 +184,80 @@ def _export(rows, header, fmt, filename):
 
 def _error(exc):
     return HttpResponseBadRequest(exc.message)
+
+
+# --- service-industry statistics (技术转移服务业专项统计) ------------------------------------------------------------
+
+
+def _service_year(request) -> tuple[int, str | None]:
+    """The year of the service table: ``year`` from the request, by default last year (returns are filed after
+    the year closes)."""
+    default = timezone.localdate().year - 1
+    raw = request.GET.get("year", "")
+    if not raw:
+        return default, None
+    try:
+        year = int(raw)
+        if not service_industry.FIRST_YEAR <= year <= timezone.localdate().year:
+            raise ValueError
+    except ValueError:
+        return default, _("Not a valid year.")
+    return year, None
+
+
+@login_required
+def service_statistics(request):
+    """技术转移服务业专项统计: the service institutions of the region in a year, with export (seed 004)."""
+    p = Params(request)
+    year, error = _service_year(request)
+    for message in (p.error, error):
+        if message:
+            messages.error(request, message)
+    table = service_industry.service_table(request.user, year, p.region)
+    if request.GET.get("format"):
+        header, rows = service_industry.export_rows(table)
+        return _export(rows, header, request.GET["format"], f"service-industry-{year}-{p.region}")
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "stats/services.html",
+        {
+            "p": p,
+            "year": year,
+            "years": list(range(this_year, this_year - 6, -1)),
+            "table": table,
+            "region_name": tables.name_of(p.region),
+            "export_query": urlencode({"region": p.region, "year": year}),
+            "own_institutions": Organization.objects.filter(
+                kind=service_industry.SERVICE_KIND, pk__in=p.scope.org_ids
+            ),
+        },
+    )
+
+
+@login_required
+def service_return(request, org_id: int, year: int):
+    """The institution's yearly return: its administrators enter and correct it, others with access read it."""
+    try:
+        org = service_industry.service_institution(request.user, org_id)
+        current = service_industry.get_return(request.user, org, year)
+    except DomainError as exc:
+        return render(request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status)
+    may_file = permissions.allowed("stats.file_service_return", request.user, org)
+    error = None
+    values = {f: getattr(current, f, "") for f in service_industry.RETURN_FIELDS} if current else {}
+    if request.method == "POST":
+        values = {f: request.POST.get(f, "").strip() for f in service_industry.RETURN_FIELDS}
+        try:
+            service_industry.file_return(request.user, org, year, values)
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("The return is saved."))
+            return redirect("stats:service-return", org_id=org.pk, year=year)
+    return render(
+        request,
+        "stats/service_return.html",
+        {"org": org, "year": year, "values": values, "current": current, "may_file": may_file, "error": error},
+        status=error.status if error else 200,
+    )

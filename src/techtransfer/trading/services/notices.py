@@ -1,7 +1,7 @@
-"""Negotiated deals with public notice — 协议定价公示: a state-funded unit that prices an achievement by agreement
-publishes the achievement's name, the parties and the price for at least ``TRADING_NOTICE_MIN_DAYS`` days
-(促进科技成果转化法 art. 18; 15 days by common practice); anyone may object (异议) during the period; after a clean
-period the deal is final."""
+"""Negotiated deals with public notice — 协议定价公示: a state-funded unit (or a state-owned enterprise) that prices
+an achievement by agreement publishes the achievement's name, the parties and the price for at least
+``TRADING_NOTICE_MIN_DAYS`` days (促进科技成果转化法 art. 18; 15 calendar days under 国发〔2016〕16号); anyone may
+object (异议) during the period; after a clean period the deal is final."""
 
 from __future__ import annotations
 
@@ -36,12 +36,21 @@ from techtransfer.trading.services.lots import (
 
 NOTICE_FIELDS = ("buyer", "price", "transfer_mode", "pricing_basis", "contact", "period_days", "starts_at")
 # Owners that are state-funded by their kind (public universities, institutes, government bodies); other owners
-# count as state-funded when the achievement names a public funding source (财政资助).
+# count as state-funded when the achievement names a public funding source (财政资助) or when their ownership is
+# state-owned (orgs.Ownership.state_owned).
 STATE_FUNDED_KINDS = (OrgKind.UNIVERSITY, OrgKind.INSTITUTE, OrgKind.NEW_RD, OrgKind.GOVERNMENT)
 
 
 def is_state_funded(ach: Achievement) -> bool:
-    return ach.must_report or ach.owner.kind in STATE_FUNDED_KINDS
+    """Whether the owner may (and must) price by agreement with a public notice: state-funded units and achievements
+    (促进科技成果转化法 art. 18, 国发〔2016〕16号) and state-owned enterprises, which seed 001 names beside
+    universities and institutes (ownership flagged ``state_owned`` in the editable ownership table)."""
+    owner = ach.owner
+    return bool(
+        ach.must_report
+        or owner.kind in STATE_FUNDED_KINDS
+        or (owner.ownership_id and owner.ownership.state_owned)
+    )
 
 
 def publish_notice(actor, ach: Achievement, data: dict, now: datetime.datetime | None = None) -> Notice:
@@ -52,8 +61,8 @@ def publish_notice(actor, ach: Achievement, data: dict, now: datetime.datetime |
     check_fields(data, NOTICE_FIELDS)
     if not is_state_funded(ach):
         raise DomainError(
-            _("A public notice is the procedure for state-funded achievements (public funding source or a public "
-              "university, institute or government owner); this one is neither."),
+            _("A public notice is the procedure for state-funded achievements (public funding source, or a public "
+              "university, institute, government or state-owned owner); this one is neither."),
             field="achievement",
         )
     buyer = organization(data.get("buyer"), "buyer")
