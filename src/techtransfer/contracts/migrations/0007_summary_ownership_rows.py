@@ -26,5 +26,5 @@ def drop_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contracts", "0005_amount_line_carriers"), ("orgs", "0003_seed_ownerships")]
+    dependencies = [("contracts", "0006_amount_line_carriers"), ("orgs", "0003_seed_ownerships")]
     operations = [migrations.RunPython(add_rows, drop_rows)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0004_event_label'),
+        ('contracts', '0005_registration_corrections_limits_numbering'),
     ]
 
     operations = [
