@@ -255,7 +255,8 @@ def test_command_line_import_and_export(world, tmp_path, capsys):
 def test_bulk_signal_is_sent_in_chunks(world, monkeypatch, bulk_events, django_capture_on_commit_callbacks):
     monkeypatch.setattr(catalog_io, "SIGNAL_CHUNK", 2)
     monkeypatch.setattr(catalog_io, "BATCH", 2)
-    rows = [[f"成果{i}", "一种成果的公开摘要。", "09", 5, "transfer", "1", "false", "", "", "", "draft"] for i in range(5)]
+    rows = [[f"成果{i}", "一种成果的公开摘要。", "09", 5, "transfer", "1", "false", "", "", "", "draft"]
+            for i in range(5)]
     with django_capture_on_commit_callbacks(execute=True):
         report = catalog_io.import_file(None, Achievement, make_file("csv", HEADER, rows), "csv",
                                         default_owner=world.wuhua_org)
