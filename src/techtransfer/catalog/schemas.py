@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from techtransfer.catalog.models import Achievement, Demand, DemandRefinement, IPItem
 from techtransfer.catalog.validators import ACHIEVEMENT_RULES as A
 from techtransfer.catalog.validators import DEMAND_RULES as D
 from techtransfer.core.fields import NotNull
@@ -89,6 +90,8 @@ class AchievementPage(Schema):
 
 
 class AchievementIn(InputSchema):
+    stores = Achievement
+
     owner: int = Field(description="id of the owner organization")
     title: A_title
     title_en: A_title_en = ""
@@ -111,6 +114,8 @@ class AchievementIn(InputSchema):
 class AchievementPatch(InputSchema):
     """Fields left out stay as they are; null clears only what may be empty (TRL, asking price, field)."""
 
+    stores = Achievement
+
     title: A_title = None
     title_en: A_title_en = None
     abstract: A_abstract = None
@@ -130,6 +135,8 @@ class AchievementPatch(InputSchema):
 
 
 class IPItemIn(InputSchema):
+    stores = IPItem
+
     kind: str
     title: str = Field(min_length=1, max_length=200)
     number: str = Field("", max_length=40)
@@ -233,6 +240,8 @@ class DemandPage(Schema):
 
 
 class DemandIn(InputSchema):
+    stores = Demand
+
     owner: int
     title: D_title
     problem: D_problem
@@ -251,6 +260,8 @@ class DemandIn(InputSchema):
 class DemandPatch(InputSchema):
     """Fields left out stay as they are; null clears only what may be empty (budget, deadline, field)."""
 
+    stores = Demand
+
     title: D_title = None
     problem: D_problem = None
     target_indicators: D_target_indicators = None
@@ -266,6 +277,8 @@ class DemandPatch(InputSchema):
 
 
 class RefinementIn(InputSchema):
+    stores = DemandRefinement
+
     title: str = Field(min_length=2, max_length=200)
     description: str = Field(min_length=10, max_length=20000)
     key_indicators: str = Field("", max_length=5000)
