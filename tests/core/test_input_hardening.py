@@ -133,3 +133,11 @@ def test_a_control_character_in_a_posted_form_is_a_400_naming_the_field(world):
                                                           "abstract": "一种提高热稳定性的正极材料制备方法。"})
     assert response.status_code == 400
     assert "title" in response.content.decode() and "U+0001" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/organizations", "/organizations/", "/catalog/achievements/"])
+def test_a_nul_in_a_query_string_is_a_400_naming_the_parameter(url):
+    """PostgreSQL refuses a NUL in a query parameter (a 500 there); every channel refuses it first."""
+    response = Client().get(url, {"q": "电池\x00"})
+    assert response.status_code == 400
+    assert "q" in response.content.decode() and "U+0000" in response.content.decode()
