@@ -141,3 +141,15 @@ def test_a_nul_in_a_query_string_is_a_400_naming_the_parameter(url):
     response = Client().get(url, {"q": "电池\x00"})
     assert response.status_code == 400
     assert "q" in response.content.decode() and "U+0000" in response.content.decode()
+
+
+HUGE_ID = "99999999999999999999"
+
+
+@pytest.mark.parametrize("url", [f"/api/v1/people?organization={HUGE_ID}",
+                                 f"/api/v1/matching/similar/achievement/{HUGE_ID}",
+                                 f"/api/v1/organizations/{HUGE_ID}", f"/catalog/achievements/{HUGE_ID}/",
+                                 f"/people/?organization={HUGE_ID}"])
+def test_an_id_beyond_the_database_integers_is_a_4xx(world, url):
+    response = _signed_in(world.platform_admin).get(url)
+    assert response.status_code in (400, 404), response.content[:300]

@@ -1,5 +1,16 @@
+import logging
+
+from django.db import DataError
+from django.utils.translation import gettext as _
+
 from techtransfer.core.fields import FieldError, check_text
 from techtransfer.core.views import bad_request
+
+log = logging.getLogger(__name__)
+
+
+def out_of_range_message() -> str:
+    return _("A number in the request is too large (beyond the range of stored numbers).")
 
 
 class SecurityHeadersMiddleware:
@@ -48,6 +59,14 @@ class TextInputMiddleware:
                 posted = None
             problem = self._problem(request, posted) if posted is not None else None
         return problem or self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A number beyond the database's integers in a page's input (an id of 20 digits) is a 400, not a 500:
+        SQLite raises OverflowError, PostgreSQL a DataError (value out of range)."""
+        if isinstance(exception, OverflowError | DataError):
+            log.warning("input out of the database's range on %s %s: %s", request.method, request.path, exception)
+            return bad_request(request, message=out_of_range_message())
+        return None
 
     @staticmethod
     def _problem(request, data):
