@@ -197,6 +197,19 @@ def parse_text(value, *, max_length: int | None = 200, min_length: int = 0) -> s
     return value
 
 
+def nested_deeper_than(value, limit: int) -> bool:
+    """Whether ``value`` (parsed JSON) nests lists or objects more than ``limit`` levels deep, found without
+    recursion: code that walks such a value recursively (validation, error reports) would hit Python's limit."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def in_field(parser, value, field: str, **options):
     """Run ``parser`` for a service: a ``FieldError`` becomes a ``DomainError`` naming ``field`` (HTTP 400)."""
     try:
