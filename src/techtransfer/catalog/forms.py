@@ -18,14 +18,14 @@ from techtransfer.catalog.models import (
     IPItem,
     TransferMode,
 )
-from techtransfer.catalog.validators import TRL_LEVELS
+from techtransfer.catalog.validators import ACHIEVEMENT_RULES, DEMAND_RULES, TRL_LEVELS
 from techtransfer.core.errors import DomainError
-from techtransfer.core.fields import MoneyField
+from techtransfer.core.fields import TextField
 from techtransfer.orgs.models import Organization
 from techtransfer.taxonomy.models import TechField
 
 
-class ListField(forms.CharField):
+class ListField(TextField):
     """A list typed as text, items separated by ; or ，/ ；."""
 
     def prepare_value(self, value):
@@ -78,13 +78,15 @@ class OwnerMixin(forms.Form):
     owner = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Owner organization"))
 
 
-def read_money(form, *names) -> None:
-    """Read the named amount fields with ``core.fields.MoneyField`` (¥, thousands separators and 万元 accepted),
-    keeping the label, help text and requiredness the model gave them; the model's own checks still run."""
-    for name in names:
-        old = form.fields[name]
-        form.fields[name] = MoneyField(required=old.required, label=old.label, help_text=old.help_text,
-                                       initial=old.initial)
+def read_by_rules(form, rules: dict) -> None:
+    """Read the form's fields by the rules the API and the importer use (``catalog.validators``), keeping the
+    label, help text, widget and initial value the model gave them; the model's own checks still run after."""
+    for name, rule in rules.items():
+        old = form.fields.get(name)
+        if old is None:
+            continue
+        form.fields[name] = rule.form_field(label=old.label, help_text=old.help_text, widget=old.widget,
+                                            initial=old.initial)
 
 
 class AchievementForm(forms.ModelForm):
@@ -97,7 +99,7 @@ class AchievementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        read_money(self, "asking_price")
+        read_by_rules(self, ACHIEVEMENT_RULES)
 
     class Meta:
         model = Achievement
@@ -132,7 +134,7 @@ class DemandForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        read_money(self, "budget_min", "budget_max")
+        read_by_rules(self, DEMAND_RULES)
 
     class Meta:
         model = Demand
@@ -174,7 +176,7 @@ class TrlForm(forms.Form):
             names = []
             for c in criteria:
                 name = f"c_{c.key}"
-                self.fields[name] = forms.CharField(
+                self.fields[name] = TextField(
                     label=c.text, required=False, max_length=2000, initial=initial_answers.get(c.key, ""),
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
@@ -189,13 +191,13 @@ class TrlForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class NdaRequestForm(forms.Form):
-    purpose = forms.CharField(
+    purpose = TextField(
         label=_("Purpose of the request"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -213,9 +215,9 @@ class RefinementForm(forms.ModelForm):
 
 
 class PackageForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    region = forms.CharField(label=_("Region code"), min_length=6, max_length=6, help_text=_("e.g. 530100"))
+    name = TextField(label=_("Name"), max_length=200)
+    description = TextField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    region = TextField(label=_("Region code"), min_length=6, max_length=6, help_text=_("e.g. 530100"))
     tech_field = forms.ModelChoiceField(label=_("Technical field"), queryset=TechField.objects.all())
 
 

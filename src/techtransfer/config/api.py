@@ -8,18 +8,22 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from techtransfer.accounts import tokens
 from techtransfer.core import plugins
 from techtransfer.core.errors import DomainError, from_validation_error
+from techtransfer.core.fields import nested_deeper_than
 from techtransfer.core.meta_api import router as meta_router
+from techtransfer.core.middleware import out_of_range_message
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -37,7 +41,7 @@ class TokenOrSession(AuthBase):
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
         if header:
-            scheme, _, key = header.partition(" ")
+            scheme, _space, key = header.partition(" ")
             if scheme.lower() != "bearer" or not key.strip():
                 return None
             user = tokens.authenticate(key.strip())
@@ -57,6 +61,20 @@ class TokenOrSession(AuthBase):
         return user
 
 
+MAX_BODY_DEPTH = 32  # no body nests deeper; far deeper ones would exhaust the recursion of validation
+
+
+class BodyParser(Parser):
+    """JSON bodies as ninja reads them, refusing nesting deeper than ``MAX_BODY_DEPTH`` (a 400, as for any body
+    that cannot be parsed) before validation walks it."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if nested_deeper_than(data, MAX_BODY_DEPTH):
+            raise ValueError(f"the body nests more than {MAX_BODY_DEPTH} levels deep")
+        return data
+
+
 api = NinjaAPI(
     title="TechTransfer API",
     version="1",
@@ -64,6 +82,7 @@ api = NinjaAPI(
     "`{code, message, field}`. Authenticate with `Authorization: Bearer <token>` or a browser session.",
     urls_namespace="api",
     auth=TokenOrSession(),
+    parser=BodyParser(),
 )
 
 
@@ -121,6 +140,15 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc):
+    """A number beyond the database's integers (an id of 20 digits): the input's fault, not the server's. SQLite
+    raises OverflowError, PostgreSQL a DataError (value out of range)."""
+    log.warning("input out of the database's range on %s %s: %s", request.method, request.path, exc)
+    return _error(request, 400, "out_of_range", out_of_range_message())
 
 
 @api.exception_handler(Exception)
