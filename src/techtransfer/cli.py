@@ -208,14 +208,14 @@ def cmd_worker(args) -> int:
     # queue was unreachable to it once it answers again (docs/operations.md, "Background work and the outbox").
     from techtransfer.outbox.services import start_relay_thread
 
-    stop_relay = start_relay_thread()
+    relay = start_relay_thread()
     argv = ["run_huey", "--workers", str(args.workers)]
     if args.quiet:
         argv.append("--quiet")
     try:
         _manage(*argv)
     finally:
-        stop_relay.set()
+        relay.stop()
     return 0
 
 

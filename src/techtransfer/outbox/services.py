@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
@@ -115,24 +115,38 @@ def relay_pending(ids: list[int] | None = None, limit: int = BATCH) -> int:
 def relay_forever(stop: threading.Event, interval: float = LOOP_SECONDS) -> None:
     """The worker's relay loop: relay pending events until ``stop`` is set, looking every ``interval`` seconds
     (at once again while a full batch was relayed)."""
-    while not stop.is_set():
-        relayed = 0
-        try:
-            close_old_connections()
-            relayed = relay_pending()
-        except QueueUnavailable:
-            pass  # already logged; try again next round
-        except Exception:  # noqa: BLE001 - e.g. the database restarting: the loop must outlive it
-            log.exception("outbox relay pass failed")
-        if relayed < BATCH:
-            stop.wait(interval)
+    try:
+        while not stop.is_set():
+            relayed = 0
+            try:
+                close_old_connections()
+                relayed = relay_pending()
+            except QueueUnavailable:
+                pass  # already logged; try again next round
+            except Exception:  # noqa: BLE001 - e.g. the database restarting: the loop must outlive it
+                log.exception("outbox relay pass failed")
+            if relayed < BATCH:
+                stop.wait(interval)
+    finally:
+        connections.close_all()  # this thread's connections
 
 
-def start_relay_thread(interval: float = LOOP_SECONDS) -> threading.Event:
-    """Start ``relay_forever`` on a daemon thread; returns the event that stops it."""
-    stop = threading.Event()
-    threading.Thread(target=relay_forever, args=(stop, interval), name="outbox-relay", daemon=True).start()
-    return stop
+class RelayThread(threading.Thread):
+    """``relay_forever`` on a daemon thread (``techtransfer worker``); ``stop()`` ends it."""
+
+    def __init__(self, interval: float = LOOP_SECONDS):
+        self.stopping = threading.Event()
+        super().__init__(target=relay_forever, args=(self.stopping, interval), name="outbox-relay", daemon=True)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stopping.set()
+        self.join(timeout)
+
+
+def start_relay_thread(interval: float = LOOP_SECONDS) -> RelayThread:
+    thread = RelayThread(interval)
+    thread.start()
+    return thread
 
 
 def backlog(now: datetime.datetime | None = None) -> dict:
