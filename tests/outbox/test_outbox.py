@@ -233,3 +233,15 @@ def test_health_is_503_when_the_database_is_down(db, client, monkeypatch):
     monkeypatch.setattr(health, "_database", lambda: health.Check("database", health.DOWN, "cannot reach it"))
     r = client.get("/api/v1/health")
     assert r.status_code == 503 and r.json()["status"] == "down" and set(r.json()["checks"]) == {"database"}
+
+
+def test_back_office_shows_events_to_platform_administrators_only(world, client_for):
+    event = Event.objects.create(topic=TOPIC, payload={"n": 1}, last_error="ConnectionError: refused")
+    world.platform_admin.is_staff = world.wuhua_admin.is_staff = True
+    world.platform_admin.save()
+    world.wuhua_admin.save()
+    page = client_for(world.platform_admin).get("/admin/outbox/event/?relayed_at__isnull=True")
+    assert page.status_code == 200 and "ConnectionError: refused" in page.content.decode()
+    detail = client_for(world.platform_admin).get(f"/admin/outbox/event/{event.pk}/change/")
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    assert client_for(world.wuhua_admin).get("/admin/outbox/event/").status_code == 403
