@@ -15,12 +15,12 @@ import threading
 import time
 
 from django.db import close_old_connections, connections, transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from . import registry, tasks
-from .models import Event
+from .models import Cursor, Event
 
 log = logging.getLogger(__name__)
 
@@ -166,3 +166,56 @@ def backlog(now: datetime.datetime | None = None) -> dict:
 def newest(topics: list[str]) -> Event | None:
     """The latest event of these topics (followers and health checks compare their progress with it)."""
     return Event.objects.filter(topic__in=topics).order_by("-id").first()
+
+
+# -- followers of the change log ------------------------------------------------------------------------------------
+
+GAP_SECONDS = 60.0  # a missing id is taken for a rolled-back transaction once the event after it is this old
+
+
+class Follower:
+    """A consumer that must see every event of its topics itself, in id order (e.g. one host's search index).
+
+    ``poll(apply)`` passes the new events to ``apply(events)`` (which must be idempotent) and stores the follower's
+    position in its :class:`~.models.Cursor`. Ids are taken at insert but committed in any order, so a missing id
+    may be a transaction still in flight: the events after it are applied at once, but the stored position stays
+    below the gap until the first event after it is ``GAP_SECONDS`` old; events applied beyond the position are
+    remembered here so that they are not applied twice by this process. A new (or wiped) follower registers at
+    the end of the log and rebuilds its state from the database itself (``register``)."""
+
+    def __init__(self, name: str, topics: list[str] | None = None, limit: int = BATCH):
+        self.name, self.topics, self.limit = name, topics, limit
+        self.applied_beyond: set[int] = set()
+
+    def register(self) -> int:
+        """Start (again) at the end of the log, minus what may still commit below it; returns the position.
+        Call it before rebuilding from the database, so that no change committed during the rebuild is missed."""
+        cutoff = timezone.now() - datetime.timedelta(seconds=GAP_SECONDS)
+        start = Event.objects.filter(created_at__lt=cutoff).aggregate(m=Max("id"))["m"] or 0
+        Cursor.objects.update_or_create(name=self.name, defaults={"position": start})
+        self.applied_beyond.clear()
+        return start
+
+    def position(self) -> int:
+        cursor = Cursor.objects.filter(name=self.name).values_list("position", flat=True).first()
+        return cursor if cursor is not None else self.register()
+
+    def poll(self, apply, now: datetime.datetime | None = None) -> int:
+        """Apply the events after this follower's position; returns how many were applied."""
+        now = now or timezone.now()
+        position = self.position()
+        # Every topic is read (other topics' ids must be seen too, or they would look like gaps); only this
+        # follower's topics are applied.
+        events = list(Event.objects.filter(id__gt=position).order_by("id")[:self.limit])
+        fresh = [e for e in events if e.id not in self.applied_beyond
+                 and (self.topics is None or e.topic in self.topics)]
+        if fresh:
+            apply(fresh)
+        safe = position
+        for event in events:
+            if event.id != safe + 1 and (now - event.created_at).total_seconds() < GAP_SECONDS:
+                break  # a gap that may still fill: keep the position below it
+            safe = event.id
+        self.applied_beyond = {e.id for e in events if e.id > safe} | {i for i in self.applied_beyond if i > safe}
+        Cursor.objects.filter(name=self.name).update(position=safe, heartbeat=now)
+        return len(fresh)
