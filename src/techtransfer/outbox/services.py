@@ -81,6 +81,8 @@ def relay_pending(ids: list[int] | None = None, limit: int = BATCH) -> int:
     Safe with several relays at once (the fast path of every web process and the worker of every host): a relay
     claims its rows first, in a short transaction (``SKIP LOCKED`` on PostgreSQL; SQLite serializes writers),
     and keeps the claim for ``LEASE``; the queue is called outside any transaction."""
+    if ids is None and not Event.objects.filter(relayed_at__isnull=True).exists():
+        return 0  # the worker's idle pass: a read, no write lock (SQLite takes one at the start of a transaction)
     now = timezone.now()
     with transaction.atomic():
         pending = Event.objects.filter(relayed_at__isnull=True).filter(
@@ -105,7 +107,8 @@ def relay_pending(ids: list[int] | None = None, limit: int = BATCH) -> int:
     if relayed:
         Event.objects.filter(pk__in=relayed).update(relayed_at=timezone.now(), claimed_until=None, last_error="")
     if error:
-        left = [e.pk for e in events if e.pk not in set(relayed)]
+        done = set(relayed)
+        left = [e.pk for e in events if e.pk not in done]
         Event.objects.filter(pk__in=left).update(claimed_until=None, last_error=error)
         log.warning("outbox: could not queue %d event(s), they stay pending: %s", len(left), error)
         raise QueueUnavailable(error)
