@@ -118,16 +118,20 @@ def relay_pending(ids: list[int] | None = None, limit: int = BATCH) -> int:
 def relay_forever(stop: threading.Event, interval: float = LOOP_SECONDS) -> None:
     """The worker's relay loop: relay pending events until ``stop`` is set, looking every ``interval`` seconds
     (at once again while a full batch was relayed)."""
+    last_failure = ""
     try:
         while not stop.is_set():
             relayed = 0
             try:
                 close_old_connections()
                 relayed = relay_pending()
+                last_failure = ""
             except QueueUnavailable:
                 pass  # already logged; try again next round
-            except Exception:  # noqa: BLE001 - e.g. the database restarting: the loop must outlive it
-                log.exception("outbox relay pass failed")
+            except Exception as exc:  # noqa: BLE001 - e.g. the database restarting: the loop must outlive it
+                if str(exc) != last_failure:  # once per distinct failure, not every second of an outage
+                    log.exception("outbox relay pass failed; retrying every %s s", interval)
+                last_failure = str(exc)
             if relayed < BATCH:
                 stop.wait(interval)
     finally:
