@@ -63,7 +63,8 @@ def relay_after_commit(ids: list[int]) -> None:
     try:
         for start in range(0, len(ids), BATCH):
             relay_pending(ids=ids[start:start + BATCH])
-    except QueueUnavailable:
+    except QueueUnavailable as exc:
+        log.warning("outbox: %s; the worker relays them when the queue is back", exc)
         _fast_path_paused_until = time.monotonic() + FAST_PATH_PAUSE
     except Exception:  # noqa: BLE001 - the change is committed; the worker's relay loop retries
         log.exception("outbox: relaying events %s after commit failed; the worker will retry", ids[:10])
@@ -110,8 +111,7 @@ def relay_pending(ids: list[int] | None = None, limit: int = BATCH) -> int:
         done = set(relayed)
         left = [e.pk for e in events if e.pk not in done]
         Event.objects.filter(pk__in=left).update(claimed_until=None, last_error=error)
-        log.warning("outbox: could not queue %d event(s), they stay pending: %s", len(left), error)
-        raise QueueUnavailable(error)
+        raise QueueUnavailable(f"could not queue {len(left)} event(s), they stay pending: {error}")
     return len(relayed)
 
 
@@ -125,9 +125,13 @@ def relay_forever(stop: threading.Event, interval: float = LOOP_SECONDS) -> None
             try:
                 close_old_connections()
                 relayed = relay_pending()
+                if last_failure:
+                    log.warning("outbox: relaying again (%d event(s) this pass)", relayed)
                 last_failure = ""
-            except QueueUnavailable:
-                pass  # already logged; try again next round
+            except QueueUnavailable as exc:
+                if not last_failure:
+                    log.warning("outbox: %s; retrying every %s s", exc, interval)
+                last_failure = str(exc)
             except Exception as exc:  # noqa: BLE001 - e.g. the database restarting: the loop must outlive it
                 if str(exc) != last_failure:  # once per distinct failure, not every second of an outage
                     log.exception("outbox relay pass failed; retrying every %s s", interval)
