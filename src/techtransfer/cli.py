@@ -29,7 +29,8 @@ COMMANDS = {
     "createsuperuser": "create a platform administrator account interactively",
     "check": "check configuration, database, migrations and services; non-zero exit when something is wrong",
     "loaddemo": "load the demo data into the database without serving (idempotent)",
-    "worker": "run the background task worker (index updates, notifications, closing auctions and notices)",
+    "worker": "run the background task worker (index updates, notifications, closing auctions and notices) and "
+              "relay the follow-ups committed while the queue was unreachable",
 }
 
 
@@ -170,8 +171,18 @@ def cmd_check(args) -> int:
         for p in problems:
             print(f"error: {p}", file=sys.stderr)
         return 1
+    for check in _runtime_checks():
+        if check.status != "ok":
+            print(f"warning: {check.name} {check.status}: {check.detail}", file=sys.stderr)
     print("ok: configuration, database, migrations and services are healthy")
     return 0
+
+
+def _runtime_checks() -> list:
+    # Here, not at the top, for the same reason as in _run_checks.
+    from techtransfer.core.health import runtime_status
+
+    return runtime_status()[1]
 
 
 def cmd_loaddemo(args) -> int:
@@ -193,10 +204,18 @@ def cmd_worker(args) -> int:
         processes.watch_parent(args.parent)
     if not _only_one("worker"):
         return 2
+    # After _setup(): the outbox's services load its models. The relay loop hands follow-ups committed while the
+    # queue was unreachable to it once it answers again (docs/operations.md, "Background work and the outbox").
+    from techtransfer.outbox.services import start_relay_thread
+
+    relay = start_relay_thread()
     argv = ["run_huey", "--workers", str(args.workers)]
     if args.quiet:
         argv.append("--quiet")
-    _manage(*argv)
+    try:
+        _manage(*argv)
+    finally:
+        relay.stop()
     return 0
 
 

@@ -21,6 +21,8 @@ def test_the_readers_follow_the_installed_apps_order():
     assert ("catalog/", "techtransfer.catalog.urls") in plugins.url_includes()
     assert plugins.search_url_name() == "matching:search"
     assert [f.__module__ for f in plugins.health_checks()] == ["techtransfer.regions.health"]
+    assert [f.__module__ for f in plugins.status_checks()] == ["techtransfer.outbox.health",
+                                                               "techtransfer.matching.health"]
 
 
 def test_headline_figures_come_in_the_order_of_the_apps(db):

@@ -214,13 +214,14 @@ def test_people_and_organizations_are_found(world, make_org, django_capture_on_c
 
 def test_bulk_changes_are_indexed(world, django_capture_on_commit_callbacks):
     from techtransfer.catalog.models import Achievement
-    from techtransfer.catalog.signals import records_bulk_changed
+    from techtransfer.catalog.signals import announce_bulk
 
     services.search(world.visitor, "预热")
     a = advance(world, catalog.create_achievement(world.member, world.wuhua_org, achievement_data(
         title="导入的氢燃料电池双极板")), Status.PUBLISHED)
     assert ("achievement", a.pk) not in found(world.visitor, "双极板")
-    records_bulk_changed.send(sender=Achievement, pks=[a.pk], status="published")
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_bulk(Achievement, [a.pk], "published")
     assert ("achievement", a.pk) in found(world.visitor, "双极板")
 
 
@@ -250,15 +251,16 @@ def test_queue_mode_indexes_at_once_and_queues_the_rest(world, monkeypatch, djan
     commit; the queued job (vectors, owner document, notifications) is handed to the queue."""
     from huey.contrib.djhuey import HUEY
 
-    from techtransfer.matching import tasks
+    from techtransfer.outbox import tasks
 
     services.search(world.visitor, "预热")
     queued = []
     monkeypatch.setattr(HUEY, "immediate", False)
-    monkeypatch.setattr(tasks, "record_changed_task", lambda *args: queued.append(args))
+    monkeypatch.setattr(tasks, "run_handler", lambda *args: queued.append(args))
     ach = catalog.create_achievement(world.member, world.wuhua_org, achievement_data(title="高寒地区混凝土养护剂"))
     publish(world, ach, django_capture_on_commit_callbacks)
-    assert ("achievement", [ach.pk], "published") in queued
+    assert ("matching.index_and_notify", {"model": "catalog.achievement", "pks": [ach.pk], "status": "published"}) in [
+        (a[2], a[3]) for a in queued if a[1] == "catalog.record_changed"]
     monkeypatch.setattr(HUEY, "immediate", True)
     assert ("achievement", ach.pk) in found(world.visitor, "混凝土养护剂")
 

@@ -21,6 +21,7 @@ from techtransfer.accounts import permissions
 from techtransfer.accounts.models import ApiToken, RoleAssignment, User
 from techtransfer.audit import services as audit
 from techtransfer.audit.models import AuditEntry
+from techtransfer.outbox.models import Cursor, Event
 from techtransfer.regions.models import Country, Region
 from techtransfer.regions.services import scope_q
 from techtransfer.taxonomy.models import TechField
@@ -214,3 +215,27 @@ class AuditEntryAdmin(ReadOnly, ScopedAdmin):
     search_fields = ("object_repr", "actor_name", "object_id", "region_code")
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+@admin.register(Event)
+class OutboxEventAdmin(ReadOnly, PlatformOnlyAdmin):
+    """Read-only: what was published and whether it reached the task queue (pending rows have no relay time; the
+    worker relays them, docs/operations.md)."""
+
+    list_display = ("id", "topic", "created_at", "relayed_at", "attempts", "last_error")
+    list_filter = ("topic", ("relayed_at", admin.EmptyFieldListFilter))
+    search_fields = ("topic", "last_error")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Event._meta.fields]
+
+
+@admin.register(Cursor)
+class ChangeLogCursorAdmin(ReadOnly, PlatformOnlyAdmin):
+    """Where each follower of the change log stands; deleting a host's cursor (platform administrators) lets the
+    log be pruned past it."""
+
+    list_display = ("name", "position", "heartbeat")
+    readonly_fields = ("name", "position", "heartbeat")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._platform(request)

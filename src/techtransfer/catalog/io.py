@@ -4,7 +4,7 @@ Import is all or nothing. Every row is read, converted and validated with the sa
 API (``clean_fields`` + ``clean``); valid rows go to the database in batches with ``bulk_create`` inside ONE
 transaction. When any row is wrong the transaction is rolled back, nothing is written, and the report lists every
 problem as (row, column, problem). The file is streamed (csv reader, openpyxl read-only, line by line), so memory
-stays flat in the file's size. After the commit ``signals.records_bulk_changed`` tells listeners which ids changed.
+stays flat in the file's size. The ids written are published in the same transaction (``signals.announce_bulk``).
 
 Who may import: the command line (``actor=None``, the operator); through the pages and the API, members and
 administrators of the owner organization, region administrators whose scope contains the owner, and platform
@@ -326,11 +326,7 @@ def import_file(actor, model, file, fmt: str, default_owner=None, progress: Call
             for status, ids in created_ids.items():
                 for start in range(0, len(ids), SIGNAL_CHUNK):
                     chunk = ids[start:start + SIGNAL_CHUNK]
-                    transaction.on_commit(
-                        lambda chunk=chunk, status=status: signals.records_bulk_changed.send(
-                            sender=model, pks=chunk.tolist(), status=status
-                        )
-                    )
+                    signals.announce_bulk(model, chunk.tolist(), status)
     except _Rollback:
         report.created = 0
     except FileError as exc:

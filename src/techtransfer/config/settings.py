@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from local static files instead of a CDN
     # Shared kernels first: every domain app may import these, never the reverse.
     "techtransfer.core",
+    "techtransfer.outbox",  # follow-ups and the change log, written in the writer's transaction: any app may publish
     "techtransfer.regions",
     "techtransfer.taxonomy",
     "techtransfer.accounts",
@@ -134,7 +135,12 @@ HUEY = {
     },
 }
 if REDIS_URL:
-    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+    # Short timeouts: a request's post-commit relay must not hang on an unreachable Redis (the outbox keeps the
+    # job and the worker relays it later); the consumer's blocking reads wait 1 s, well within socket_timeout.
+    # Values given in the URL itself come first and win.
+    _timeouts = "socket_connect_timeout=2&socket_timeout=10"
+    HUEY.update({"huey_class": "huey.RedisHuey",
+                 "url": f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}{_timeouts}"})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")})
 

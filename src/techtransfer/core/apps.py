@@ -39,6 +39,10 @@ class PlatformAppConfig(AppConfig):
     #: ``techtransfer check`` and ``techtransfer serve`` once the database is reachable and migrated
     #: (``core/health.py``).
     health_checks: tuple[str, ...] = ()
+    #: ``("health.backlog",)``: functions ``() -> list[core.health.Check]`` reporting how the running service
+    #: does (``ok``/``degraded``: a backlog, a lag), shown by ``GET /api/v1/health`` and ``techtransfer check``
+    #: (``core/health.py``).
+    status_checks: tuple[str, ...] = ()
     #: ``{"import": "one-line help", ...}``: management commands of the app (``<app>/management/commands/``, a
     #: hyphen in the name is an underscore in the module) that ``techtransfer`` lists in ``--help`` with that line
     #: and runs with the rest of the command line (``cli.py``). The help line is declared here so that
@@ -55,6 +59,7 @@ class PlatformAppConfig(AppConfig):
         "search_documents",
         "search_url_name",
         "health_checks",
+        "status_checks",
         "cli_commands",
     )
 

@@ -70,6 +70,10 @@ def health_checks() -> list[Callable[[], list[str]]]:
     return [resolve(c, path) for c in platform_apps() for path in c.health_checks]
 
 
+def status_checks() -> list[Callable[[], list]]:
+    return [resolve(c, path) for c in platform_apps() for path in c.status_checks]
+
+
 def search_url_name() -> str:
     """The URL name of the site search (the first app that declares one), or ``""`` when no app does."""
     return next((c.search_url_name for c in platform_apps() if c.search_url_name), "")

@@ -10,6 +10,7 @@ class MatchingConfig(PlatformAppConfig):
     url_prefix = "matching/"
     demo_loader = "demo.load"
     search_url_name = "matching:search"
+    status_checks = ("health.index_lag",)
     cli_commands = {
         "index": "search index: rebuild it from the database, or show its status",
         "eval": "evaluate the matching engine on a retrieval test collection",

@@ -35,6 +35,7 @@ from .store import (  # noqa: F401 - re-exported: callers and tests use ``indexi
     get_index,
     index_root,
     last_rebuild_started,
+    mark_applied,
     rebuild_lock,
     remove_tree,
     reset,
@@ -191,6 +192,7 @@ def rebuild(progress: Callable[[str], None] | None = None, kinds: Iterable[str] 
             if changed:
                 get_index(rebuild_if_missing=False).add(changed)
         get_index(rebuild_if_missing=False).commit()
+        mark_applied(started.timestamp() - 1)  # every change committed before the rebuild started is in it
         for entry in root.iterdir():
             if entry.is_dir() and entry.name.startswith("lexical-") and entry.name != name:
                 remove_tree(entry)

@@ -1,44 +1,63 @@
-"""Signal receivers: every committed change of a searchable record is queued for indexing.
+"""Keeping the search index and the saved searches up to date with every committed change.
 
-Achievements and demands announce their changes through ``catalog.signals.record_changed`` (one record) and
-``records_bulk_changed`` (an import: ``pks`` list); those also feed the saved searches. The other models an
-app's search documents are built from are named in its ``<app>/search.py`` (``SearchDocument.watch``) and
-followed through Django's model signals, after their transaction commits. A missing index
-(``store.index_missing``) is rebuilt through the queue.
+Achievements and demands publish ``catalog.record_changed`` in the transaction that changes them (outbox topic,
+``catalog.signals``): ``on_catalog_change`` re-indexes them and notifies the saved searches, on the task queue,
+at least once even when the queue was down at the time of the change. The other models an app's search
+documents are built from are named in its ``<app>/search.py`` (``SearchDocument.watch``) and followed through
+Django's model signals, which publish ``matching.reindex`` in the writer's transaction the same way. The in-process
+signal ``catalog.signals.record_changed`` adds the immediate lexical update of one record (``_index_now``). A
+missing index (``store.index_missing``) is rebuilt through the queue.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from huey.contrib.djhuey import HUEY
 
 from techtransfer.catalog import signals as catalog_signals
+from techtransfer.outbox import registry
+from techtransfer.outbox import services as outbox
 
 from . import indexing, store, tasks
 from .subscriptions import RECORD_KINDS
 
 log = logging.getLogger(__name__)
 
+REINDEX = "matching.reindex"
+# The topics whose events change the search index (the health check compares the index with the newest of them).
+INDEX_TOPICS = [catalog_signals.TOPIC, REINDEX]
+
 
 def _kind(sender) -> str | None:
     return RECORD_KINDS.get(getattr(getattr(sender, "_meta", None), "label_lower", ""))
 
 
-def _enqueue(task, *args) -> None:
-    try:
-        task(*args)
-    except Exception:  # noqa: BLE001 - a failed index update must never undo or fail the user's change
-        log.exception("could not queue search index update %s%r", getattr(task, "name", task), args)
+@registry.handler(catalog_signals.TOPIC, name="matching.index_and_notify")
+def on_catalog_change(delivery: registry.Delivery) -> int:
+    """Index the changed achievements or demands (and their dependents), then notify saved searches."""
+    kind = RECORD_KINDS.get(delivery.payload.get("model", ""))
+    if kind is None:
+        return 0
+    written = tasks.record_changed(kind, [int(p) for p in delivery.payload.get("pks", [])],
+                                   delivery.payload.get("status"))
+    store.mark_applied(delivery.created_at)
+    return written
+
+
+@registry.handler(REINDEX, name="matching.reindex")
+def on_reindex(delivery: registry.Delivery) -> int:
+    """Index the current state of people, organizations or other records (no notifications)."""
+    written = tasks.index_records(delivery.payload["kind"], [int(p) for p in delivery.payload.get("pks", [])])
+    store.mark_applied(delivery.created_at)
+    return written
 
 
 def on_record_changed(sender, pk=None, status=None, **kwargs) -> None:
     kind = _kind(sender)
     if kind and pk is not None:
         _index_now(kind, int(pk))
-        _enqueue(tasks.record_changed_task, kind, [int(pk)], status)
 
 
 def _index_now(kind: str, pk: int) -> None:
@@ -53,20 +72,15 @@ def _index_now(kind: str, pk: int) -> None:
         log.exception("immediate index update of %s %s failed; the queued job will retry", kind, pk)
 
 
-def on_records_bulk_changed(sender, pks=None, status=None, **kwargs) -> None:
-    kind = _kind(sender)
-    if kind and pks:
-        _enqueue(tasks.record_changed_task, kind, [int(p) for p in pks], status)
-
-
 def _later(kind: str, pks) -> None:
-    pks = [int(p) for p in pks if p is not None]
+    pks = sorted({int(p) for p in pks if p is not None})
     if pks:
-        transaction.on_commit(lambda: _enqueue(tasks.index_records_task, kind, pks))
+        outbox.publish(REINDEX, {"kind": kind, "pks": pks})
 
 
 def _follower(kind: str, pks_of):
-    """A receiver that re-indexes the documents of ``kind`` that ``pks_of(instance)`` names, after commit."""
+    """A receiver that publishes a re-index of the documents of ``kind`` that ``pks_of(instance)`` names, in the
+    transaction that saves ``instance``."""
 
     def on_saved(sender, instance, **kwargs) -> None:
         _later(kind, pks_of(instance))
@@ -79,13 +93,17 @@ def _follower(kind: str, pks_of):
 
 
 def on_index_missing(sender, root=None, **kwargs) -> None:
-    tasks.rebuild_index_task()
+    # Straight to the queue, not through the outbox: the index is this host's files, and a rebuild must run where
+    # they are (an outbox topic goes to whichever host's worker takes it). With the queue down the failure is
+    # logged and `techtransfer index rebuild` does it by hand.
+    try:
+        tasks.rebuild_index_task()
+    except Exception:  # noqa: BLE001 - a search must not fail because the queue is down
+        log.exception("could not queue the rebuild of the missing search index")
 
 
 def connect() -> None:
     catalog_signals.record_changed.connect(on_record_changed, dispatch_uid="matching.index.record_changed")
-    catalog_signals.records_bulk_changed.connect(on_records_bulk_changed,
-                                                 dispatch_uid="matching.index.records_bulk_changed")
     store.index_missing.connect(on_index_missing, dispatch_uid="matching.index.rebuild_missing")
     for kind, doc in indexing.search_documents().items():
         for model, pks_of in doc.watch:

@@ -164,3 +164,22 @@ def last_rebuild_started() -> float:
         return float((index_root() / "rebuild-started").read_text(encoding="utf-8").strip() or 0)
     except (FileNotFoundError, ValueError):
         return 0.0
+
+
+def mark_applied(created_at: float) -> None:
+    """Remember that this host's index has applied the changes committed up to ``created_at`` (epoch seconds), for
+    the health check's index lag. Keeps the latest time; concurrent writers may lose a step, never go back far."""
+    path = index_root() / "applied"
+    if created_at <= applied():
+        return
+    tmp = path.with_name(f".applied.{os.getpid()}.{threading.get_ident()}")
+    tmp.write_text(repr(created_at), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def applied() -> float:
+    """Up to when (epoch seconds) the changes have been applied to this host's index; 0 when unknown."""
+    try:
+        return float((index_root() / "applied").read_text(encoding="utf-8").strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0.0

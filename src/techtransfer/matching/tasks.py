@@ -1,8 +1,10 @@
-"""Background jobs of the matching engine: keep the search index fresh, notify saved searches, rebuild.
+"""Background work of the matching engine: keep the search index fresh, notify saved searches, rebuild.
 
-A change is indexed first and the saved searches are checked afterwards, in the same job, so that a newly
-published record is already searchable when subscriptions re-run their queries. Jobs are idempotent (they
-index the current database state), so the queue's at-least-once delivery is harmless.
+``record_changed`` and ``index_records`` run as the handlers of the outbox topics ``catalog.record_changed`` and
+``matching.reindex`` (``receivers``), on the task queue. A change is indexed first and the saved searches are
+checked afterwards, in the same job, so that a newly published record is already searchable when subscriptions
+re-run their queries. Both are idempotent (they index the current database state, and a saved search notifies a
+user of a record once), so the outbox's at-least-once delivery is harmless.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from . import indexing, subscriptions
 CHUNK = 1000
 
 
-@db_task(retries=3, retry_delay=2)
-def record_changed_task(kind: str, pks: list[int], status: str | None = None) -> int:
+def record_changed(kind: str, pks: list[int], status: str | None = None) -> int:
     """Index the current state of changed records (and the documents that change with them, e.g. the owner's,
     which lists what it offers and needs); notify subscriptions of newly public ones."""
     written = 0
@@ -32,8 +33,7 @@ def record_changed_task(kind: str, pks: list[int], status: str | None = None) ->
     return written
 
 
-@db_task(retries=3, retry_delay=2)
-def index_records_task(kind: str, pks: list[int]) -> int:
+def index_records(kind: str, pks: list[int]) -> int:
     """Index the current state of people, organizations or other records (no notifications)."""
     return sum(indexing.update_records(kind, pks[i:i + CHUNK]) for i in range(0, len(pks), CHUNK))
 
