@@ -13,6 +13,7 @@ from techtransfer.contracts import attachments, certificates, services, tax
 from techtransfer.contracts.models import Status, TechContract
 from techtransfer.contracts.permissions import visible_contracts
 from techtransfer.contracts.schemas import AmendIn, CancelIn, CertifyIn, ContractIn, ExpertIn, RefuseIn, as_data
+from techtransfer.core.apidoc import public
 from techtransfer.core.pagination import paginate
 
 router = Router(tags=["contracts"])
@@ -163,6 +164,7 @@ class VerifyOut(Schema):
 
 
 @router.get("/verify", response=VerifyOut, summary="Check a certificate's verification code (public)")
+@public
 def verify_certificate(request, number: str = "", code: str = ""):
     return certificates.verify(number, code)
 

@@ -2,6 +2,7 @@ from django.db import connection
 from ninja import Router, Schema
 
 import techtransfer
+from techtransfer.core.apidoc import public
 from techtransfer.core.services import headline_figures
 
 router = Router(tags=["platform"])
@@ -14,6 +15,7 @@ class Health(Schema):
 
 
 @router.get("health", response=Health, summary="Liveness and database health")
+@public
 def health(request):
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
@@ -21,5 +23,6 @@ def health(request):
 
 
 @router.get("figures", summary="Headline figures shown on the home page")
+@public
 def figures(request):
     return {f["key"]: f["value"] for f in headline_figures()}
