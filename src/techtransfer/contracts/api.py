@@ -13,7 +13,7 @@ from techtransfer.contracts import attachments, certificates, services, tax
 from techtransfer.contracts.models import Status, TechContract
 from techtransfer.contracts.permissions import visible_contracts
 from techtransfer.contracts.schemas import AmendIn, CancelIn, CertifyIn, ContractIn, ExpertIn, RefuseIn, as_data
-from techtransfer.core.apidoc import public
+from techtransfer.core.apidoc import public, raises
 from techtransfer.core.pagination import paginate
 
 router = Router(tags=["contracts"])
@@ -165,11 +165,13 @@ class VerifyOut(Schema):
 
 @router.get("/verify", response=VerifyOut, summary="Check a certificate's verification code (public)")
 @public
+@raises(404)  # no certificate with this number and code
 def verify_certificate(request, number: str = "", code: str = ""):
     return certificates.verify(number, code)
 
 
 @router.get("/{int:contract_id}/certificate", summary="The registration certificate (PDF)")
+@raises(409)  # only a registered contract has one
 def certificate(request, contract_id: int):
     contract = services.get_visible(request.auth, contract_id)
     response = HttpResponse(certificates.certificate_pdf(contract), content_type="application/pdf")

@@ -9,10 +9,13 @@ answer follows from its shape, so they are documented by one rule (``documented_
   operations that need a signed-in caller refuse visitors with it too;
 - 403 when it is not open to visitors (permissions) or changes something (the session's CSRF check);
 - 404 when its path names a record;
+- 409 when it changes something: the services refuse a change the record's state does not allow (only drafts
+  are edited, a closed lot stays closed) or that would duplicate another record;
 - 422 when it has a body or a query parameter that is required or not plain text.
 
-Other statuses (409, a 404 for a record named in the body, a 400 of its own shape) are declared on the
-route with ``errors(...)`` or in its ``response`` mapping, and are kept as declared.
+Other error statuses (a 404 for a record named in the body or query, a 409 of a read) are declared on the route
+with ``@raises(...)``; a status in the route's own ``response`` mapping (a 400 or 409 of its own shape) is kept
+as declared.
 
 ``@public`` marks an operation open to visitors: the schema then declares no security for it (a signed-in caller
 still authenticates the same way and sees what its roles allow, e.g. the restricted contact fields).
@@ -23,11 +26,11 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Schema
-from ninja.constants import NOT_SET
 from ninja.openapi.schema import OpenAPISchema
 from pydantic import Field
 
 PUBLIC_ATTRIBUTE = "techtransfer_open_to_visitors"
+RAISES_ATTRIBUTE = "techtransfer_raises"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PARAM_SOURCES = {"query", "path", "header", "cookie"}
 
@@ -71,9 +74,15 @@ def is_public(operation) -> bool:
     return bool(getattr(operation.view_func, PUBLIC_ATTRIBUTE, False))
 
 
-def errors(*statuses: int) -> dict[int, type[Schema]]:
-    """Statuses a route answers beyond those ``documented_errors`` derives, for its ``response`` mapping."""
-    return {status: InvalidInput if status == 422 else Error for status in statuses}
+def raises(*statuses: int):
+    """Mark a route as answering these error statuses beyond those ``documented_errors`` derives (e.g. a 404 for
+    a record its body or query names)."""
+
+    def mark(view):
+        setattr(view, RAISES_ATTRIBUTE, (*getattr(view, RAISES_ATTRIBUTE, ()), *statuses))
+        return view
+
+    return mark
 
 
 def _inputs(operation) -> tuple[bool, bool, bool]:
@@ -98,12 +107,17 @@ def documented_errors(operation) -> dict[int, type[Schema]]:
     out: dict[int, type[Schema]] = {401: Error}
     if any_input:
         out[400] = Error
-    if not is_public(operation) or not set(operation.methods) <= SAFE_METHODS:
+    safe = set(operation.methods) <= SAFE_METHODS
+    if not is_public(operation) or not safe:
         out[403] = Error
     if has_path:
         out[404] = Error
+    if not safe:
+        out[409] = Error
     if strict:
         out[422] = InvalidInput
+    for status in getattr(operation.view_func, RAISES_ATTRIBUTE, ()):
+        out[status] = InvalidInput if status == 422 else Error
     return dict(sorted(out.items()))
 
 
@@ -125,7 +139,4 @@ class DocumentedSchema(OpenAPISchema):
                 operation._create_response_model(model), mode="serialization"
             )[0]
             result[status] = {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": schema}}}
-        for status in result:
-            if status in DESCRIPTIONS and operation.response_models.get(status, NOT_SET) is not NOT_SET:
-                result[status]["description"] = DESCRIPTIONS[status]
         return dict(sorted(result.items()))

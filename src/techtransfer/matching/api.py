@@ -14,7 +14,7 @@ from ninja.responses import Status as Reply
 from techtransfer.accounts.models import User
 from techtransfer.accounts.permissions import can_view
 from techtransfer.catalog.models import Achievement, Demand
-from techtransfer.core.apidoc import public
+from techtransfer.core.apidoc import public, raises
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.core.exports import export
 from techtransfer.core.schemas import InputSchema
@@ -92,6 +92,7 @@ def list_cases(request, status: str = ""):
 
 
 @router.post("/cases", response={201: CaseOut}, summary="Open a matchmaking case")
+@raises(404)  # the demand, achievement, expert or broker named in the body
 def create_case(request, payload: CaseIn):
     demand = Demand.objects.filter(pk=payload.demand).first()
     if demand is None or not can_view(request.user, demand):
