@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 HEADER = ["title", "abstract", "tech_field", "trl", "transfer_modes", "asking_price", "price_negotiable",
           "keywords", "patents", "protected_details", "status"]
 GOOD = [
-    ["高原苹果保鲜技术", "一种气调保鲜方法。", "09", 5, "transfer; licence_ordinary", "200000", "false",
+    ["高原苹果保鲜技术", "一种高原苹果的气调保鲜方法。", "09", 5, "transfer; licence_ordinary", "200000", "false",
      "保鲜;苹果", "ZL201710123456.0", SECRET, "draft"],
     ["光伏组件清洗机器人", "适用于高原的清洗机器人。", "06", 7, "transfer", "", "true", "", "", "", "published"],
 ]
@@ -115,13 +115,14 @@ def test_header_problems_and_empty_files(world):
     broken = SimpleUploadedFile("x.xlsx", b"not a workbook")
     report = catalog_io.import_file(world.kunming_admin, Achievement, broken, "xlsx", default_owner=world.wuhua_org)
     assert not report.ok and report.errors[0]["row"] == 0
-    bad_json = SimpleUploadedFile("x.jsonl", b'{"title": "a", "abstract": "b"}\n{oops\n[1]\n')
+    bad_json = SimpleUploadedFile("x.jsonl", (
+        '{"title": "好标题", "abstract": "一种足够长的成果摘要。"}\n{oops\n[1]\n'.encode()))
     report = catalog_io.import_file(world.kunming_admin, Achievement, bad_json, "jsonl", default_owner=world.wuhua_org)
     assert {e["row"] for e in report.errors} == {2, 3} and Achievement.objects.count() == 0
 
 
 def test_import_permissions(world, make_user):
-    rows = [["成果", "摘要。", "09", 5, "transfer", "1", "false", "", "", "", "draft"]]
+    rows = [["成果", "一种成果的公开摘要。", "09", 5, "transfer", "1", "false", "", "", "", "draft"]]
     # A member imports drafts for its organization, not for another one.
     report = catalog_io.import_file(world.member, Achievement, make_file("csv", HEADER, rows), "csv",
                                     default_owner=world.wuhua_org)
@@ -153,7 +154,7 @@ def test_import_permissions(world, make_user):
 def test_demand_import_and_export_hide_contacts(world, client_for):
     header = ["title", "problem", "tech_field", "budget_min", "budget_max", "deadline", "cooperation_modes",
               "contact_name", "contact_phone", "status"]
-    rows = [["果蔬保鲜需求", "运输损耗高。", "09", "10000", "50000", "2030-01-31", "commissioned", "王经理",
+    rows = [["果蔬保鲜需求", "运输途中的损耗率很高。", "09", "10000", "50000", "2030-01-31", "commissioned", "王经理",
              "0871-55556666", "published"],
             ["坏需求", "预算颠倒。", "09", "9", "1", "2030-02-30", "commissioned", "", "", "draft"]]
     report = catalog_io.import_file(world.kunming_admin, Demand, make_file("csv", header, rows), "csv",
@@ -254,7 +255,8 @@ def test_command_line_import_and_export(world, tmp_path, capsys):
 def test_bulk_signal_is_sent_in_chunks(world, monkeypatch, bulk_events, django_capture_on_commit_callbacks):
     monkeypatch.setattr(catalog_io, "SIGNAL_CHUNK", 2)
     monkeypatch.setattr(catalog_io, "BATCH", 2)
-    rows = [[f"成果{i}", "摘要。", "09", 5, "transfer", "1", "false", "", "", "", "draft"] for i in range(5)]
+    rows = [[f"成果{i}", "一种成果的公开摘要。", "09", 5, "transfer", "1", "false", "", "", "", "draft"]
+            for i in range(5)]
     with django_capture_on_commit_callbacks(execute=True):
         report = catalog_io.import_file(None, Achievement, make_file("csv", HEADER, rows), "csv",
                                         default_owner=world.wuhua_org)

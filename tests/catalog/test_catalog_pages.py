@@ -42,7 +42,8 @@ def test_publish_form_shows_errors_beside_fields(world, client_for):
     assert 'id="err-ipc_codes"' in html and 'id="err-asking_price"' in html
     assert Achievement.objects.count() == 0
     r = c.post("/catalog/achievements/new/", {
-        "owner": world.wuhua_org.pk, "title": "新成果", "abstract": "一段公开摘要。", "ipc_codes": "H01M 10/0525",
+        "owner": world.wuhua_org.pk, "title": "新成果", "abstract": "一段足够长的公开摘要。",
+        "ipc_codes": "H01M 10/0525",
         "transfer_modes": ["transfer"], "trl": "4", "tech_field": "05", "price_negotiable": "on",
     })
     assert r.status_code == 302

@@ -18,9 +18,8 @@ from techtransfer.catalog.models import (
     IPItem,
     TransferMode,
 )
-from techtransfer.catalog.validators import TRL_LEVELS
+from techtransfer.catalog.validators import ACHIEVEMENT_RULES, DEMAND_RULES, TRL_LEVELS
 from techtransfer.core.errors import DomainError
-from techtransfer.core.fields import MoneyField
 from techtransfer.orgs.models import Organization
 from techtransfer.taxonomy.models import TechField
 
@@ -78,13 +77,15 @@ class OwnerMixin(forms.Form):
     owner = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Owner organization"))
 
 
-def read_money(form, *names) -> None:
-    """Read the named amount fields with ``core.fields.MoneyField`` (¥, thousands separators and 万元 accepted),
-    keeping the label, help text and requiredness the model gave them; the model's own checks still run."""
-    for name in names:
-        old = form.fields[name]
-        form.fields[name] = MoneyField(required=old.required, label=old.label, help_text=old.help_text,
-                                       initial=old.initial)
+def read_by_rules(form, rules: dict) -> None:
+    """Read the form's fields by the rules the API and the importer use (``catalog.validators``), keeping the
+    label, help text, widget and initial value the model gave them; the model's own checks still run after."""
+    for name, rule in rules.items():
+        old = form.fields.get(name)
+        if old is None:
+            continue
+        form.fields[name] = rule.form_field(label=old.label, help_text=old.help_text, widget=old.widget,
+                                            initial=old.initial)
 
 
 class AchievementForm(forms.ModelForm):
@@ -97,7 +98,7 @@ class AchievementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        read_money(self, "asking_price")
+        read_by_rules(self, ACHIEVEMENT_RULES)
 
     class Meta:
         model = Achievement
@@ -132,7 +133,7 @@ class DemandForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        read_money(self, "budget_min", "budget_max")
+        read_by_rules(self, DEMAND_RULES)
 
     class Meta:
         model = Demand

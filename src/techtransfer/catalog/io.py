@@ -78,11 +78,12 @@ FALSE = {"false", "0", "no", "n", "否", "f", ""}
 
 
 def _text(value) -> str:
+    """A cell as text (numbers in a spreadsheet cell read as text), by the one text rule of ``core.fields``."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return _parsed(parse_text, str(value), max_length=None)
 
 
 def _list(value) -> list[str]:
@@ -106,10 +107,18 @@ def _parsed(parser, value, **options):
 
 def _convert(col: Column, value):
     kind = col.kind
+    if isinstance(value, float) and value.is_integer() and kind in ("text", "int", "field", "status", "owner"):
+        value = int(value)  # spreadsheets store whole numbers as floats
+    if col.rule is not None:  # the field's shared rule (catalog.validators): the API and the forms read it so too
+        if isinstance(value, list | dict):
+            raise CellError(_("Give text, not a list."))
+        if kind == "text" and value is not None and not isinstance(value, str):
+            value = str(value)  # a number in a spreadsheet cell reads as text
+        return _parsed(col.rule, value)
     if kind in ("text", "field", "status"):
         if isinstance(value, list | dict):
             raise CellError(_("Give text, not a list."))
-        return _parsed(parse_text, _text(value), max_length=None)  # numbers in a spreadsheet cell read as text
+        return _text(value)
     if kind in ("list", "patents"):
         if isinstance(value, dict):
             raise CellError(_("Give a list."))

@@ -7,9 +7,31 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from techtransfer.catalog.validators import ACHIEVEMENT_RULES as A
+from techtransfer.catalog.validators import DEMAND_RULES as D
 from techtransfer.core.apidoc import Error
-from techtransfer.core.fields import Day, OptionalMoney
+from techtransfer.core.fields import NotNull
 from techtransfer.core.schemas import InputSchema
+
+# The body types of the fields with a shared rule (``catalog.validators``): the importer and the forms read them
+# by the same rules. ``A_title`` is an achievement's title; ``…_or_null`` accepts null (a column that may be empty).
+A_abstract = A["abstract"].api(null=False)
+A_abstract_en = A["abstract_en"].api(null=False)
+A_asking_price_or_null = A["asking_price"].api()
+A_protected_details = A["protected_details"].api(null=False)
+A_public_funding = A["public_funding"].api(null=False)
+A_title = A["title"].api(null=False)
+A_title_en = A["title_en"].api(null=False)
+A_trl_or_null = A["trl"].api()
+D_budget_max_or_null = D["budget_max"].api()
+D_budget_min_or_null = D["budget_min"].api()
+D_contact_email = D["contact_email"].api(null=False)
+D_contact_name = D["contact_name"].api(null=False)
+D_contact_phone = D["contact_phone"].api(null=False)
+D_deadline_or_null = D["deadline"].api()
+D_problem = D["problem"].api(null=False)
+D_target_indicators = D["target_indicators"].api(null=False)
+D_title = D["title"].api(null=False)
 
 
 class IPItemOut(Schema):
@@ -69,41 +91,43 @@ class AchievementPage(Schema):
 
 class AchievementIn(InputSchema):
     owner: int = Field(description="id of the owner organization")
-    title: str = Field(min_length=2, max_length=200)
-    title_en: str = Field("", max_length=300)
-    abstract: str = Field(min_length=10, max_length=20000)
-    abstract_en: str = Field("", max_length=20000)
+    title: A_title
+    title_en: A_title_en = ""
+    abstract: A_abstract
+    abstract_en: A_abstract_en = ""
     keywords: list[str] = []
     tech_field: str | None = None
     industry_codes: list[str] = []
     ipc_codes: list[str] = []
-    trl: int | None = Field(None, ge=1, le=9)
+    trl: A_trl_or_null = None
     transfer_modes: list[str] = []
-    asking_price: OptionalMoney = None
+    asking_price: A_asking_price_or_null = None
     price_negotiable: bool = False
-    public_funding: str = Field("", max_length=200)
+    public_funding: A_public_funding = ""
     dual_use: bool = False
-    protected_details: str = Field("", max_length=50000)
+    protected_details: A_protected_details = ""
     team: list[int] = []
 
 
 class AchievementPatch(InputSchema):
-    title: str | None = Field(None, min_length=2, max_length=200)
-    title_en: str | None = Field(None, max_length=300)
-    abstract: str | None = Field(None, min_length=10, max_length=20000)
-    abstract_en: str | None = Field(None, max_length=20000)
-    keywords: list[str] | None = None
+    """Fields left out stay as they are; null clears only what may be empty (TRL, asking price, field)."""
+
+    title: A_title = None
+    title_en: A_title_en = None
+    abstract: A_abstract = None
+    abstract_en: A_abstract_en = None
+    keywords: NotNull[list[str]] = None
     tech_field: str | None = None
-    industry_codes: list[str] | None = None
-    ipc_codes: list[str] | None = None
-    trl: int | None = Field(None, ge=1, le=9)
-    transfer_modes: list[str] | None = None
-    asking_price: OptionalMoney = None
-    price_negotiable: bool | None = None
-    public_funding: str | None = Field(None, max_length=200)
-    dual_use: bool | None = None
-    protected_details: str | None = Field(None, max_length=50000)
-    team: list[int] | None = None
+    industry_codes: NotNull[list[str]] = None
+    ipc_codes: NotNull[list[str]] = None
+    trl: A_trl_or_null = None
+    transfer_modes: NotNull[list[str]] = None
+    asking_price: A_asking_price_or_null = None
+    price_negotiable: NotNull[bool] = None
+    public_funding: A_public_funding = None
+    dual_use: NotNull[bool] = None
+    protected_details: A_protected_details = None
+    team: NotNull[list[int]] = None
 
 
 class IPItemIn(InputSchema):
@@ -211,33 +235,35 @@ class DemandPage(Schema):
 
 class DemandIn(InputSchema):
     owner: int
-    title: str = Field(min_length=2, max_length=200)
-    problem: str = Field(min_length=10, max_length=20000)
-    target_indicators: str = Field("", max_length=5000)
+    title: D_title
+    problem: D_problem
+    target_indicators: D_target_indicators = ""
     keywords: list[str] = []
     tech_field: str | None = None
-    budget_min: OptionalMoney = None
-    budget_max: OptionalMoney = None
-    deadline: Day = None
+    budget_min: D_budget_min_or_null = None
+    budget_max: D_budget_max_or_null = None
+    deadline: D_deadline_or_null = None
     cooperation_modes: list[str] = []
-    contact_name: str = Field("", max_length=64)
-    contact_phone: str = Field("", max_length=32)
-    contact_email: str = Field("", max_length=254)
+    contact_name: D_contact_name = ""
+    contact_phone: D_contact_phone = ""
+    contact_email: D_contact_email = ""
 
 
 class DemandPatch(InputSchema):
-    title: str | None = Field(None, min_length=2, max_length=200)
-    problem: str | None = Field(None, min_length=10, max_length=20000)
-    target_indicators: str | None = Field(None, max_length=5000)
-    keywords: list[str] | None = None
+    """Fields left out stay as they are; null clears only what may be empty (budget, deadline, field)."""
+
+    title: D_title = None
+    problem: D_problem = None
+    target_indicators: D_target_indicators = None
+    keywords: NotNull[list[str]] = None
     tech_field: str | None = None
-    budget_min: OptionalMoney = None
-    budget_max: OptionalMoney = None
-    deadline: Day = None
-    cooperation_modes: list[str] | None = None
-    contact_name: str | None = Field(None, max_length=64)
-    contact_phone: str | None = Field(None, max_length=32)
-    contact_email: str | None = Field(None, max_length=254)
+    budget_min: D_budget_min_or_null = None
+    budget_max: D_budget_max_or_null = None
+    deadline: D_deadline_or_null = None
+    cooperation_modes: NotNull[list[str]] = None
+    contact_name: D_contact_name = None
+    contact_phone: D_contact_phone = None
+    contact_email: D_contact_email = None
 
 
 class RefinementIn(InputSchema):

@@ -13,7 +13,7 @@ import datetime
 import io
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -24,8 +24,10 @@ from openpyxl import load_workbook
 from techtransfer.accounts import permissions
 from techtransfer.catalog.models import Achievement, Demand
 from techtransfer.catalog.permissions import protected_readable_ids
+from techtransfer.catalog.validators import ACHIEVEMENT_RULES, DEMAND_RULES
 from techtransfer.core.errors import DomainError
 from techtransfer.core.exports import export as table_export
+from techtransfer.core.fields import strip_illegal_characters
 
 FORMATS = ("csv", "xlsx", "jsonl")
 LIST_SEPARATORS = (";", "；", "|")
@@ -39,6 +41,7 @@ class Column:
     help: object
     example: object = ""
     attr: str = ""  # model attribute when it differs from ``name``
+    rule: object = None  # the field's ``core.fields.Rule`` (catalog.validators), shared with the API and forms
 
 
 ACHIEVEMENT_COLUMNS = (
@@ -81,6 +84,8 @@ DEMAND_COLUMNS = (
     Column("owner", "owner", False, gettext_lazy("Owner organization id or credit code (or give a default owner)"), ""),
     Column("status", "status", False, gettext_lazy("draft (default) or published"), "draft"),
 )
+ACHIEVEMENT_COLUMNS = tuple(replace(c, rule=ACHIEVEMENT_RULES.get(c.name)) for c in ACHIEVEMENT_COLUMNS)
+DEMAND_COLUMNS = tuple(replace(c, rule=DEMAND_RULES.get(c.name)) for c in DEMAND_COLUMNS)
 COLUMNS = {Achievement: ACHIEVEMENT_COLUMNS, Demand: DEMAND_COLUMNS}
 EXPORT_EXTRA = ("id", "region", "owner_name")
 
@@ -156,6 +161,22 @@ def _iter_xlsx(file) -> Iterator[tuple[int, dict]]:
         wb.close()
 
 
+_TOO_DEEP = object()
+MAX_JSON_DEPTH = 4  # a row is an object of values and lists of values: deeper nesting is never a column
+
+
+def _too_deep(value) -> bool:
+    """Whether ``value`` nests lists or objects more than ``MAX_JSON_DEPTH`` levels (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def _iter_jsonl(file, columns) -> Iterator[tuple[int, dict]]:
     yield 0, {"__header__": None}
     raw = _raw(file)
@@ -172,6 +193,11 @@ def _iter_jsonl(file, columns) -> Iterator[tuple[int, dict]]:
             obj = json.loads(line)
         except ValueError as exc:
             yield n, {"__error__": _("The line is not valid JSON: %s") % exc}
+            continue
+        except RecursionError:  # the decoder recurses once per level: "[[[[…" thousands deep
+            obj = _TOO_DEEP
+        if obj is _TOO_DEEP or _too_deep(obj):
+            yield n, {"__error__": _("The line nests values more than %d levels deep.") % MAX_JSON_DEPTH}
             continue
         if not isinstance(obj, dict):
             yield n, {"__error__": _("Each line must be one JSON object.")}
@@ -195,8 +221,11 @@ def read_rows(file, fmt: str, columns) -> Iterator[tuple[int, dict]]:
 
 def _cell(value, fmt: str):
     if isinstance(value, list):
-        return value if fmt == "jsonl" else "; ".join(value)
+        return [_cell(v, fmt) for v in value] if fmt == "jsonl" else "; ".join(str(v) for v in value)
     if fmt == "jsonl":
+        if isinstance(value, str):
+            # Rows stored before text inputs refused control characters: keep the line valid UTF-8 and clean.
+            return strip_illegal_characters(value)
         if isinstance(value, Decimal):
             return str(value)
         if isinstance(value, datetime.date):

@@ -7,13 +7,55 @@ message naming the problem, so model ``clean()``, forms, the API and the importe
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from techtransfer.core.fields import Rule, parse_date, parse_money, parse_text, parse_whole
+
+# --- the field rules every channel shares -------------------------------------------------------------------------
+# One ``core.fields.Rule`` per field: the importer (``catalog.io``), the API bodies (``catalog.schemas``) and the
+# forms (``catalog.forms``) read each field with it, so a value one channel refuses, every channel refuses, with
+# the same message. The model's own checks (patent numbers, codes, price or negotiable) still run after it.
+
+_MONEY_JSON = {"anyOf": [{"type": "string", "format": "decimal"}, {"type": "number"}, {"type": "null"}],
+               "description": "Yuan with at most two decimal places; input may also be '¥1,200' or '12万元'."}
+TITLE = Rule(parse_text, min_length=2, max_length=200)
+SUMMARY = Rule(parse_text, min_length=10, max_length=20000)  # an achievement's abstract, a demand's problem
+TRL = Rule(parse_whole, python_type=int, low=1, high=9, required=False,
+           json_schema={"type": ["integer", "null"], "minimum": 1, "maximum": 9})
+AMOUNT = Rule(parse_money, python_type=Decimal, required=False, json_schema=_MONEY_JSON)
+DEADLINE = Rule(parse_date, python_type=datetime.date,
+                json_schema={"type": ["string", "null"], "format": "date"})
+
+ACHIEVEMENT_RULES = {
+    "title": TITLE,
+    "title_en": Rule(parse_text, max_length=300),
+    "abstract": SUMMARY,
+    "abstract_en": Rule(parse_text, max_length=20000),
+    "trl": TRL,
+    "asking_price": AMOUNT,
+    "public_funding": Rule(parse_text, max_length=200),
+    "protected_details": Rule(parse_text, max_length=50000),
+}
+DEMAND_RULES = {
+    "title": TITLE,
+    "problem": SUMMARY,
+    "target_indicators": Rule(parse_text, max_length=5000),
+    "budget_min": AMOUNT,
+    "budget_max": AMOUNT,
+    "deadline": DEADLINE,
+    "contact_name": Rule(parse_text, max_length=64),
+    "contact_phone": Rule(parse_text, max_length=32),
+    "contact_email": Rule(parse_text, max_length=254),
+}
+
 
 # --- Chinese patent application and publication numbers -------------------------------------------------------
 #

@@ -38,7 +38,7 @@ class TokenOrSession(AuthBase):
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
         if header:
-            scheme, _, key = header.partition(" ")
+            scheme, _space, key = header.partition(" ")
             if scheme.lower() != "bearer" or not key.strip():
                 return None
             user = tokens.authenticate(key.strip())

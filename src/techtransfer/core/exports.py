@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from techtransfer.core.errors import DomainError
+from techtransfer.core.fields import strip_illegal_characters
 
 FORMATS = ("csv", "xlsx")
 
@@ -21,9 +22,13 @@ class _Echo:
 
 
 def _safe_cell(value):
-    # Neutralize spreadsheet formulas in user-supplied text (CSV/formula injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    if isinstance(value, str):
+        # Rows stored before text inputs refused control characters may still hold some; XLSX (XML) cannot
+        # carry them, so they are dropped on the way out rather than failing the whole export.
+        value = strip_illegal_characters(value)
+        # Neutralize spreadsheet formulas in user-supplied text (CSV/formula injection).
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
     return "" if value is None else value
 
 
@@ -35,7 +40,7 @@ def export(rows: Iterable[Sequence], header: Sequence[str], fmt: str, filename: 
 
         def stream():
             yield "\ufeff"  # BOM so Excel opens UTF-8 Chinese text correctly
-            yield writer.writerow(header)
+            yield writer.writerow([_safe_cell(str(h)) for h in header])
             for row in rows:
                 yield writer.writerow([_safe_cell(v) for v in row])
 
@@ -43,7 +48,7 @@ def export(rows: Iterable[Sequence], header: Sequence[str], fmt: str, filename: 
     else:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("data")
-        ws.append(list(header))
+        ws.append([_safe_cell(str(h)) for h in header])
         for row in rows:
             ws.append([_safe_cell(v) for v in row])
         buf = io.BytesIO()

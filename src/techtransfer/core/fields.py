@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Annotated
 
 from django import forms
@@ -46,18 +46,21 @@ class FieldError(ValueError):
 
 
 def parse_money(value, *, positive: bool = False, required: bool = True) -> Decimal | None:
-    """An amount in yuan with at most two decimal places, below ¥1,000,000,000,000.
+    """An amount in yuan with at most two decimal places, at most ``MAX_AMOUNT`` (just under ¥1,000,000,000,000).
 
     Accepts numbers and text with thousands separators, a leading ¥/￥ and a unit of 元 or 万元/万 (ten thousand
     yuan: "12.5万元" is ¥125,000.00). Negative amounts are refused; zero too when ``positive``. Empty input is
-    None when not ``required``.
+    None when not ``required``. Whatever the input (NaN, infinities, ``1e30``, ``1e999999999``), the only
+    exception raised is ``FieldError``.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise FieldError(_("This amount is required."))
         return None
+    not_an_amount = FieldError(_("Not an amount: %s") % str(value)[:40])
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise FieldError(_("Not an amount: %s") % str(value)[:40])
+        raise not_an_amount
+    scale = Decimal(1)
     if isinstance(value, Decimal):
         amount = value
     else:
@@ -66,18 +69,24 @@ def parse_money(value, *, positive: bool = False, required: bool = True) -> Deci
         try:
             amount = Decimal(match["number"] if match else text)
         except (InvalidOperation, ValueError):
-            raise FieldError(_("Not an amount: %s") % str(value)[:40])
+            raise not_an_amount
         if match and match["unit"] in ("万元", "万"):
-            amount *= TEN_THOUSAND
+            scale = TEN_THOUSAND
     if not amount.is_finite():
-        raise FieldError(_("Not an amount: %s") % str(value)[:40])
+        raise not_an_amount
     if amount < 0 or (positive and amount == 0):
         raise FieldError(_("The amount must be above zero.") if positive else _("An amount cannot be negative."))
-    if amount > MAX_AMOUNT:
-        raise FieldError(_("The amount is too large."))
-    if amount != amount.quantize(CENT):
+    # Compared before any arithmetic: an exponent such as 1e999999999 would overflow the decimal context.
+    if amount > MAX_AMOUNT / scale:
+        raise FieldError(_("The amount is too large (at most %s yuan).") % f"{MAX_AMOUNT:,}")
+    try:
+        # The places are checked in the unit typed (a cent is 0.000001万), so no rounding can hide a fraction.
+        exact = amount == amount.quantize(CENT / scale)
+    except DecimalException:  # an exponent far below a cent
+        exact = False
+    if not exact:
         raise FieldError(_("Amounts are in yuan with at most two decimal places."))
-    return amount.quantize(CENT)
+    return abs((amount * scale).quantize(CENT))  # abs: -0 reads as 0
 
 
 def parse_date(value, *, required: bool = False) -> datetime.date | None:
@@ -123,10 +132,14 @@ def parse_moment(value, *, required: bool = True) -> datetime.datetime | None:
     return moment
 
 
-def parse_whole(value, *, low: int, high: int, default: int | None = None) -> int:
-    """A whole number from ``low`` to ``high``; empty input is ``default`` when one is given."""
-    if (value is None or value == "") and default is not None:
-        return default
+def parse_whole(value, *, low: int, high: int, default: int | None = None, required: bool = True) -> int | None:
+    """A whole number from ``low`` to ``high``; empty input is ``default`` when one is given, and None when
+    neither a default is given nor the number ``required``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if default is not None:
+            return default
+        if not required:
+            return None
     if isinstance(value, bool):
         raise FieldError(_("Give a whole number."))
     try:
@@ -138,15 +151,49 @@ def parse_whole(value, *, low: int, high: int, default: int | None = None) -> in
     return number
 
 
-def parse_text(value, *, max_length: int | None = 200) -> str:
-    """Text: None or a string, trimmed, at most ``max_length`` characters."""
+# Characters no text field may hold: the C0 controls except tab, line feed and carriage return (XML 1.0 — and so
+# XLSX exports — cannot carry them, and a NUL breaks PostgreSQL text), lone UTF-16 surrogates (not encodable as
+# UTF-8) and the non-characters U+FFFE/U+FFFF (not XML characters either).
+_ILLEGAL_TEXT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def find_illegal_character(text: str) -> str | None:
+    """The first character of ``text`` that no stored text may hold (see ``check_text``), or None."""
+    found = _ILLEGAL_TEXT_RE.search(text)
+    return found.group() if found else None
+
+
+def check_text(value: str) -> str:
+    """Refuse text holding a control character other than tab and line breaks, a lone surrogate or U+FFFE/FFFF.
+
+    The one rule for every text input (API bodies, forms, imports, services); ``FieldError`` names the character
+    by its code point so an invisible character can be found in the source.
+    """
+    bad = find_illegal_character(value)
+    if bad is not None:
+        raise FieldError(
+            _("The text contains a control character (U+%(code)04X), which is not allowed.") % {"code": ord(bad)}
+        )
+    return value
+
+
+def strip_illegal_characters(text: str) -> str:
+    """``text`` without the characters ``check_text`` refuses: for output of rows stored before the rule."""
+    return _ILLEGAL_TEXT_RE.sub("", text)
+
+
+def parse_text(value, *, max_length: int | None = 200, min_length: int = 0) -> str:
+    """Text: None or a string, trimmed, without control characters (``check_text``), from ``min_length`` to
+    ``max_length`` characters (empty text is allowed unless ``min_length`` is set)."""
     if value is None:
-        return ""
+        value = ""
     if not isinstance(value, str):
         raise FieldError(_("Expected text."))
-    value = value.strip()
+    value = check_text(value).strip()
     if max_length is not None and len(value) > max_length:
         raise FieldError(_("At most %(n)d characters.") % {"n": max_length})
+    if len(value) < min_length:
+        raise FieldError(_("At least %(n)d characters.") % {"n": min_length})
     return value
 
 
@@ -200,16 +247,114 @@ def _refuse_null(value):
     return value
 
 
-def Text(max_length: int = 200, *, null: bool = True):  # noqa: N802 - used like a type: ``title: Text(200)``
-    """Trimmed text of at most ``max_length`` characters. None reads as empty, or is refused (422) with
-    ``null=False`` for bodies that always required a string."""
-    text = Annotated[str, _pydantic(parse_text, max_length=max_length), WithJsonSchema(
-        {"type": "string", "maxLength": max_length}
-    )]
+def _refuse_explicit_null(value):
+    if value is None:
+        raise PydanticCustomError(
+            "null_not_allowed", _("This field cannot be null; leave it out to keep its value.")
+        )
+    return value
+
+
+class NotNull:
+    """``NotNull[T]`` in a request body: a field that may be left out (its default, usually None, is not
+    validated) but not sent as null, because the column it is stored in cannot hold null."""
+
+    def __class_getitem__(cls, item):
+        return Annotated[item | None, BeforeValidator(_refuse_explicit_null)]
+
+
+def Text(max_length: int = 200, *, null: bool = True, min_length: int = 0):  # noqa: N802 - used like a type
+    """Trimmed text of ``min_length`` to ``max_length`` characters without control characters (``parse_text``).
+    None reads as empty, or is refused (422) with ``null=False``: for fields whose column cannot be null, where
+    a null would otherwise mean "clear" to one reader and "leave unchanged" to another."""
+    schema = {"type": "string", "maxLength": max_length}
+    if min_length:
+        schema["minLength"] = min_length
+    text = Annotated[
+        str, _pydantic(parse_text, max_length=max_length, min_length=min_length), WithJsonSchema(schema)
+    ]
     return text if null else Annotated[text, BeforeValidator(_refuse_null)]
 
 
+# --- one rule per field, for every channel -----------------------------------------------------------------------
+
+
+class Rule:
+    """How one field is read: a parser of this module with its options (``Rule(parse_text, min_length=2,
+    max_length=200)``). The same rule serves every channel, so they refuse a value with the same message:
+    ``rule(value)`` for importers and services (``FieldError``), ``rule.api()`` as a pydantic type for API
+    bodies, ``rule.form_field()`` for Django forms and ``rule.validator`` for model fields.
+    """
+
+    def __init__(self, parser, *, python_type=str, json_schema: dict | None = None, **options):
+        self.parser = parser
+        self.options = options
+        self.python_type = python_type
+        if json_schema is None and parser is parse_text:
+            json_schema = {"type": "string", "maxLength": options.get("max_length")}
+            if options.get("min_length"):
+                json_schema["minLength"] = options["min_length"]
+        self.json_schema = json_schema
+
+    def __call__(self, value):
+        return self.parser(value, **self.options)
+
+    def api(self, *, null: bool = True):
+        """The pydantic type of an API body field; ``null=False`` refuses an explicit null (NOT NULL columns)."""
+        parts = [self.python_type | None, _pydantic(self.parser, **self.options)]
+        if self.json_schema is not None:
+            parts.append(WithJsonSchema(self.json_schema))
+        if not null:
+            parts.append(BeforeValidator(_refuse_explicit_null))
+        return Annotated[tuple(parts)]
+
+    def validator(self, value) -> None:
+        """A Django validator (model and form fields): the rule's ``FieldError`` as a ``ValidationError``."""
+        try:
+            self(value)
+        except FieldError as exc:
+            raise forms.ValidationError(exc.message, code="invalid")
+
+    def form_field(self, **kwargs) -> forms.Field:
+        return RuleField(self, **kwargs)
+
+
 # --- form fields (Django) ----------------------------------------------------------------------------------------
+
+
+def validate_text(value) -> None:
+    """Django validator form of ``check_text`` (for form fields and model fields)."""
+    if isinstance(value, str):
+        try:
+            check_text(value)
+        except FieldError as exc:
+            raise forms.ValidationError(exc.message, code="control_character")
+
+
+class TextField(forms.CharField):
+    """A form field for text, read by ``parse_text`` (trimmed, control characters refused)."""
+
+    default_validators = [validate_text]
+
+
+class RuleField(forms.CharField):
+    """A form field read by a ``Rule``: the value the API and the importer would read, or the same message."""
+
+    def __init__(self, rule: Rule, **kwargs):
+        self.rule = rule
+        kwargs.setdefault("required", bool(rule.options.get("min_length") or rule.options.get("required")))
+        kwargs.setdefault("strip", True)
+        if rule.options.get("max_length"):
+            kwargs.setdefault("max_length", rule.options["max_length"])  # the widget's maxlength attribute
+        super().__init__(**kwargs)
+        self.validators = []  # the rule alone decides, with its own message
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return self.rule(value)
+        except FieldError as exc:
+            raise forms.ValidationError(exc.message, code="invalid")
 
 
 class MoneyField(forms.CharField):

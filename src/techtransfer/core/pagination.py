@@ -9,6 +9,10 @@ from django.utils.translation import gettext as _
 
 from techtransfer.core.errors import DomainError
 
+# The highest page number a list accepts: far beyond any real list (a million pages of the largest page size),
+# and low enough that the row offset it gives always fits the databases' 64-bit integers.
+MAX_PAGE = 1_000_000
+
 
 @dataclass
 class PageSlice:
@@ -31,13 +35,17 @@ class PageSlice:
 
 
 def parse_int(value, name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
+    """``value`` as a whole number from ``minimum`` to ``maximum`` (``default`` when empty), or a 400
+    ``DomainError`` naming the parameter ``name``."""
     if value in (None, ""):
         return default
     try:
-        number = int(value)
+        if isinstance(value, bool | float):
+            raise TypeError(value)
+        number = int(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
         raise DomainError(
-            _("%(name)s must be a whole number, not %(value)s.") % {"name": name, "value": repr(value)},
+            _("%(name)s must be a whole number, not %(value)s.") % {"name": name, "value": repr(value)[:40]},
             field=name,
             code="invalid_number",
         )
@@ -47,7 +55,7 @@ def parse_int(value, name: str, default: int, minimum: int = 1, maximum: int | N
         else:
             message = _("%(name)s must be between %(minimum)s and %(maximum)s, not %(number)s.")
         raise DomainError(
-            message % {"name": name, "minimum": minimum, "maximum": maximum, "number": number},
+            message % {"name": name, "minimum": minimum, "maximum": maximum, "number": str(number)[:40]},
             field=name,
             code="out_of_range",
         )
@@ -56,7 +64,7 @@ def parse_int(value, name: str, default: int, minimum: int = 1, maximum: int | N
 
 def paginate(qs, page=1, page_size=None) -> PageSlice:
     size = parse_int(page_size, "page_size", settings.PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
-    number = parse_int(page, "page", 1, 1)
+    number = parse_int(page, "page", 1, 1, MAX_PAGE)
     count = qs.count()
     start = (number - 1) * size
     return PageSlice(items=list(qs[start : start + size]), count=count, page=number, page_size=size)

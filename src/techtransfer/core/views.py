@@ -21,9 +21,9 @@ def search(request):
     return render(request, "core/search.html", {"q": request.GET.get("q", "").strip()[:100]})
 
 
-def _error_page(request, status: int, code: str, message: str):
+def _error_page(request, status: int, code: str, message: str, field: str | None = None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": code, "message": message, "field": None}, status=status)
+        return JsonResponse({"code": code, "message": message, "field": field}, status=status)
     return render(request, "core/error.html", {"status": status, "message": message}, status=status)
 
 
@@ -37,8 +37,10 @@ def forbidden(request, exception=None):
     return _error_page(request, 403, "forbidden", _("You do not have permission to do this."))
 
 
-def bad_request(request, exception=None):
-    return _error_page(request, 400, "bad_request", _("The request could not be understood."))
+def bad_request(request, exception=None, message: str | None = None, field: str | None = None):
+    return _error_page(
+        request, 400, "bad_request", message or _("The request could not be understood."), field=field
+    )
 
 
 def server_error(request):
