@@ -33,6 +33,7 @@ PUBLIC_ATTRIBUTE = "techtransfer_open_to_visitors"
 RAISES_ATTRIBUTE = "techtransfer_raises"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PARAM_SOURCES = {"query", "path", "header", "cookie"}
+PLAIN_TEXT = (str, str | None)  # a query parameter of these types takes any value
 
 
 class Error(Schema):
@@ -96,7 +97,7 @@ def _inputs(operation) -> tuple[bool, bool, bool]:
         for info in model.model_fields.values():
             any_input = True
             has_path = has_path or source == "path"
-            if source != "path" and (info.is_required() or info.annotation is not str):
+            if source != "path" and (info.is_required() or info.annotation not in PLAIN_TEXT):
                 strict = True
     return any_input, has_path, strict
 
