@@ -7,6 +7,7 @@ import os
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from techtransfer.accounts.models import Role, RoleAssignment, User
 from techtransfer.orgs import creditcode
@@ -17,6 +18,10 @@ KUNMING, WUHUA, PANLONG = "530100", "530102", "530103"
 QUJING, QILIN = "530300", "530302"
 
 _seq = itertools.count(1)
+
+# Property tests stay bounded so the suite stays fast, and leave no example database in the checkout.
+hypothesis_settings.register_profile("techtransfer", max_examples=100, deadline=None, database=None)
+hypothesis_settings.load_profile("techtransfer")
 
 
 def pytest_report_header(config):

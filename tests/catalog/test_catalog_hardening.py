@@ -151,3 +151,15 @@ def test_demand_fields_are_refused_alike_by_importer_api_and_form(world, client_
     by_form = _form_message(DemandForm, base, field, value)
     assert by_import == by_api == by_form
     assert Demand.objects.count() == 0
+
+
+def test_catalog_forms_refuse_control_characters_by_the_shared_text_rule():
+    """Behind the middleware, the forms themselves read text by ``core.fields`` (a form used outside a request)."""
+    from techtransfer.catalog.forms import NdaRequestForm, PackageForm
+
+    form = NdaRequestForm(data={"purpose": "评估\x07用途"})
+    assert not form.is_valid() and "U+0007" in form.errors["purpose"][0]
+    form = PackageForm(data={"name": "成果包\x1f", "region": "530100", "tech_field": "05"})
+    assert not form.is_valid() and "U+001F" in form.errors["name"][0]
+    form = AchievementForm(data={"title": "标题", "abstract": ABSTRACT, "keywords": "电池;\x00"})
+    assert not form.is_valid() and "keywords" in form.errors

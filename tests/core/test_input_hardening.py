@@ -133,3 +133,23 @@ def test_a_control_character_in_a_posted_form_is_a_400_naming_the_field(world):
                                                           "abstract": "一种提高热稳定性的正极材料制备方法。"})
     assert response.status_code == 400
     assert "title" in response.content.decode() and "U+0001" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/organizations", "/organizations/", "/catalog/achievements/"])
+def test_a_nul_in_a_query_string_is_a_400_naming_the_parameter(url):
+    """PostgreSQL refuses a NUL in a query parameter (a 500 there); every channel refuses it first."""
+    response = Client().get(url, {"q": "电池\x00"})
+    assert response.status_code == 400
+    assert "q" in response.content.decode() and "U+0000" in response.content.decode()
+
+
+HUGE_ID = "99999999999999999999"
+
+
+@pytest.mark.parametrize("url", [f"/api/v1/people?organization={HUGE_ID}",
+                                 f"/api/v1/matching/similar/achievement/{HUGE_ID}",
+                                 f"/api/v1/organizations/{HUGE_ID}", f"/catalog/achievements/{HUGE_ID}/",
+                                 f"/people/?organization={HUGE_ID}"])
+def test_an_id_beyond_the_database_integers_is_a_4xx(world, url):
+    response = _signed_in(world.platform_admin).get(url)
+    assert response.status_code in (400, 404), response.content[:300]

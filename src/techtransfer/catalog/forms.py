@@ -20,11 +20,12 @@ from techtransfer.catalog.models import (
 )
 from techtransfer.catalog.validators import ACHIEVEMENT_RULES, DEMAND_RULES, TRL_LEVELS
 from techtransfer.core.errors import DomainError
+from techtransfer.core.fields import TextField
 from techtransfer.orgs.models import Organization
 from techtransfer.taxonomy.models import TechField
 
 
-class ListField(forms.CharField):
+class ListField(TextField):
     """A list typed as text, items separated by ; or ，/ ；."""
 
     def prepare_value(self, value):
@@ -175,7 +176,7 @@ class TrlForm(forms.Form):
             names = []
             for c in criteria:
                 name = f"c_{c.key}"
-                self.fields[name] = forms.CharField(
+                self.fields[name] = TextField(
                     label=c.text, required=False, max_length=2000, initial=initial_answers.get(c.key, ""),
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
@@ -190,13 +191,13 @@ class TrlForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class NdaRequestForm(forms.Form):
-    purpose = forms.CharField(
+    purpose = TextField(
         label=_("Purpose of the request"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -214,9 +215,9 @@ class RefinementForm(forms.ModelForm):
 
 
 class PackageForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    region = forms.CharField(label=_("Region code"), min_length=6, max_length=6, help_text=_("e.g. 530100"))
+    name = TextField(label=_("Name"), max_length=200)
+    description = TextField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    region = TextField(label=_("Region code"), min_length=6, max_length=6, help_text=_("e.g. 530100"))
     tech_field = forms.ModelChoiceField(label=_("Technical field"), queryset=TechField.objects.all())
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from techtransfer.catalog.models import Achievement, Demand, DemandRefinement, IPItem
 from techtransfer.catalog.validators import ACHIEVEMENT_RULES as A
 from techtransfer.catalog.validators import DEMAND_RULES as D
 from techtransfer.core.apidoc import Error
@@ -90,6 +91,8 @@ class AchievementPage(Schema):
 
 
 class AchievementIn(InputSchema):
+    stores = Achievement
+
     owner: int = Field(description="id of the owner organization")
     title: A_title
     title_en: A_title_en = ""
@@ -112,6 +115,8 @@ class AchievementIn(InputSchema):
 class AchievementPatch(InputSchema):
     """Fields left out stay as they are; null clears only what may be empty (TRL, asking price, field)."""
 
+    stores = Achievement
+
     title: A_title = None
     title_en: A_title_en = None
     abstract: A_abstract = None
@@ -131,6 +136,8 @@ class AchievementPatch(InputSchema):
 
 
 class IPItemIn(InputSchema):
+    stores = IPItem
+
     kind: str
     title: str = Field(min_length=1, max_length=200)
     number: str = Field("", max_length=40)
@@ -234,6 +241,8 @@ class DemandPage(Schema):
 
 
 class DemandIn(InputSchema):
+    stores = Demand
+
     owner: int
     title: D_title
     problem: D_problem
@@ -252,6 +261,8 @@ class DemandIn(InputSchema):
 class DemandPatch(InputSchema):
     """Fields left out stay as they are; null clears only what may be empty (budget, deadline, field)."""
 
+    stores = Demand
+
     title: D_title = None
     problem: D_problem = None
     target_indicators: D_target_indicators = None
@@ -267,6 +278,8 @@ class DemandPatch(InputSchema):
 
 
 class RefinementIn(InputSchema):
+    stores = DemandRefinement
+
     title: str = Field(min_length=2, max_length=200)
     description: str = Field(min_length=10, max_length=20000)
     key_indicators: str = Field("", max_length=5000)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -21,6 +22,7 @@ from techtransfer.core import plugins
 from techtransfer.core.apidoc import DocumentedSchema
 from techtransfer.core.errors import DomainError, from_validation_error
 from techtransfer.core.meta_api import router as meta_router
+from techtransfer.core.middleware import out_of_range_message
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -139,6 +141,15 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc):
+    """A number beyond the database's integers (an id of 20 digits): the input's fault, not the server's. SQLite
+    raises OverflowError, PostgreSQL a DataError (value out of range)."""
+    log.warning("input out of the database's range on %s %s: %s", request.method, request.path, exc)
+    return _error(request, 400, "out_of_range", out_of_range_message())
 
 
 @api.exception_handler(Exception)

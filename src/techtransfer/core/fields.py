@@ -332,9 +332,11 @@ def validate_text(value) -> None:
 
 
 class TextField(forms.CharField):
-    """A form field for text, read by ``parse_text`` (trimmed, control characters refused)."""
+    """A form field for text, read by ``check_text`` (control characters refused) and then trimmed."""
 
-    default_validators = [validate_text]
+    def to_python(self, value):
+        validate_text(value)  # before trimming: \x1c–\x1f count as white space to ``str.strip``
+        return super().to_python(value)
 
 
 class RuleField(forms.CharField):
@@ -350,6 +352,7 @@ class RuleField(forms.CharField):
         self.validators = []  # the rule alone decides, with its own message
 
     def to_python(self, value):
+        validate_text(value)  # before trimming, as ``parse_text`` does
         value = super().to_python(value)
         try:
             return self.rule(value)

@@ -1,5 +1,16 @@
+import logging
+
+from django.db import DataError
+from django.utils.translation import gettext as _
+
 from techtransfer.core.fields import FieldError, check_text
 from techtransfer.core.views import bad_request
+
+log = logging.getLogger(__name__)
+
+
+def out_of_range_message() -> str:
+    return _("A number in the request is too large (beyond the range of stored numbers).")
 
 
 class SecurityHeadersMiddleware:
@@ -27,9 +38,10 @@ class SecurityHeadersMiddleware:
 
 
 class TextInputMiddleware:
-    """Refuse a submitted form whose text holds a control character (``core.fields.check_text``) with a 400 naming
-    the field, before any page reads it: pages that pass posted values straight to a service are covered too,
-    and nothing an XLSX export cannot carry is ever stored. JSON bodies are checked by ``core.schemas.InputSchema``.
+    """Refuse a request whose query string or submitted form holds a control character (``core.fields.check_text``)
+    with a 400 naming the parameter, before any page reads it: pages that pass posted values straight to a service
+    are covered too, nothing an XLSX export cannot carry is ever stored, and no NUL reaches a database query
+    (PostgreSQL refuses it). JSON bodies are checked by ``core.schemas.InputSchema``.
     """
 
     FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -38,18 +50,27 @@ class TextInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD", "OPTIONS") and request.content_type in self.FORM_TYPES:
-            problem = self._problem(request)
-            if problem is not None:
-                return problem
-        return self.get_response(request)
+        problem = self._problem(request, request.GET)
+        if problem is None and request.method not in ("GET", "HEAD", "OPTIONS") \
+                and request.content_type in self.FORM_TYPES:
+            try:
+                posted = request.POST
+            except Exception:  # noqa: BLE001 - a body Django cannot parse is the view's (and Django's) 400 to give
+                posted = None
+            problem = self._problem(request, posted) if posted is not None else None
+        return problem or self.get_response(request)
 
-    def _problem(self, request):
-        try:
-            posted = list(request.POST.lists())
-        except Exception:  # noqa: BLE001 - a body Django cannot parse is the view's (and Django's) 400 to give
-            return None
-        for name, values in posted:
+    def process_exception(self, request, exception):
+        """A number beyond the database's integers in a page's input (an id of 20 digits) is a 400, not a 500:
+        SQLite raises OverflowError, PostgreSQL a DataError (value out of range)."""
+        if isinstance(exception, OverflowError | DataError):
+            log.warning("input out of the database's range on %s %s: %s", request.method, request.path, exception)
+            return bad_request(request, message=out_of_range_message())
+        return None
+
+    @staticmethod
+    def _problem(request, data):
+        for name, values in data.lists():
             for value in (name, *values):
                 try:
                     check_text(value)

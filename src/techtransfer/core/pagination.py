@@ -40,8 +40,8 @@ def parse_int(value, name: str, default: int, minimum: int = 1, maximum: int | N
     if value in (None, ""):
         return default
     try:
-        if isinstance(value, bool | float):
-            raise TypeError(value)
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError(value)  # floats, decimals (a NaN or an infinity among them) are not page numbers
         number = int(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
         raise DomainError(

@@ -41,6 +41,8 @@ class OrgPage(directory.DirectoryPage):
 
 
 class OrgIn(InputSchema):
+    stores = Organization
+
     name: str = Field(min_length=2, max_length=128)
     name_en: str = Field("", max_length=200)
     kind: str
@@ -56,6 +58,8 @@ class OrgIn(InputSchema):
 
 
 class OrgPatch(InputSchema):
+    stores = Organization
+
     name: str | None = Field(None, min_length=2, max_length=128)
     name_en: str | None = Field(None, max_length=200)
     kind: str | None = None

@@ -14,7 +14,7 @@ from techtransfer.core.fields import Day
 from techtransfer.core.schemas import InputSchema
 from techtransfer.orgs import directory
 from techtransfer.people import services
-from techtransfer.people.models import Person
+from techtransfer.people.models import BrokerProfile, ExpertProfile, Person
 
 router = Router(tags=["people"])
 
@@ -62,6 +62,8 @@ class PersonPage(directory.DirectoryPage):
 
 
 class PersonIn(InputSchema):
+    stores = Person
+
     name: str = Field(min_length=1, max_length=64)
     name_en: str = Field("", max_length=128)
     organization: int | None = None
@@ -77,6 +79,8 @@ class PersonIn(InputSchema):
 
 
 class PersonPatch(InputSchema):
+    stores = Person
+
     name: str | None = Field(None, min_length=1, max_length=64)
     name_en: str | None = Field(None, max_length=128)
     organization: int | None = None
@@ -92,6 +96,8 @@ class PersonPatch(InputSchema):
 
 
 class BrokerProfileIn(InputSchema):
+    stores = BrokerProfile
+
     kind: str | None = None
     level: str | None = None
     certificate_no: str | None = Field(None, max_length=64)
@@ -100,6 +106,8 @@ class BrokerProfileIn(InputSchema):
 
 
 class ExpertIn(InputSchema):
+    stores = ExpertProfile
+
     titles: str | None = Field(None, max_length=200)
     specialties: str | None = Field(None, max_length=5000)
     available: bool | None = None
