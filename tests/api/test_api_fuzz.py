@@ -13,7 +13,9 @@ import time
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -60,8 +62,19 @@ def _fuzz(schema, headers: dict, skip=frozenset()) -> tuple[dict, list[str]]:
     return stats, failures
 
 
+@pytest.fixture
+def keep_the_test_connection():
+    """The WSGI handler closes the database connection after each request (``close_old_connections``), which on
+    PostgreSQL ends the test's transaction; Django's own test client detaches it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
-def test_fuzz_the_api_as_a_visitor_and_as_the_platform_administrator(capsys):
+def test_fuzz_the_api_as_a_visitor_and_as_the_platform_administrator(keep_the_test_connection, capsys):
     load_demo()
     admin = User.objects.create_user(username="fuzz-admin", password="Correct-Horse-9")
     RoleAssignment.objects.create(user=admin, role=Role.PLATFORM_ADMIN)
