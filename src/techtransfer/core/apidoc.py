@@ -44,7 +44,7 @@ class Error(Schema):
     field: str | None = Field(description="the input field the error is about, if one")
 
 
-class Problem(Schema):
+class InputProblem(Schema):
     field: str | None
     message: str
 
@@ -52,12 +52,13 @@ class Problem(Schema):
 class InvalidInput(Error):
     """422: the request does not match the schema; ``field``/``message`` name the first problem."""
 
-    errors: list[Problem]
+    errors: list[InputProblem]
 
 
 DESCRIPTIONS = {
     400: "The input breaks a rule; `field` names it.",
-    401: "Not signed in, or the bearer token is unknown, expired or revoked.",
+    401: "The bearer token is unknown, expired or revoked; or, where the operation needs a signed-in caller, "
+    "none was given.",
     403: "Signed in but not allowed to do this (or, for a browser session, the CSRF check failed).",
     404: "No such record, or you may not see it.",
     409: "The record's current state does not allow this.",
