@@ -10,6 +10,7 @@ import pytest
 def run(args, data_dir, **env):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TECHTRANSFER_")}
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
+    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the test run (Playwright), never by an operator
     full_env.update({"TECHTRANSFER_DATA_DIR": str(data_dir), **env})
     return subprocess.run(
         [sys.executable, "-m", "techtransfer", *args], capture_output=True, text=True, env=full_env, timeout=300
