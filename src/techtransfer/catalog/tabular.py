@@ -27,7 +27,7 @@ from techtransfer.catalog.permissions import protected_readable_ids
 from techtransfer.catalog.validators import ACHIEVEMENT_RULES, DEMAND_RULES
 from techtransfer.core.errors import DomainError
 from techtransfer.core.exports import export as table_export
-from techtransfer.core.fields import strip_illegal_characters
+from techtransfer.core.fields import nested_deeper_than, strip_illegal_characters
 
 FORMATS = ("csv", "xlsx", "jsonl")
 LIST_SEPARATORS = (";", "；", "|")
@@ -165,18 +165,6 @@ _TOO_DEEP = object()
 MAX_JSON_DEPTH = 4  # a row is an object of values and lists of values: deeper nesting is never a column
 
 
-def _too_deep(value) -> bool:
-    """Whether ``value`` nests lists or objects more than ``MAX_JSON_DEPTH`` levels (checked without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                return True
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return False
-
-
 def _iter_jsonl(file, columns) -> Iterator[tuple[int, dict]]:
     yield 0, {"__header__": None}
     raw = _raw(file)
@@ -196,7 +184,7 @@ def _iter_jsonl(file, columns) -> Iterator[tuple[int, dict]]:
             continue
         except RecursionError:  # the decoder recurses once per level: "[[[[…" thousands deep
             obj = _TOO_DEEP
-        if obj is _TOO_DEEP or _too_deep(obj):
+        if obj is _TOO_DEEP or nested_deeper_than(obj, MAX_JSON_DEPTH):
             yield n, {"__error__": _("The line nests values more than %d levels deep.") % MAX_JSON_DEPTH}
             continue
         if not isinstance(obj, dict):

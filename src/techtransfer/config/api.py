@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
@@ -21,6 +22,7 @@ from techtransfer.accounts import tokens
 from techtransfer.core import plugins
 from techtransfer.core.apidoc import DocumentedSchema
 from techtransfer.core.errors import DomainError, from_validation_error
+from techtransfer.core.fields import nested_deeper_than
 from techtransfer.core.meta_api import router as meta_router
 from techtransfer.core.middleware import out_of_range_message
 
@@ -60,6 +62,20 @@ class TokenOrSession(AuthBase):
         return user
 
 
+MAX_BODY_DEPTH = 32  # no body nests deeper; far deeper ones would exhaust the recursion of validation
+
+
+class BodyParser(Parser):
+    """JSON bodies as ninja reads them, refusing nesting deeper than ``MAX_BODY_DEPTH`` (a 400, as for any body
+    that cannot be parsed) before validation walks it."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if nested_deeper_than(data, MAX_BODY_DEPTH):
+            raise ValueError(f"the body nests more than {MAX_BODY_DEPTH} levels deep")
+        return data
+
+
 class TechTransferAPI(NinjaAPI):
     """The schema documents every operation's error answers and which operations are open to visitors
     (``core.apidoc``)."""
@@ -79,6 +95,7 @@ api = TechTransferAPI(
     "visitors; a signed-in caller still authenticates on them and sees what its roles allow.",
     urls_namespace="api",
     auth=TokenOrSession(),
+    parser=BodyParser(),
 )
 
 

@@ -197,6 +197,19 @@ def parse_text(value, *, max_length: int | None = 200, min_length: int = 0) -> s
     return value
 
 
+def nested_deeper_than(value, limit: int) -> bool:
+    """Whether ``value`` (parsed JSON) nests lists or objects more than ``limit`` levels deep, found without
+    recursion: code that walks such a value recursively (validation, error reports) would hit Python's limit."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def in_field(parser, value, field: str, **options):
     """Run ``parser`` for a service: a ``FieldError`` becomes a ``DomainError`` naming ``field`` (HTTP 400)."""
     try:
@@ -283,7 +296,7 @@ class Rule:
     """How one field is read: a parser of this module with its options (``Rule(parse_text, min_length=2,
     max_length=200)``). The same rule serves every channel, so they refuse a value with the same message:
     ``rule(value)`` for importers and services (``FieldError``), ``rule.api()`` as a pydantic type for API
-    bodies, ``rule.form_field()`` for Django forms and ``rule.validator`` for model fields.
+    bodies and ``rule.form_field()`` for Django forms.
     """
 
     def __init__(self, parser, *, python_type=str, json_schema: dict | None = None, **options):
@@ -308,13 +321,6 @@ class Rule:
             parts.append(BeforeValidator(_refuse_explicit_null))
         return Annotated[tuple(parts)]
 
-    def validator(self, value) -> None:
-        """A Django validator (model and form fields): the rule's ``FieldError`` as a ``ValidationError``."""
-        try:
-            self(value)
-        except FieldError as exc:
-            raise forms.ValidationError(exc.message, code="invalid")
-
     def form_field(self, **kwargs) -> forms.Field:
         return RuleField(self, **kwargs)
 
@@ -323,7 +329,7 @@ class Rule:
 
 
 def validate_text(value) -> None:
-    """Django validator form of ``check_text`` (for form fields and model fields)."""
+    """``check_text`` as a Django validator (its ``FieldError`` as a form ``ValidationError``)."""
     if isinstance(value, str):
         try:
             check_text(value)
