@@ -3,7 +3,8 @@ through the WSGI application, on the demo province, as a visitor and with a plat
 
 An answer fails when it is a 5xx, does not match the documented response schema, or has an undocumented status.
 The run is bounded for CI (``derandomize=True``: the same examples every run); set
-``TECHTRANSFER_FUZZ_EXAMPLES`` (examples per operation and mode, default 3) to search harder locally.
+``TECHTRANSFER_FUZZ_EXAMPLES`` (examples per operation, valid and invalid mixed; default 3) to search harder
+locally.
 """
 
 from __future__ import annotations
