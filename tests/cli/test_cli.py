@@ -10,6 +10,7 @@ import pytest
 def run(args, data_dir, **env):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TECHTRANSFER_")}
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
+    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the test run (Playwright), never by an operator
     full_env.update({"TECHTRANSFER_DATA_DIR": str(data_dir), **env})
     return subprocess.run(
         [sys.executable, "-m", "techtransfer", *args], capture_output=True, text=True, env=full_env, timeout=300
@@ -55,3 +56,20 @@ def test_bad_province_setting_is_a_clear_error(tmp_path, bad):
     assert out.returncode == 2
     assert "TECHTRANSFER_PROVINCE" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_check_deploy_is_ok_under_the_documented_production_settings(tmp_path):
+    # docs/operations.md: HTTPS behind a proxy, allowed hosts and trusted origins set; `check --deploy` prints "ok".
+    production = {
+        "TECHTRANSFER_ALLOWED_HOSTS": "tech.example.gov.cn",
+        "TECHTRANSFER_CSRF_TRUSTED_ORIGINS": "https://tech.example.gov.cn",
+        "TECHTRANSFER_HTTPS": "1",
+        "TECHTRANSFER_PROVINCE": "530000",
+    }
+    assert run(["migrate"], tmp_path, **production).returncode == 0
+    out = run(["check", "--deploy"], tmp_path, **production)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("ok"), out.stdout
+    # Without HTTPS the production checks still fail: the silenced warnings are only the proxy's part.
+    plain = run(["check", "--deploy"], tmp_path, **{**production, "TECHTRANSFER_HTTPS": ""})
+    assert plain.returncode == 1 and "security.W004" in plain.stderr and "security.W012" in plain.stderr

@@ -79,3 +79,12 @@ def test_misspelt_body_fields_are_refused(world, pair, client_for):
     r = _post(client_for(world.visitor), f"{API}/saved-searches", {"name": "x", "query": "电池", "notfy": False})
     assert r.status_code == 422 and "notfy" in (r.json()["field"] or ""), r.content
     assert not MatchCase.objects.exists() and not world.visitor.saved_searches.exists()
+
+
+def test_a_visitor_cannot_open_a_case(world, pair, client):
+    # Found by the API fuzzer: a visitor naming a public demand and achievement was a 500 (AnonymousUser as the
+    # case's opener).
+    demand, ach, *_ = pair
+    r = _post(client, f"{API}/cases", {"demand": demand.pk, "achievement": ach.pk})
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+    assert not MatchCase.objects.exists()

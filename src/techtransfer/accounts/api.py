@@ -7,6 +7,7 @@ from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions, tokens
 from techtransfer.accounts.models import ApiToken
+from techtransfer.core.apidoc import public
 from techtransfer.core.errors import Forbidden
 from techtransfer.core.schemas import InputSchema
 
@@ -47,6 +48,7 @@ class TokenCreated(TokenOut):
 
 
 @router.get("/me", response=MeOut, summary="Who am I and what roles do I hold")
+@public
 def me(request):
     user = request.auth
     p = permissions.principal(user)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Reply
@@ -28,6 +29,7 @@ from techtransfer.catalog.schemas import (
     DemandOut,
     DemandPage,
     DemandPatch,
+    ImportRefused,
     ImportReport,
     IPItemCreated,
     IPItemIn,
@@ -47,6 +49,7 @@ from techtransfer.catalog.schemas import (
     VersionOut,
 )
 from techtransfer.catalog.validators import TRL_LEVELS
+from techtransfer.core.apidoc import Error, public
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.core.pagination import paginate
 from techtransfer.orgs.models import Organization
@@ -147,25 +150,35 @@ def _record_routes(r: Router, kind: RecordKind) -> None:
 
     @r.get("/export", summary=f"Export {kind.nouns} you may see (csv, xlsx or jsonl)",
            operation_id=op(f"export_{kind.nouns}"))
+    @public
     def export(request, format: str = "csv", q: str = "", tech_field: str = "", region: str = "",
                status: str = "", mode: str = "", org_kind: str = ""):
         f = browse.Filters(q=q, tech_field=tech_field, region=region, status=status, mode=mode, org_kind=org_kind)
         return catalog_io.export_response(request.auth, kind.model, kind.browse(request.auth, f), format)
 
     @r.get("/import/template", summary="Import template (csv, xlsx or jsonl)", operation_id=op(f"{kind.noun}_template"))
+    @public
     def template(request, format: str = "csv") -> HttpResponse:
         return catalog_io.template_response(kind.model, format)
 
-    @r.post("/import", response={200: ImportReport, 400: ImportReport},
+    @r.post("/import", response={200: ImportReport, 400: ImportRefused | Error},
             summary=f"Import {kind.nouns}: all rows or none, with a row-by-row error report",
+            description="400 with the row-by-row report (`ImportRefused`) when rows have problems, or a plain "
+                        "`Error` when the request itself is refused (unknown format or owner).",
             operation_id=op(f"import_{kind.nouns}"))
     def import_file(request, file: File[UploadedFile], owner: int | None = None, format: str | None = None):
         default_owner = _owner(request.auth, owner) if owner else None
         report = catalog_io.import_file(request.auth, kind.model, file, default_owner=default_owner,
                                         fmt=format or catalog_io.guess_format(file.name))
-        return Reply(200 if report.ok else 400, report.as_dict())
+        if report.ok:
+            return Reply(200, report.as_dict())
+        message = ngettext("The file has %(n)d problem; nothing was imported.",
+                           "The file has %(n)d problems; nothing was imported.", report.error_count)
+        message %= {"n": report.error_count}
+        return Reply(400, {"code": "import_refused", "message": message, "field": "file", **report.as_dict()})
 
     @r.get("/{int:pk}", response=kind.record_out, summary=f"One {kind.noun}", operation_id=op(f"get_{kind.noun}"))
+    @public
     def get(request, pk: int):
         return _detail(kind, request.auth, kind.get(request.auth, pk))
 
@@ -207,6 +220,7 @@ DEMAND = RecordKind(
 
 
 @achievements.get("", response=AchievementPage, summary="Browse achievements (public fields; filters and facets)")
+@public
 def list_achievements(request, q: str = "", tech_field: str = "", region: str = "", trl_min: str = "",
                       trl_max: str = "", mode: str = "", price: str = "", org_kind: str = "", status: str = "",
                       sort: str = "newest", page: int = 1, page_size: int = 20, facets: bool = False):
@@ -220,6 +234,7 @@ _record_routes(achievements, ACHIEVEMENT)
 
 
 @achievements.get("/trl-criteria", response=list[TrlLevelOut], summary="The TRL self-assessment questionnaire")
+@public
 def trl_criteria(request):
     return [
         {"level": n, "title": str(title), "criteria": [{"key": c.key, "text": str(c.text)} for c in crits]}
@@ -305,6 +320,7 @@ def revoke_nda(request, pk: int, payload: DecisionIn):
 
 
 @demands.get("", response=DemandPage, summary="Browse demands (public fields; filters and facets)")
+@public
 def list_demands(request, q: str = "", tech_field: str = "", region: str = "", mode: str = "", price: str = "",
                  org_kind: str = "", status: str = "", sort: str = "newest", page: int = 1, page_size: int = 20,
                  facets: bool = False):
@@ -323,6 +339,7 @@ def _refinement_out(r) -> dict:
 
 
 @demands.get("/{int:pk}/refinements", response=list[RefinementOut], summary="Expert refinements, newest first")
+@public
 def list_refinements(request, pk: int):
     demand = services.get_demand(request.auth, pk)
     return [_refinement_out(r) for r in services.refinements(request.auth, demand)]
@@ -343,6 +360,7 @@ def _pkg_out(pkg) -> dict:
 
 
 @package_router.get("", response=PackagePage, summary="Achievement packages (published; drafts for curators)")
+@public
 def list_packages(request, tech_field: str = "", region: str = "", page: int = 1, page_size: int = 20):
     qs = packages.packages_visible(request.auth)
     if tech_field:
@@ -359,6 +377,7 @@ def create_package(request, payload: PackageIn):
 
 
 @package_router.get("/{int:pk}", response=PackageDetail, summary="A package with its public achievements")
+@public
 def get_package(request, pk: int):
     pkg = packages.get_package(request.auth, pk)
     return {**_pkg_out(pkg), "achievements": packages.package_contents(pkg)}

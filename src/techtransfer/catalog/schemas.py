@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from techtransfer.catalog.models import Achievement, Demand, DemandRefinement, IPItem
 from techtransfer.catalog.validators import ACHIEVEMENT_RULES as A
 from techtransfer.catalog.validators import DEMAND_RULES as D
+from techtransfer.core.apidoc import Error
 from techtransfer.core.fields import NotNull
 from techtransfer.core.schemas import InputSchema
 
@@ -331,9 +332,19 @@ class PackageItemIn(InputSchema):
     note: str = Field("", max_length=200)
 
 
+class ImportProblem(Schema):
+    row: int = Field(description="1 is the header line; 0 when the file as a whole cannot be read")
+    column: str | None
+    problem: str
+
+
 class ImportReport(Schema):
     ok: bool
     created: int
     rows: int
-    errors: list[dict]
+    errors: list[ImportProblem]
     errors_truncated: bool
+
+
+class ImportRefused(ImportReport, Error):
+    """400 of an import whose rows have problems: the report, as an ``Error`` (code ``import_refused``)."""

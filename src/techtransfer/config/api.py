@@ -20,6 +20,7 @@ from ninja.utils import check_csrf
 
 from techtransfer.accounts import tokens
 from techtransfer.core import plugins
+from techtransfer.core.apidoc import DocumentedSchema
 from techtransfer.core.errors import DomainError, from_validation_error
 from techtransfer.core.fields import nested_deeper_than
 from techtransfer.core.meta_api import router as meta_router
@@ -75,11 +76,23 @@ class BodyParser(Parser):
         return data
 
 
-api = NinjaAPI(
+class TechTransferAPI(NinjaAPI):
+    """The schema documents every operation's error answers and which operations are open to visitors
+    (``core.apidoc``)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return DocumentedSchema(self, path_prefix)
+
+
+api = TechTransferAPI(
     title="TechTransfer API",
     version="1",
     description="REST API of the TechTransfer regional technology market. Errors are JSON objects "
-    "`{code, message, field}`. Authenticate with `Authorization: Bearer <token>` or a browser session.",
+    "`{code, message, field}` (the `Error` schema; a 422 adds `errors`, one entry per problem). Authenticate with "
+    "`Authorization: Bearer <token>` or a browser session. Operations without a security requirement are open to "
+    "visitors; a signed-in caller still authenticates on them and sees what its roles allow.",
     urls_namespace="api",
     auth=TokenOrSession(),
     parser=BodyParser(),
@@ -95,12 +108,17 @@ def on_domain_error(request, exc: DomainError):
     return _error(request, exc.status, exc.code, exc.message, exc.field)
 
 
+def _field_of(loc) -> str | None:
+    """The field a pydantic error location names, without ninja's wrappers (body, query, payload...)."""
+    return ".".join(str(p) for p in loc if p not in ("body", "query", "path", "payload", "data", "file")) or None
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
+    """422 with the shared ``{code, message, field}`` and ``errors`` (``core.apidoc.InvalidInput``)."""
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload", "data")]
-    field = ".".join(loc) or None
-    message = first.get("msg") or _("Invalid input.")
+    field = _field_of(first.get("loc", []))
+    message = str(first.get("msg") or _("Invalid input."))
     return api.create_response(
         request,
         {
@@ -108,7 +126,7 @@ def on_validation_error(request, exc: NinjaValidationError):
             "message": f"{field}: {message}" if field else message,
             "field": field,
             "errors": [
-                {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg")}
+                {"field": _field_of(e.get("loc", [])), "message": str(e.get("msg") or _("Invalid input."))}
                 for e in exc.errors
             ],
         },

@@ -22,6 +22,7 @@ from techtransfer.contracts.schemas import (
     ReturnIn,
     as_data,
 )
+from techtransfer.core.apidoc import public, raises
 from techtransfer.core.pagination import paginate
 
 router = Router(tags=["contracts"])
@@ -172,6 +173,7 @@ class ReasonOut(Schema):
 
 
 @router.get("/refusal-reasons", response=list[ReasonOut], summary="Grounds for not registering, with their source")
+@public
 def refusal_reasons(request):
     return [
         ReasonOut(code=r.code, name=r.name, name_en=r.name_en, legal_basis=r.legal_basis)
@@ -218,11 +220,14 @@ class VerifyOut(Schema):
 
 
 @router.get("/verify", response=VerifyOut, summary="Check a certificate's verification code (public)")
+@public
+@raises(404)  # no certificate with this number and code
 def verify_certificate(request, number: str = "", code: str = ""):
     return certificates.verify(number, code)
 
 
 @router.get("/{int:contract_id}/certificate", summary="The registration certificate (PDF)")
+@raises(409)  # only a registered contract has one
 def certificate(request, contract_id: int):
     contract = services.get_visible(request.auth, contract_id)
     response = HttpResponse(certificates.certificate_pdf(contract), content_type="application/pdf")

@@ -30,6 +30,8 @@ def run_checks(deploy: bool = False) -> list[str]:
     Returns the problems, one line each; empty when everything is healthy."""
     problems: list[str] = []
     for msg in checks.run_checks(include_deployment_checks=deploy):
+        if msg.is_silenced():  # SILENCED_SYSTEM_CHECKS, each with its reason in settings (as `manage.py check`)
+            continue
         if msg.level >= checks.ERROR or (deploy and msg.level >= checks.WARNING):
             problems.append(f"{msg.id}: {msg.msg}")
     if not os.access(settings.DATA_DIR, os.W_OK):

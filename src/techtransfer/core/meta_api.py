@@ -6,6 +6,7 @@ from ninja.responses import Status as Reply
 
 import techtransfer
 from techtransfer.core import health as healthmod
+from techtransfer.core.apidoc import public
 from techtransfer.core.services import headline_figures
 
 router = Router(tags=["platform"])
@@ -30,6 +31,7 @@ class Health(Schema):
             description="`ok`: everything works. `degraded` (still 200): pages and writes work but background "
                         "work waits — the task queue is unreachable, follow-ups are not yet queued (`outbox`), "
                         "or the search index lags behind the database (`index`). `down` (503): no database.")
+@public
 def health(request):
     status, checks = healthmod.runtime_status()
     body = {"status": status, "version": techtransfer.__version__, "database": connection.vendor,
@@ -38,5 +40,6 @@ def health(request):
 
 
 @router.get("figures", summary="Headline figures shown on the home page")
+@public
 def figures(request):
     return {f["key"]: f["value"] for f in headline_figures()}

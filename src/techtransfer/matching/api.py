@@ -14,6 +14,7 @@ from ninja.responses import Status as Reply
 from techtransfer.accounts.models import User
 from techtransfer.accounts.permissions import can_view
 from techtransfer.catalog.models import Achievement, Demand
+from techtransfer.core.apidoc import public, raises
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.core.exports import export
 from techtransfer.core.schemas import InputSchema
@@ -91,6 +92,7 @@ def list_cases(request, status: str = ""):
 
 
 @router.post("/cases", response={201: CaseOut}, summary="Open a matchmaking case")
+@raises(404)  # the demand, achievement, expert or broker named in the body
 def create_case(request, payload: CaseIn):
     demand = Demand.objects.filter(pk=payload.demand).first()
     if demand is None or not can_view(request.user, demand):
@@ -211,6 +213,7 @@ def _hits(hits) -> list[dict]:
 
 
 @router.get("/search", summary="Search achievements, demands, experts, brokers and organizations")
+@public
 def search(request, q: str = "", kinds: str = "", page: int = 1, per_page: int = 20, mode: str = "hybrid"):
     kind_list = [k for k in kinds.split(",") if k] or services.ALL_KINDS
     filters = {k: v for k, v in request.GET.items() if k not in ("q", "kinds", "page", "per_page", "mode")}
@@ -221,16 +224,19 @@ def search(request, q: str = "", kinds: str = "", page: int = 1, per_page: int =
 
 
 @router.get("/similar/{kind}/{int:pk}", summary="Records similar to one record")
+@public
 def similar(request, kind: str, pk: int, limit: int = 10):
     return _hits(services.similar(request.user, kind, pk, limit=min(max(limit, 1), 50)))
 
 
 @router.get("/demand/{int:pk}/recommendations", summary="Achievements, experts and brokers for a demand")
+@public
 def demand_recommendations(request, pk: int, limit: int = 10):
     return _recommendations(request, get_object_or_404(Demand, pk=pk), services.recommend_for_demand, limit)
 
 
 @router.get("/achievement/{int:pk}/candidates", summary="Demands and enterprises for an achievement")
+@public
 def achievement_candidates(request, pk: int, limit: int = 10):
     return _recommendations(request, get_object_or_404(Achievement, pk=pk), services.candidates_for_achievement, limit)
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from techtransfer.accounts.models import Role
-from techtransfer.accounts.permissions import principal
+from techtransfer.accounts.permissions import principal, require_signed_in
 from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
 
@@ -26,6 +26,7 @@ def may_act(user, case: MatchCase) -> bool:
 
 
 def open_case(user, demand, achievement=None, expert=None, broker=None, note: str = "") -> MatchCase:
+    require_signed_in(user)  # a case records who opened it; a visitor's request was a 500 (issue 11, API fuzzing)
     if achievement is None and expert is None:
         raise DomainError(_("Name an achievement or an expert for the case."), field="achievement")
     case = MatchCase(demand=demand, achievement=achievement, expert=expert, broker=broker, opened_by=user)

@@ -4,6 +4,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions
+from techtransfer.core.apidoc import public
 from techtransfer.core.schemas import InputSchema
 from techtransfer.orgs import creditcode, directory, services
 from techtransfer.orgs.models import Organization
@@ -163,6 +164,7 @@ def _to_model_fields(data: dict) -> dict:
 
 
 @router.get("", response=OrgPage, summary="Search organizations (visitors see verified ones)")
+@public
 def list_orgs(
     request,
     q: str = "",
@@ -179,6 +181,7 @@ def list_orgs(
 
 
 @router.get("/export", summary="Export the organizations you may see (CSV or Excel)")
+@public
 def export_orgs(
     request,
     format: str = "csv",
@@ -234,6 +237,7 @@ def export_response(user, filters: services.OrgFilters, fmt: str):
 
 
 @router.get("/check-credit-code", response=CreditCodeCheck, summary="Validate a unified social credit code")
+@public
 def check_credit_code(request, code: str):
     try:
         normalized = creditcode.validate(code)
@@ -243,6 +247,7 @@ def check_credit_code(request, code: str):
 
 
 @router.get("/{int:org_id}", response=OrgOut, summary="One organization")
+@public
 def get_org(request, org_id: int):
     return serialize(request.auth, services.get_visible(request.auth, org_id))
 
@@ -281,6 +286,7 @@ def set_level(request, org_id: int, payload: DemoLevelIn):
 
 
 @router.get("/{int:org_id}/credit-records", response=list[CreditRecordOut], summary="Credit records")
+@public
 def list_credit(request, org_id: int):
     org = services.get_visible(request.auth, org_id)
     return list(services.credit_records(request.auth, org))

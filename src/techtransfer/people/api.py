@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions
+from techtransfer.core.apidoc import public
 from techtransfer.core.fields import Day
 from techtransfer.core.schemas import InputSchema
 from techtransfer.orgs import directory
@@ -174,6 +175,7 @@ def _to_model_fields(data: dict) -> dict:
 
 
 @router.get("", response=PersonPage, summary="Search the people directory (researchers, brokers, experts)")
+@public
 def list_people(
     request, q: str = "", role: str = "", region: str = "", field: str = "", organization: int | None = None,
     broker_level: str = "", page: int = 1, page_size: int = 20,
@@ -183,6 +185,7 @@ def list_people(
 
 
 @router.get("/export", summary="Export the people you may see (CSV or Excel)")
+@public
 def export_people(
     request, format: str = "csv", q: str = "", role: str = "", region: str = "", field: str = "",
     organization: int | None = None, broker_level: str = "",
@@ -210,6 +213,7 @@ def export_response(user, filters: services.PeopleFilters, fmt: str):
 
 
 @router.get("/{int:person_id}", response=PersonOut, summary="One person")
+@public
 def get_person(request, person_id: int):
     return serialize(request.auth, services.get_visible(request.auth, person_id))
 

@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from techtransfer.core.apidoc import public
 from techtransfer.core.errors import DomainError
 from techtransfer.regions.models import Region
 from techtransfer.regions.services import RegionError, scope_prefix, tier_path
@@ -22,6 +23,7 @@ def _out(r: Region) -> dict:
 
 
 @router.get("", response=list[RegionOut], summary="Regions below a parent (default: the provinces)")
+@public
 def list_regions(request, parent: str | None = None, within: str | None = None, tier: str | None = None):
     qs = Region.objects.filter(active=True)
     try:
@@ -44,11 +46,13 @@ def list_regions(request, parent: str | None = None, within: str | None = None, 
 
 
 @router.get("/{code}", response={200: RegionOut}, summary="One region")
+@public
 def get_region(request, code: str):
     return _out(get_object_or_404(Region, code=code))
 
 
 @router.get("/{code}/path", response=list[RegionOut], summary="The tier path province → city → county")
+@public
 def get_path(request, code: str):
     get_object_or_404(Region, code=code)
     regions = {r.code: r for r in Region.objects.filter(code__in=tier_path(code))}

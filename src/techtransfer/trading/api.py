@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from techtransfer.catalog.models import Achievement
+from techtransfer.core.apidoc import public
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.core.fields import Moment, Text
 from techtransfer.core.pagination import paginate
@@ -274,6 +275,7 @@ def _lot_routes(path: str, model, statuses, related: tuple[str, ...], *, page_sc
     list_name, create_name, get_name = names
     list_summary, create_summary, get_summary = summaries
 
+    @public
     def browse(request, status: str = "", page: int = 1, page_size: int = 20):
         qs = _with_status(model.objects.select_related(*related), status, statuses)
         sl = paginate(qs, page, page_size)
@@ -287,6 +289,7 @@ def _lot_routes(path: str, model, statuses, related: tuple[str, ...], *, page_sc
     # module's annotations are strings); the schema is a parameter here, so it is given as the type itself.
     offer.__annotations__["payload"] = payload_schema
 
+    @public
     def read(request, pk: int):
         return out(request.auth, services.get_lot(model, pk))
 
@@ -401,6 +404,7 @@ _lot_routes(
 
 
 @router.get("/auctions/{int:pk}/state", summary="Live state: price, leader, end, recent bids (poll every ~2 s)")
+@public
 def auction_state(request, pk: int):
     return services.auction_state(request.auth, services.get_lot(Auction, pk))
 
@@ -444,6 +448,7 @@ class BidRow(Schema):
 
 
 @router.get("/auctions/{int:pk}/bids", response=list[BidRow], summary="Accepted bids, highest first")
+@public
 def bid_history(request, pk: int):
     a = services.get_lot(Auction, pk)
     labels = services.bidder_labels(a)
@@ -527,6 +532,7 @@ def revoke_notice(request, pk: int, payload: ReasonIn):
 
 
 @router.get("/deals", response=DealPage, summary="Final deals (public transaction records)")
+@public
 def list_deals(request, page: int = 1, page_size: int = 20):
     sl = paginate(rules.visible_deals(request.auth), page, page_size)
     return _page([deal_out(d) for d in sl.items], sl)
