@@ -112,6 +112,17 @@ def client_for():
     return _client
 
 
+@pytest.fixture
+def isolated_index(settings, tmp_path):
+    """A search index folder of the test's own, built from the test database on first use and forgotten after."""
+    from techtransfer.matching import indexing  # matching is imported only by the tests that ask for an index
+
+    settings.MATCHING_INDEX_DIR = tmp_path / "index"
+    indexing.reset()
+    yield settings.MATCHING_INDEX_DIR
+    indexing.reset()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"

@@ -20,11 +20,6 @@ def pair(world, make_user):
 
 
 @pytest.fixture(autouse=True)
-def isolated_index(settings, tmp_path):
-    """Each test gets its own search index folder (rebuilt from the test database on first use)."""
-    from techtransfer.matching import indexing
-
-    settings.MATCHING_INDEX_DIR = tmp_path / "index"
-    indexing.reset()
-    yield settings.MATCHING_INDEX_DIR
-    indexing.reset()
+def _own_index(isolated_index):
+    """A search index folder per test (every matching test)."""
+    return isolated_index

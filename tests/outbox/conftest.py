@@ -12,14 +12,9 @@ import redis
 
 
 @pytest.fixture(autouse=True)
-def isolated_index(settings, tmp_path):
-    """Each test gets its own search index folder (the saved-search handler indexes before it notifies)."""
-    from techtransfer.matching import indexing
-
-    settings.MATCHING_INDEX_DIR = tmp_path / "index"
-    indexing.reset()
-    yield settings.MATCHING_INDEX_DIR
-    indexing.reset()
+def _own_index(isolated_index):
+    """A search index folder per test (the saved-search handler indexes before it notifies)."""
+    return isolated_index
 
 
 @pytest.fixture(autouse=True)

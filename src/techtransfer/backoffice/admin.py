@@ -35,7 +35,24 @@ def _region_scopes(user) -> list[str]:
     return permissions.principal(user).regions()
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin):
+    """Every change made in the back office writes an audit entry, as a change through the services does."""
+
+    def save_model(self, request, obj, form, change):
+        model = type(obj)
+        before = audit.snapshot(model._default_manager.get(pk=obj.pk)) if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        after = audit.snapshot(obj)
+        if before != after:
+            action = f"{model._meta.label_lower}.{'admin_change' if change else 'admin_create'}"
+            audit.record(request.user, action, obj, before, after)
+
+    def delete_model(self, request, obj):
+        audit.deleted(request.user, obj, f"{type(obj)._meta.label_lower}.admin_delete")
+        super().delete_model(request, obj)
+
+
+class ScopedAdmin(AuditedAdmin):
     """A model admin whose rows, choices and changes are limited by role + region scope."""
 
     region_form_field = "region"  # the model's region foreign key, limited to the administrator's scope
@@ -84,22 +101,10 @@ class ScopedAdmin(admin.ModelAdmin):
 
         return ScopedForm
 
-    def save_model(self, request, obj, form, change):
-        model = type(obj)
-        before = audit.snapshot(model._default_manager.get(pk=obj.pk)) if change and obj.pk else None
-        super().save_model(request, obj, form, change)
-        after = audit.snapshot(obj)
-        if before != after:
-            action = f"{model._meta.label_lower}.{'admin_change' if change else 'admin_create'}"
-            audit.record(request.user, action, obj, before, after)
-
-    def delete_model(self, request, obj):
-        audit.deleted(request.user, obj, f"{type(obj)._meta.label_lower}.admin_delete")
-        super().delete_model(request, obj)
 
 
-class PlatformOnlyAdmin(admin.ModelAdmin):
-    """Admin for platform-wide data (users, classifications): platform administrators only."""
+class PlatformOnlyAdmin(AuditedAdmin):
+    """Admin for platform-wide data (users, classifications): platform administrators only; changes audited."""
 
     def _platform(self, request) -> bool:
         return permissions.principal(request.user).is_platform_admin
@@ -118,6 +123,14 @@ class PlatformOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._platform(request)
+
+
+class DataTableAdmin(PlatformOnlyAdmin):
+    """A table of editable rule data (classifications, ownership kinds, refusal reasons): platform administrators
+    edit names, order and the active flag, and deactivate rather than delete, because records keep naming a row."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ReadOnly:
@@ -190,15 +203,12 @@ class CountryAdmin(RegionAdmin):
 
 
 @admin.register(TechField)
-class TechFieldAdmin(PlatformOnlyAdmin):
+class TechFieldAdmin(DataTableAdmin):
     """Classifications are data: platform administrators edit names and order, deactivate rather than delete."""
 
     list_display = ("code", "name", "name_en", "position", "active")
     list_editable = ("position", "active")
     search_fields = ("code", "name", "name_en")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         before = audit.snapshot(TechField.objects.get(pk=obj.pk)) if change else None

@@ -1,26 +1,17 @@
 from django.contrib import admin
 
-from techtransfer.audit import services as audit
-from techtransfer.backoffice.admin import PlatformOnlyAdmin, ScopedAdmin
+from techtransfer.backoffice.admin import DataTableAdmin, ScopedAdmin
 from techtransfer.orgs.models import CreditRecord, Organization, Ownership
 
 
 @admin.register(Ownership)
-class OwnershipAdmin(PlatformOnlyAdmin):
+class OwnershipAdmin(DataTableAdmin):
     """The ownership table is data: platform administrators edit names, order and the state-owned flag, and
     deactivate rather than delete (organizations keep their ownership)."""
 
     list_display = ("code", "name", "name_en", "state_owned", "position", "active")
     list_editable = ("state_owned", "position", "active")
     search_fields = ("code", "name", "name_en")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        before = audit.snapshot(Ownership.objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        audit.record(request.user, "orgs.ownership.admin_change", obj, before, audit.snapshot(obj))
 
 
 class CreditRecordInline(admin.TabularInline):

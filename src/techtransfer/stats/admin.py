@@ -1,11 +1,13 @@
 from django.contrib import admin
 
-from techtransfer.backoffice.admin import ReadOnly, ScopedAdmin
+from techtransfer.backoffice.admin import PlatformOnlyAdmin, ReadOnly, ScopedAdmin
 from techtransfer.stats.models import ServiceReturn, Target
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(PlatformOnlyAdmin):
+    """Plan targets are platform-wide data with their sources: platform administrators keep them; changes audited."""
+
     list_display = (
         "region_code", "indicator", "measure", "direction", "year_from", "year_to", "cumulative", "value",
         "reported_actual",
