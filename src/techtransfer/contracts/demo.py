@@ -9,7 +9,6 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
 from techtransfer.accounts import permissions
@@ -48,11 +47,12 @@ SUBCATEGORIES = [
 ]
 OTHER_PROVINCES = ["110108", "310104", "440305", "510107", "500103", "450103", "520102", "330106"]
 COUNTRIES = ["LA", "MM", "VN", "TH", "US", "DE", "SG"]
+DEMO_PROVINCE = "530000"  # the demo world (its organizations and accounts) lies in Yunnan, whatever the installation's
 
 
 def load(progress) -> int:
     rng = random.Random(20260505)
-    province = getattr(settings, "TECHTRANSFER_DEFAULT_PROVINCE", "530000")[:2]
+    province = DEMO_PROVINCE[:2]
     orgs = list(
         Organization.objects.filter(region__pk__startswith=province)
         .exclude(kind=OrgKind.REGISTRATION_POINT)
