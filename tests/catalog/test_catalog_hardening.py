@@ -8,11 +8,13 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from techtransfer.catalog import io as catalog_io
 from techtransfer.catalog.forms import AchievementForm, DemandForm
 from techtransfer.catalog.models import Achievement, Demand, Status
+from techtransfer.catalog.tabular import MAX_JSON_DEPTH
 from tests.catalog.test_catalog_io import HEADER, make_file
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +75,8 @@ def test_a_deeply_nested_jsonl_line_is_a_row_error(world):
     report = catalog_io.import_file(world.kunming_admin, Achievement, f, "jsonl", default_owner=world.wuhua_org)
     assert not report.ok and Achievement.objects.count() == 0
     assert {e["row"] for e in report.errors} == {2, 3, 4}
-    assert all("levels deep" in e["problem"] for e in report.errors)
+    too_deep = gettext("The line nests values more than %d levels deep.") % MAX_JSON_DEPTH
+    assert all(e["problem"] == too_deep for e in report.errors)
 
 
 def test_a_deeply_nested_jsonl_upload_through_the_api_is_a_report_not_a_500(world, client_for):

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from techtransfer.audit.services import entries_for
 from techtransfer.contracts import data, services
@@ -48,6 +49,12 @@ def tianjin_like(cw, days=10, working=True) -> PointProfile:
 # --- 1. oral contracts are not accepted ----------------------------------------------------------------------------
 
 
+ORAL_NOT_ACCEPTED = (
+    "Not accepted: an oral contract cannot be filed for registration. Only written technology contracts are accepted; "
+    "submit the signed written contract."
+)
+
+
 def test_an_oral_contract_is_not_accepted_at_submission(cw):
     """《技术合同认定登记管理办法》: a contract concluded orally is not accepted (不予受理); 民法典 art. 469, 851, 863
     (technology contracts in writing). It gets no acceptance date, no deadline, and stays a draft."""
@@ -55,7 +62,7 @@ def test_an_oral_contract_is_not_accepted_at_submission(cw):
     with pytest.raises(DomainError) as exc:
         services.submit(cw.w.member, draft)
     assert exc.value.code == "oral_contract_not_accepted" and exc.value.field == "written_form"
-    assert "oral" in exc.value.message and exc.value.status == 400
+    assert exc.value.message == gettext(ORAL_NOT_ACCEPTED) and exc.value.status == 400
     fresh = TechContract.objects.get(pk=draft.pk)
     assert fresh.status == Status.DRAFT and fresh.accepted_at is None and fresh.due_on is None
     assert not fresh.events.filter(kind=EventKind.SUBMITTED).exists()
@@ -83,7 +90,7 @@ def test_the_filing_page_shows_the_not_accepted_message(cw, client_for):
     seller = client_for(cw.w.member)
     draft = cw.filed(written_form=False)
     r = seller.post(f"/contracts/{draft.pk}/submit/", follow=True)
-    assert "oral contract" in r.content.decode()
+    assert gettext(ORAL_NOT_ACCEPTED) in r.content.decode()
     assert TechContract.objects.get(pk=draft.pk).status == Status.DRAFT
 
 
@@ -204,7 +211,9 @@ def test_a_filing_not_corrected_in_time_lapses(cw, monkeypatch):
     assert contract.status == Status.LAPSED and contract.registration_number is None
     assert contract.events.filter(kind=EventKind.LAPSED).count() == 1
     assert entries_for(contract).filter(action="contracts.lapse").exists()
-    assert Notification.objects.filter(user=cw.w.member, title__contains="Lapsed").exists()
+    lapsed = gettext("Lapsed, not corrected by %(date)s: %(name)s") % {
+        "date": contract.correction_due.isoformat(), "name": contract.name}
+    assert Notification.objects.filter(user=cw.w.member, title=lapsed).exists()
     at(monkeypatch, D(2026, 3, 18))
     with pytest.raises(Conflict):
         services.resubmit(cw.w.member, contract)
@@ -364,7 +373,11 @@ def test_a_deadline_in_a_year_the_calendar_does_not_know_is_provisional(cw, monk
     shown = services.processing(contract, today=D(2026, 12, 28))
     assert shown.provisional and "2027" in shown.message and "chinesecalendar" in shown.message
     body = client_for(cw.reviewer).get(f"/api/v1/contracts/{contract.pk}").json()
-    assert body["due_provisional"] and "Upgrade the chinesecalendar package" in body["due_message"]
+    provisional = gettext(
+        "Provisional: the official holidays of %(years)s are not known to the installed calendar "
+        "(chinesecalendar), so only weekends were taken off. Upgrade the chinesecalendar package."
+    ) % {"years": "2027"}
+    assert body["due_provisional"] and provisional in body["due_message"]
     page = client_for(cw.reviewer).get(f"/contracts/{contract.pk}/").content.decode()
     assert 'data-testid="due-provisional"' in page
     # Calendar days need no calendar: never provisional.
