@@ -10,7 +10,7 @@ Civil Code book III chapter 20. Summary of what is encoded here:
   seller organization — and submits it to a registration point whose region contains the seller's region;
   submission is acceptance (受理) and starts the decision time limit (``filing``, ``deadlines``);
 - only a reviewer of that registration point whose region scope contains the seller's region decides: certifies
-  (认定登记) or refuses (未予登记) with reasons; oral contracts are never certified (``decisions``);
+  (认定登记) or refuses (不予登记) with reasons; oral contracts are never certified (``decisions``);
 - certification fixes the category and splits the contract amount into the technology transaction amount
   (技术交易额) and the non-technical lines the rules exclude (equipment, instruments, parts, materials, other)
   (``amounts``);

@@ -1,6 +1,6 @@
 """The registration point's decisions — the state machine after submission.
 
-submitted → certified (认定登记) or refused (未予登记) (or returned for correction: ``corrections``); certified →
+submitted → certified (认定登记) or refused (不予登记) (or returned for correction: ``corrections``); certified →
 amended (变更登记, stays certified) or cancelled (注销登记). Only a reviewer of the contract's registration point
 within its jurisdiction decides (``contracts.decide``); every transition locks the contract row, checks the current
 state, writes the audit entry and the ledger event in one transaction.
@@ -170,7 +170,7 @@ def certify(
 
 
 def refuse(reviewer, contract: TechContract, reasons: list, note: str = "") -> TechContract:
-    """Do not register a submitted contract — 未予登记 — recording the reasons from the rules (at least one)."""
+    """Do not register a submitted contract — 不予登记 — recording the reasons from the rules (at least one)."""
     require_decider(reviewer, contract)
     codes = [r.pk if isinstance(r, RefusalReason) else r for r in (reasons or [])]
     if not codes:
