@@ -74,10 +74,11 @@ def facts_from_dict(value) -> Facts:
     if not isinstance(raw_brokers, list):
         raise FactsError("brokers: a list is expected", field="brokers")
     for i, b in enumerate(raw_brokers):
-        if not isinstance(b, dict) or not isinstance(b.get("id"), str | int) or isinstance(b.get("id"), bool):
+        ident = b.get("id", b.get("name")) if isinstance(b, dict) else None
+        if not isinstance(ident, str | int) or isinstance(ident, bool) or set(b) - {"id", "name", "contribution"}:
             raise FactsError(f"brokers.{i}: {{'id', 'contribution'}} expected", field="brokers")
         contribution = read_amount(b.get("contribution", "1"), f"brokers.{i}.contribution", required=True)
-        brokers.append(Broker(str(b["id"]), contribution))
+        brokers.append(Broker(str(ident), contribution))
     return Facts(
         category=_code(value.get("category"), "category"),
         subcategory=_code(value.get("subcategory"), "subcategory"),

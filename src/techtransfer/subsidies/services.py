@@ -16,7 +16,7 @@ from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
 from techtransfer.orgs.models import Ownership
 from techtransfer.subsidies import engine
-from techtransfer.subsidies.facts import BENEFICIARIES, facts_from_dict, read_amount
+from techtransfer.subsidies.facts import BENEFICIARIES, facts_from_contract, facts_from_dict, read_amount
 from techtransfer.subsidies.models import Policy, PolicyVersion, VersionStatus
 from techtransfer.subsidies.rules import parse_rules
 
@@ -123,6 +123,23 @@ def evaluate_case(policy: Policy, case, *, on: datetime.date | None = None,
         return {"id": case_id, **decision.as_dict(), "version": version.number}
     except DomainError as exc:
         return {"id": case_id, "error": exc.as_dict()}
+
+
+def evaluate_contract(policy: Policy, contract, beneficiary: str, *, granted_this_year: Decimal = engine.ZERO,
+                      budget_used: Decimal = engine.ZERO, **facts_extra) -> engine.Decision:
+    """The decision for a registered ``contracts.TechContract`` under the version of ``policy`` in force on its
+    registration date (not eligible, ``not_certified``, before registration)."""
+    facts = facts_from_contract(contract, **facts_extra)
+    version = version_on(policy, facts.certified_on) if facts.certified_on else None
+    if facts.certified_on is None:
+        return engine.Decision(False, engine.ZERO, ["not_certified"], [])
+    if version is None:
+        return engine.Decision(False, engine.ZERO, ["no_version_in_force"], [])
+    return engine.evaluate(
+        parse_rules(version.rules), facts, beneficiary=beneficiary, policy_region=policy.region_id,
+        granted_this_year=granted_this_year, budget_per_year=version.budget_per_year, budget_used=budget_used,
+        state_owned_codes=state_owned_codes(),
+    )
 
 
 def _amount_or_zero(value, field: str) -> Decimal:

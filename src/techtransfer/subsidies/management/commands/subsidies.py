@@ -62,7 +62,7 @@ class Command(PlatformCommand):
             self.stderr.write(f"error: --on: {exc.message}")
             return 2
         try:
-            handle = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+            handle = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
             self.stderr.write(f"error: {path}: {exc.strerror}")
             return 2
@@ -73,7 +73,7 @@ class Command(PlatformCommand):
                 if not raw.strip():
                     continue
                 try:
-                    case = json.loads(raw)
+                    case = json.loads(raw.decode("utf-8"))  # a bad line is that line's error, not the run's
                 except ValueError as exc:
                     result = {"id": None, "error": {"code": "invalid_json", "message": f"line {number}: {exc}",
                                                     "field": None}}
