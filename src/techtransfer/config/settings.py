@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "techtransfer.contracts",
     "techtransfer.stats",
     "techtransfer.trading",
+    "techtransfer.subsidies",  # subsidy policies computed from registered contracts
     "techtransfer.demo",  # last: its loader walks the apps above in this order
 ]
 

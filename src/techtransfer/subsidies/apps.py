@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from techtransfer.core.apps import PlatformAppConfig
+
+
+class SubsidiesConfig(PlatformAppConfig):
+    name = "techtransfer.subsidies"
+    verbose_name = _("Subsidies")
+    cli_commands = {"subsidies": "evaluate subsidy policies (奖补) on contract cases: evaluate --policy CODE --input F"}
