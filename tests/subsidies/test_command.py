@@ -64,3 +64,26 @@ def test_help_describes_the_input(capsys):
         main(["subsidies", "evaluate", "--help"])
     out = capsys.readouterr().out
     assert all(word in out for word in ("beneficiary", "granted_this_year", "certified_on", "GB/T 2260", "--on"))
+
+
+def test_a_database_not_yet_migrated_applies_the_shipped_versions(tmp_path, capsys, monkeypatch):
+    """On a fresh installation the command still answers, from the shipped policies (``data.POLICIES``), exactly
+    as it does from the migrated tables that seed them."""
+    from techtransfer.subsidies import services
+
+    cases = tmp_path / "cases.jsonl"
+    variants = [GOOD, {**GOOD, "id": "seller", "beneficiary": "seller"},
+                {**GOOD, "id": "state", "contract": {**GOOD["contract"], "buyer": {
+                    "region": "530102", "kind": "enterprise", "ownership": "state"}}}]
+    cases.write_text("\n".join(json.dumps(c) for c in variants) + "\n", encoding="utf-8")
+    answers = {}
+    for code in ("yn-absorb", "yn-local", "tiered-example"):
+        assert main(["subsidies", "evaluate", "--policy", code, "--input", str(cases), "--json"]) == 0
+        answers[code] = lines_of(capsys.readouterr().out)
+    assert services.tables_ready()
+    monkeypatch.setattr(services, "tables_ready", lambda: False)
+    for code, expected in answers.items():
+        assert main(["subsidies", "evaluate", "--policy", code, "--input", str(cases), "--json"]) == 0
+        captured = capsys.readouterr()
+        assert lines_of(captured.out) == expected and "techtransfer migrate" in captured.err
+    assert main(["subsidies", "evaluate", "--policy", "nope", "--input", str(cases), "--json"]) == 2

@@ -4,9 +4,10 @@ evaluating a case with the engine. Sources of the shipped policies: docs/subsidi
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +15,9 @@ from django.utils.translation import gettext as _
 from techtransfer.accounts import permissions
 from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
+from techtransfer.orgs.data import OWNERSHIPS
 from techtransfer.orgs.models import Ownership
-from techtransfer.subsidies import engine
+from techtransfer.subsidies import data, engine
 from techtransfer.subsidies.facts import BENEFICIARIES, facts_from_contract, facts_from_dict, read_amount
 from techtransfer.subsidies.models import Policy, PolicyVersion, VersionStatus
 from techtransfer.subsidies.rules import parse_rules
@@ -85,6 +87,43 @@ def state_owned_codes() -> frozenset[str]:
     return frozenset(Ownership.objects.filter(state_owned=True).values_list("code", flat=True))
 
 
+@dataclass(frozen=True)
+class ShippedVersion:
+    """Version 1 of a shipped policy as ``data.POLICIES`` holds it, for a database without the subsidy tables."""
+
+    rules: dict
+    effective_from: datetime.date
+    number: int = 1
+    budget_per_year: Decimal | None = None
+
+    @property
+    def pk(self) -> str:
+        return f"shipped:{self.rules.get('clause', '')}"
+
+
+@dataclass(frozen=True)
+class ShippedPolicy:
+    code: str
+    region_id: str
+    version: ShippedVersion
+
+    def version_on(self, day: datetime.date) -> ShippedVersion | None:
+        return self.version if day >= self.version.effective_from else None
+
+
+def shipped_policy(code: str) -> ShippedPolicy:
+    """The shipped version of policy ``code`` (``data.POLICIES``): what ``subsidies evaluate`` applies when the
+    database has not been migrated yet, so the engine can be checked on a fresh installation."""
+    for row in data.POLICIES:
+        if row["code"] == code:
+            start = datetime.date.fromisoformat(data.EFFECTIVE_FROM)
+            return ShippedPolicy(code, row["region"], ShippedVersion(row["rules"], start))
+    raise NotFound(_("No subsidy policy %(code)s.") % {"code": code}, field="policy")
+
+
+SHIPPED_STATE_OWNED = frozenset(code for code, _name, _en, state in OWNERSHIPS if state)
+
+
 def evaluate_case(policy: Policy, case, *, on: datetime.date | None = None,
                   state_owned: frozenset[str] | None = None, cache: dict | None = None) -> dict:
     """One case line of ``subsidies evaluate``: ``{"id", "eligible", "amount", "unmet", "lines"}``, or
@@ -107,7 +146,7 @@ def evaluate_case(policy: Policy, case, *, on: datetime.date | None = None,
                                     field="certified_on")
         cache = {} if cache is None else cache
         if day not in cache:
-            cache[day] = version_on(policy, day)
+            cache[day] = policy.version_on(day) if isinstance(policy, ShippedPolicy) else version_on(policy, day)
         version = cache[day]
         if version is None:
             decision = engine.Decision(False, engine.ZERO, ["no_version_in_force"], [])
@@ -144,3 +183,9 @@ def evaluate_contract(policy: Policy, contract, beneficiary: str, *, granted_thi
 
 def _amount_or_zero(value, field: str) -> Decimal:
     return read_amount(value, field) or engine.ZERO
+
+
+def tables_ready() -> bool:
+    """Whether the database holds the subsidy and ownership tables (it has been migrated)."""
+    names = set(connection.introspection.table_names())
+    return {Policy._meta.db_table, PolicyVersion._meta.db_table, Ownership._meta.db_table} <= names

@@ -51,11 +51,15 @@ class Command(PlatformCommand):
         return 0
 
     def evaluate(self, code: str, path: str, on: str | None) -> int:
+        shipped = not services.tables_ready()
         try:
-            policy = services.get_policy(code)
+            policy = services.shipped_policy(code) if shipped else services.get_policy(code)
         except DomainError as exc:
             self.stderr.write(f"error: {exc.message}")
             return 2
+        if shipped:
+            self.stderr.write("note: the database has no subsidy tables yet (run `techtransfer migrate`); "
+                              "applying the shipped version of the policy")
         try:
             day = parse_date(on)
         except FieldError as exc:
@@ -66,7 +70,7 @@ class Command(PlatformCommand):
         except OSError as exc:
             self.stderr.write(f"error: {path}: {exc.strerror}")
             return 2
-        state_owned = services.state_owned_codes()
+        state_owned = services.SHIPPED_STATE_OWNED if shipped else services.state_owned_codes()
         cache: dict = {}
         with handle:
             for number, raw in enumerate(handle, 1):
