@@ -56,18 +56,18 @@ class PolicyVersionAdmin(ScopedAdmin):
             obj.number = (last.number if last else 0) + 1
         super().save_model(request, obj, form, change)
 
-    @admin.action(description=_("Publish the selected drafts"))
-    def publish_versions(self, request, queryset):
+    def _each(self, request, queryset, service) -> None:
+        """Apply a service to each selected version; a refusal is reported for that version, the others go on."""
         for version in queryset:
             try:
-                services.publish(request.user, version)
+                service(request.user, version)
             except DomainError as exc:
                 self.message_user(request, f"{version}: {exc.message}", messages.ERROR)
 
+    @admin.action(description=_("Publish the selected drafts"))
+    def publish_versions(self, request, queryset):
+        self._each(request, queryset, services.publish)
+
     @admin.action(description=_("New draft from the selected versions"))
     def new_drafts(self, request, queryset):
-        for version in queryset:
-            try:
-                services.new_draft(request.user, version)
-            except DomainError as exc:
-                self.message_user(request, f"{version}: {exc.message}", messages.ERROR)
+        self._each(request, queryset, services.new_draft)
