@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from techtransfer.core.errors import DomainError
+from techtransfer.regions.services import is_within, scope_prefix
 from techtransfer.subsidies.rules import PartyConditions, Rules
 
 CENT = Decimal("0.01")
@@ -80,13 +81,9 @@ class Decision:
                 "lines": self.lines}
 
 
-def region_prefix(code: str) -> str:
-    """The prefix shared by a region and everything inside it (GB/T 2260: PP0000 province, PPCC00 city)."""
-    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
-
-
 def inside(region: str | None, outer: str) -> bool:
-    return region is not None and region.startswith(region_prefix(outer))
+    """Region containment as everywhere on the platform (``regions.services``); a foreign party has no region."""
+    return region is not None and is_within(region, outer)
 
 
 def flow_of(facts: Facts) -> str | None:
@@ -163,7 +160,7 @@ def _rate_for(rules: Rules, region: str | None) -> tuple[Decimal | None, str | N
     """The rate for a beneficiary in ``region``: the most specific ``rates_by_region`` entry, else ``rate``."""
     matches = [code for code in rules.formula.rates_by_region if inside(region, code)]
     if matches:
-        code = max(matches, key=lambda c: len(region_prefix(c)))
+        code = max(matches, key=lambda c: len(scope_prefix(c)))
         return rules.formula.rates_by_region[code], code
     return rules.formula.rate, None
 

@@ -43,11 +43,6 @@ NoteText = Text(2000, null=False)
 ContactText = Text(200, null=False)
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-
 
 class LotBase(Schema):
     id: int
