@@ -269,3 +269,6 @@ class ClaimEntry(models.Model):
         verbose_name = _("claim entry")
         verbose_name_plural = _("claim entries")
         ordering = ["claim", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
