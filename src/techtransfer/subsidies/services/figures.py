@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 
 from techtransfer.contracts.services.events import counted_contracts
-from techtransfer.regions.services import name_of
+from techtransfer.regions.services import name_of, scope_q
 from techtransfer.subsidies.models import Claim, ClaimEntry, ClaimStatus, EntryKind, Policy
 
 ZERO = Decimal("0.00")
@@ -112,10 +112,10 @@ def subsidy_figures(*, year: int | None = None, policy: str | None = None, level
     for r in rows.values():
         key = (r.region, r.year)
         if key not in totals:
-            prefix = r.region[:2] if level == "province" else r.region[:4]
             totals[key] = counted_contracts().filter(
-                seller_region_id__startswith=prefix, registered_on__year=r.year,
+                scope_q("seller_region_id", r.region), registered_on__year=r.year,
             ).aggregate(t=Sum("tech_amount"))["t"] or ZERO
+            totals[key] = Decimal(totals[key]).quantize(ZERO)
         r.region_tech_amount = totals[key]
     return sorted(rows.values(), key=lambda r: (-r.year, r.policy, r.region))
 
