@@ -81,3 +81,22 @@ def test_the_calculator_uses_the_rate_setting(client, settings):
     settings.SUBSIDY_RATES = {"tj-institution": {"": services.policies.engine.Decimal("0.01")}}
     page = client.get("/subsidies/tj-institution/", case).content.decode()
     assert 'data-testid="amount">120000.00<' in page  # 1 % of the contract amount
+
+
+@pytest.mark.parametrize("garbage", [
+    {"beneficiary": "mayor"}, {"certified_on": "2025-13-45"}, {"seller_region": "abc"}, {"buyer_kind": "alien"},
+    {"contract_amount": "1e400"}, {"tech_amount": "ten"}, {"category": "x" * 300}, {"granted_this_year": "-1"},
+    {"buyer_ownership": "x y"}, {"certified_on": "yesterday"},
+])
+def test_the_calculator_never_fails_on_garbage(client, garbage):
+    r = client.get("/subsidies/yn-absorb/", {**YN_CASE, **garbage})
+    assert r.status_code == 200 and 'data-testid="form-error"' in r.content.decode()
+    # a control character is refused by the platform before the page (400), as everywhere
+    assert client.get("/subsidies/yn-absorb/", {**YN_CASE, "buyer_ownership": "\x00"}).status_code == 400
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_shipped_policy_is_described(client, language):
+    for policy in Policy.objects.all():
+        page = client.get(f"/subsidies/{policy.code}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert 'data-testid="pays"' in page and 'data-testid="calculator"' in page, policy.code

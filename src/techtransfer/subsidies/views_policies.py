@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techtransfer.contracts.models import ContractCategory, ContractSubcategory
@@ -82,7 +83,7 @@ def detail(request, code: str):
         "beneficiaries": BENEFICIARIES, "categories": ContractCategory.objects.filter(active=True),
         "subcategories": ContractSubcategory.objects.filter(active=True).select_related("category"),
         "kinds": OrgKind.choices, "ownerships": Ownership.objects.filter(active=True),
-        "regions": _region_choices(policy), "foreign": FOREIGN,
+        "regions": _region_choices(policy), "foreign": FOREIGN, "today": timezone.localdate(),
     })
 
 
