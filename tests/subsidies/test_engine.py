@@ -82,7 +82,8 @@ def test_rate_set_per_region_most_specific_wins():
     r = rules(formula={"kind": "percentage", "rate": None, "rates_by_region": {"530100": "0.05", "530102": "0.10"}})
     assert decide(r).amount == D("100000.00")
     assert decide(r, facts(buyer=Party(region="530103", kind="enterprise"))).amount == D("50000.00")
-    assert decide(r, facts(buyer=Party(region="530302", kind="enterprise"))).unmet == ["rate_not_set"]
+    d = decide(r, facts(buyer=Party(region="530302", kind="enterprise")))
+    assert (d.eligible, d.amount, d.unmet, d.lines[-1]["step"]) == (True, D("0.00"), [], "rate_not_set")
 
 
 # --- caps ------------------------------------------------------------------------------------------------------
@@ -136,7 +137,6 @@ CONDITION_CASES = [
     ("flow", {"conditions": {"flows": ["cross_province"]}}, {"seller": FOREIGN}, "buyer"),
     ("base_missing", {}, {"tech_amount": None}, "buyer"),
     ("min_amount", {"conditions": {"min_amount": "1000000.01"}}, {}, "buyer"),
-    ("rate_not_set", {"formula": {"kind": "percentage", "rate": None}}, {}, "buyer"),
 ]
 
 

@@ -91,7 +91,8 @@ def test_tj_institution_worked_example(admin):
     """Seed 001 §14: 高校、科研机构和技术转移机构按照上年度签订技术交易合同额的一定比例给予补贴 (rate by
     implementing rules: shipped unset, set by a new version)."""
     tj = {"region": "120101", "kind": "university"}
-    assert run("tj-institution", case("seller", seller=tj))["unmet"] == ["rate_not_set"]
+    r = run("tj-institution", case("seller", seller=tj))
+    assert (r["eligible"], r["amount"], r["unmet"], r["lines"][-1]["step"]) == (True, "0.00", [], "rate_not_set")
     revise("tj-institution", datetime.date(2025, 1, 1), admin, rate="0.01")
     r = run("tj-institution", case("seller", seller=tj))
     assert (r["eligible"], r["amount"], r["version"]) == (True, "12000.00", 2)  # 1 % of the contract amount
@@ -115,13 +116,14 @@ def test_gx_county_worked_example(admin):
     """Seed 002 §4.2: 县级以上人民政府可以对承接科技成果转化的企业，按照技术合同交易额或者技术入股出资额的一定比例给予
     补助 — the rate set per county; a county without one grants nothing."""
     nanning_qingxiu = {"region": "450103", "kind": "enterprise"}
-    assert run("gx-county", case(buyer=nanning_qingxiu))["unmet"] == ["rate_not_set"]
+    assert run("gx-county", case(buyer=nanning_qingxiu))["lines"][-1]["step"] == "rate_not_set"
     revise("gx-county", datetime.date(2025, 1, 1), admin, rates_by_region={"450103": "0.05", "450100": "0.02"})
     assert run("gx-county", case(buyer=nanning_qingxiu))["amount"] == "60000.00"  # 5 % of the contract amount
     r = run("gx-county", case(buyer=nanning_qingxiu, equity_amount="300000.00"))
     assert r["amount"] == "15000.00" and r["lines"][0]["base"] == "equity_amount"
     assert run("gx-county", case(buyer={"region": "450102", "kind": "enterprise"}))["amount"] == "24000.00"
-    assert run("gx-county", case(buyer={"region": "450203", "kind": "enterprise"}))["unmet"] == ["rate_not_set"]
+    r = run("gx-county", case(buyer={"region": "450203", "kind": "enterprise"}))
+    assert (r["amount"], r["unmet"], r["lines"][-1]["step"]) == ("0.00", [], "rate_not_set")
 
 
 def test_tiered_example_worked_example():

@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 from techtransfer.config import env
+from techtransfer.subsidies.setting import parse_rates
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env.data_dir()
@@ -21,6 +22,10 @@ PROVINCE_CODE = env.province_code()
 CONTRACTS_NUMBER_FORMAT = os.environ.get("TECHTRANSFER_REGISTRATION_NUMBER_FORMAT", "national").strip().lower()
 if CONTRACTS_NUMBER_FORMAT not in ("national", "full-year"):
     raise ValueError("TECHTRANSFER_REGISTRATION_NUMBER_FORMAT must be 'national' or 'full-year'")
+
+# Subsidy rates a policy's rules leave to the operator (「一定比例」), e.g. "tj-institution=0.05,gx-county:450102=0.1"
+# (docs/subsidies.md, "Rates as settings"); a malformed value stops start-up with a message naming the entry.
+SUBSIDY_RATES = parse_rates(os.environ.get("TECHTRANSFER_SUBSIDY_RATES", ""))
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("TECHTRANSFER_ALLOWED_HOSTS", "*").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [

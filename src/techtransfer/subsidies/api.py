@@ -20,10 +20,12 @@ from techtransfer.core.fields import Text
 from techtransfer.core.pagination import paginate
 from techtransfer.core.schemas import InputSchema
 from techtransfer.people.models import Person
+from techtransfer.subsidies import api_policies
 from techtransfer.subsidies.models import Claim, ClaimEntry, ClaimStatus, ContractBroker
 from techtransfer.subsidies.services import claims
 
 router = Router(tags=["subsidies"])
+router.add_router("", api_policies.router)  # policies, calculator, statistics
 
 BankName = Text(100, null=False)
 BankAccount = Text(64, null=False)

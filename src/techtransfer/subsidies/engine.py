@@ -10,6 +10,7 @@ the base, the rate or each tier, the amount before and after each cap, and each 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -26,8 +27,11 @@ CONDITION_CODES = (
     "no_version_in_force", "beneficiary_not_covered", "beneficiary_kind", "category", "subcategory", "ip_type",
     "not_certified", "certified_out_of_period",
     *(f"{party}_{code}" for party in ("seller", "buyer") for code in PARTY_CODES),
-    "flow", "base_missing", "min_amount", "rate_not_set", "no_brokers",
+    "flow", "base_missing", "min_amount", "no_brokers",
 )
+# Not a condition: a percentage whose rate neither the rules nor the setting give. The case stays as eligible as
+# its conditions say, its amount is 0.00 and a ``rate_not_set`` line explains why.
+RATE_NOT_SET = "rate_not_set"
 
 
 class FactsError(DomainError):
@@ -156,13 +160,29 @@ def base_of(rules: Rules, facts: Facts) -> tuple[Decimal | None, str]:
     return getattr(facts, rules.base), rules.base
 
 
-def _rate_for(rules: Rules, region: str | None) -> tuple[Decimal | None, str | None]:
-    """The rate for a beneficiary in ``region``: the most specific ``rates_by_region`` entry, else ``rate``."""
-    matches = [code for code in rules.formula.rates_by_region if inside(region, code)]
-    if matches:
-        code = max(matches, key=lambda c: len(scope_prefix(c)))
-        return rules.formula.rates_by_region[code], code
-    return rules.formula.rate, None
+def _most_specific(rates: Mapping[str, Decimal], region: str | None) -> str | None:
+    matches = [code for code in rates if code and inside(region, code)]
+    return max(matches, key=lambda c: len(scope_prefix(c))) if matches else None
+
+
+def _rate_for(rules: Rules, region: str | None,
+              default_rates: Mapping[str, Decimal] | None = None) -> tuple[Decimal | None, str | None, str]:
+    """The rate for a beneficiary in ``region`` and where it comes from: the most specific ``rates_by_region``
+    entry, else ``rate`` (the rules document); when the document sets neither, the most specific region entry of
+    ``default_rates`` (the setting, ``TECHTRANSFER_SUBSIDY_RATES`` or ``--rate``), else its policy-wide entry
+    (key ``""``)."""
+    code = _most_specific(rules.formula.rates_by_region, region)
+    if code:
+        return rules.formula.rates_by_region[code], code, "rules"
+    if rules.formula.rate is not None:
+        return rules.formula.rate, None, "rules"
+    default_rates = default_rates or {}
+    code = _most_specific(default_rates, region)
+    if code:
+        return default_rates[code], code, "setting"
+    if default_rates.get("") is not None:
+        return default_rates[""], None, "setting"
+    return None, None, "setting"
 
 
 def split_shares(total: Decimal, brokers: tuple[Broker, ...]) -> list[tuple[Broker, Decimal]]:
@@ -191,10 +211,13 @@ def evaluate(
     budget_per_year: Decimal | None = None,
     budget_used: Decimal = ZERO,
     state_owned_codes: frozenset[str] = frozenset({"state"}),
+    default_rates: Mapping[str, Decimal] | None = None,
 ) -> Decision:
     """Decide one case: is ``beneficiary`` (buyer, seller, broker, institution) of the contract ``facts`` eligible
     under ``rules`` (a published version of a policy issued by ``policy_region``), and for how much, given
     ``granted_this_year`` to that beneficiary under the policy and ``budget_used`` of the year's budget.
+    ``default_rates`` (``{region code or "": rate}``, from the setting) supply a percentage's rate when the
+    rules leave it unset; with no rate at all the amount is 0.00 and a ``rate_not_set`` line says so.
 
     Raises only ``FactsError`` (unreadable facts). The seeds' policies this encodes are in docs/subsidies.md.
     """
@@ -230,23 +253,28 @@ def evaluate(
     elif c.min_amount is not None and base < c.min_amount:
         unmet.append("min_amount")
     formula = rules.formula
-    rate, rate_region = None, None
+    rate, rate_region, rate_source, rate_party = None, None, "rules", None
     if formula.kind == "percentage":
-        party = getattr(facts, beneficiary) if beneficiary in ("buyer", "seller") else facts.seller
-        rate, rate_region = _rate_for(rules, party.region)
-        if rate is None:
-            unmet.append("rate_not_set")
+        rate_party = getattr(facts, beneficiary) if beneficiary in ("buyer", "seller") else facts.seller
+        rate, rate_region, rate_source = _rate_for(rules, rate_party.region, default_rates)
     if formula.split_among_brokers and not facts.brokers:
         unmet.append("no_brokers")
     if unmet:
         return Decision(False, ZERO, unmet, [])
 
     lines: list[dict] = [{"step": "base", "rule": rules.clause, "base": base_name, "value": _money(base)}]
+    if formula.kind == "percentage" and rate is None:
+        lines.append({"step": RATE_NOT_SET, "region": rate_party.region, "amount": str(ZERO),
+                      "reason": "the rules leave the rate to the setting (TECHTRANSFER_SUBSIDY_RATES) "
+                                "and none is set for this policy and region"})
+        return Decision(True, ZERO, [], lines)
     if formula.kind == "percentage":
         amount = (base * rate).quantize(CENT, ROUND_HALF_UP)
         line = {"step": "percentage", "base": _money(base), "rate": str(rate), "amount": str(amount)}
         if rate_region:
             line["rate_region"] = rate_region
+        if rate_source == "setting":
+            line["rate_source"] = "setting"
         lines.append(line)
     elif formula.kind == "tiered":
         amount, lower = ZERO, ZERO

@@ -10,6 +10,7 @@ from techtransfer.subsidies.services.policies import (  # noqa: F401
     SHIPPED_STATE_OWNED,
     ShippedPolicy,
     ShippedVersion,
+    default_rates,
     evaluate_case,
     evaluate_contract,
     get_policy,

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -121,13 +122,21 @@ def shipped_policy(code: str) -> ShippedPolicy:
     raise NotFound(_("No subsidy policy %(code)s.") % {"code": code}, field="policy")
 
 
+def default_rates(code: str) -> dict[str, Decimal]:
+    """The rates the setting ``TECHTRANSFER_SUBSIDY_RATES`` gives policy ``code`` (``{region or "": rate}``), used
+    where the policy's rules leave the rate unset (docs/subsidies.md, "Rates as settings")."""
+    return dict(getattr(settings, "SUBSIDY_RATES", {}).get(code, {}))
+
+
 SHIPPED_STATE_OWNED = frozenset(code for code, _name, _en, state in OWNERSHIPS if state)
 
 
 def evaluate_case(policy: Policy, case, *, on: datetime.date | None = None,
-                  state_owned: frozenset[str] | None = None, cache: dict | None = None) -> dict:
+                  state_owned: frozenset[str] | None = None, cache: dict | None = None,
+                  rates: dict[str, Decimal] | None = None) -> dict:
     """One case line of ``subsidies evaluate``: ``{"id", "eligible", "amount", "unmet", "lines"}``, or
-    ``{"id", "error": {"code", "message", "field"}}`` for a line that cannot be read. Never raises."""
+    ``{"id", "error": {"code", "message", "field"}}`` for a line that cannot be read. Never raises.
+    ``rates`` replaces the setting's rates for the policy (``--rate``)."""
     case_id = case.get("id") if isinstance(case, dict) else None
     try:
         if not isinstance(case, dict):
@@ -158,6 +167,7 @@ def evaluate_case(policy: Policy, case, *, on: datetime.date | None = None,
             cache[key], facts, beneficiary=case["beneficiary"], policy_region=policy.region_id,
             granted_this_year=granted, budget_per_year=version.budget_per_year, budget_used=budget_used,
             state_owned_codes=state_owned if state_owned is not None else state_owned_codes(),
+            default_rates=rates if rates is not None else default_rates(policy.code),
         )
         return {"id": case_id, **decision.as_dict(), "version": version.number}
     except DomainError as exc:
@@ -177,7 +187,7 @@ def evaluate_contract(policy: Policy, contract, beneficiary: str, *, granted_thi
     return engine.evaluate(
         parse_rules(version.rules), facts, beneficiary=beneficiary, policy_region=policy.region_id,
         granted_this_year=granted_this_year, budget_per_year=version.budget_per_year, budget_used=budget_used,
-        state_owned_codes=state_owned_codes(),
+        state_owned_codes=state_owned_codes(), default_rates=default_rates(policy.code),
     )
 
 

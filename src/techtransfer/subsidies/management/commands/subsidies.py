@@ -10,6 +10,7 @@ from techtransfer.core.errors import DomainError
 from techtransfer.core.fields import FieldError, parse_date
 from techtransfer.core.management.base import PlatformCommand
 from techtransfer.subsidies import services
+from techtransfer.subsidies.setting import RateSettingError, parse_rate
 
 INPUT_HELP = """\
 CASES is JSON Lines, one case per line:
@@ -24,8 +25,12 @@ Codes: contract categories/subcategories and IP types of the contracts app, orga
 ownership codes; region a GB/T 2260 code; country ISO 3166 alpha-2 (foreign parties); amounts decimal strings.
 Output, one JSON object per line: {"id", "eligible", "amount", "unmet": [codes], "lines": [...], "version"},
 or {"id", "error": {"code", "message", "field"}} for a line that cannot be read.
-The version applied is the one effective on the contract's certified_on (--on overrides). Exit status: 0, or 2
-for an unknown policy or an unreadable file."""
+The version applied is the one effective on the contract's certified_on (--on overrides).
+A percentage whose rate the policy's rules leave unset ("一定比例": tj-institution, tj-broker, gx-county) takes
+it from TECHTRANSFER_SUBSIDY_RATES (e.g. "tj-institution=0.05,gx-county:450102=0.10"), or from --rate, which
+replaces the setting for this run; with no rate the case keeps its eligibility, amount "0.00", and a line
+{"step": "rate_not_set", ...} says why. Exit status: 0, or 2 for an unknown policy, an unreadable --on or
+--rate, or an unreadable file."""
 
 
 class Command(PlatformCommand):
@@ -42,15 +47,18 @@ class Command(PlatformCommand):
         e.add_argument("--policy", required=True, metavar="CODE", help="policy code, e.g. yn-absorb")
         e.add_argument("--input", required=True, metavar="CASES", help="JSON Lines file of cases ('-': stdin)")
         e.add_argument("--on", metavar="DATE", help="apply the version in force on DATE (YYYY-MM-DD) to every case")
+        e.add_argument("--rate", metavar="RATE",
+                       help="rate (0.05 = 5 %%) where the policy's rules leave it unset; overrides "
+                            "TECHTRANSFER_SUBSIDY_RATES for this run")
         e.add_argument("--json", action="store_true", help="print JSON Lines (the only output format)")
 
     def run(self, *, action=None, **options) -> int:
         if action == "evaluate":
-            return self.evaluate(options["policy"], options["input"], options.get("on"))
+            return self.evaluate(options["policy"], options["input"], options.get("on"), options.get("rate"))
         self.print_help("techtransfer", "subsidies")
         return 0
 
-    def evaluate(self, code: str, path: str, on: str | None) -> int:
+    def evaluate(self, code: str, path: str, on: str | None, rate: str | None = None) -> int:
         shipped = not services.tables_ready()
         try:
             policy = services.shipped_policy(code) if shipped else services.get_policy(code)
@@ -64,6 +72,11 @@ class Command(PlatformCommand):
             day = parse_date(on)
         except FieldError as exc:
             self.stderr.write(f"error: --on: {exc.message}")
+            return 2
+        try:
+            rates = None if rate is None else {"": parse_rate(rate, "--rate")}
+        except RateSettingError as exc:
+            self.stderr.write(f"error: {exc}")
             return 2
         try:
             handle = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115 - closed below
@@ -82,6 +95,7 @@ class Command(PlatformCommand):
                     result = {"id": None, "error": {"code": "invalid_json", "message": f"line {number}: {exc}",
                                                     "field": None}}
                 else:
-                    result = services.evaluate_case(policy, case, on=day, state_owned=state_owned, cache=cache)
+                    result = services.evaluate_case(policy, case, on=day, state_owned=state_owned, cache=cache,
+                                                   rates=rates)
                 self.stdout.write(json.dumps(result, ensure_ascii=False))
         return 0
