@@ -8,6 +8,7 @@ class SubsidiesConfig(PlatformAppConfig):
     verbose_name = _("Subsidies")
     api_prefix = "/subsidies"
     url_prefix = "subsidies/"
+    demo_loader = "demo.load"
     cli_commands = {"subsidies": "evaluate subsidy policies (奖补) on contract cases: evaluate --policy CODE --input F"}
 
     def ready(self) -> None:
