@@ -6,4 +6,7 @@ from techtransfer.core.apps import PlatformAppConfig
 class SubsidiesConfig(PlatformAppConfig):
     name = "techtransfer.subsidies"
     verbose_name = _("Subsidies")
-    cli_commands = {"subsidies": "evaluate subsidy policies (奖补) on contract cases: evaluate --policy CODE --input F"}
+    cli_commands = {
+        "subsidies": "subsidy policies (奖补): evaluate --policy CODE --input F (cases); "
+                     "batch --policy CODE --year YYYY (a year's certified contracts)",
+    }
