@@ -19,6 +19,7 @@ from techtransfer.orgs.models import OrgKind
 from techtransfer.regions.models import Region
 from techtransfer.subsidies import services
 from techtransfer.subsidies.models import Policy
+from techtransfer.subsidies.services import batch
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -161,9 +162,15 @@ def test_the_beneficiary_filter(small_world):
 
 def test_one_query_for_the_contracts_whatever_their_number(small_world, django_assert_max_num_queries):
     policy = Policy.objects.get(code="tiered-example")
-    with django_assert_max_num_queries(3):  # the versions, the state-owned codes, the contracts
+    with django_assert_max_num_queries(4):  # the versions, the state-owned codes, the contracts (and a PRAGMA)
         result = services.evaluate_year(policy, 2025)
     assert result.contracts == len(small_world[0])
+
+
+def test_the_rows_read_raw_on_sqlite_equal_the_orms(small_world):
+    rows = list(batch.year_rows(2025))
+    assert rows == list(batch.year_queryset(2025)) and len(rows) == len(small_world[0])
+    assert isinstance(rows[0][batch.COLUMNS.index("tech_amount")], Decimal)
 
 
 def test_progress_is_reported_every_n_contracts(small_world):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from techtransfer.core.errors import DomainError
 from techtransfer.regions.services import is_within, scope_prefix
@@ -81,8 +82,10 @@ class Decision:
                 "lines": self.lines}
 
 
+@lru_cache(maxsize=65536)
 def inside(region: str | None, outer: str) -> bool:
-    """Region containment as everywhere on the platform (``regions.services``); a foreign party has no region."""
+    """Region containment as everywhere on the platform (``regions.services``); a foreign party has no region.
+    Memoized: a pure function of two codes, asked for every party of every case (the yearly batch)."""
     return region is not None and is_within(region, outer)
 
 
@@ -99,16 +102,18 @@ def _money(value) -> str:
     return str(Decimal(value).quantize(CENT, ROUND_HALF_UP))
 
 
+_AMOUNT_NAMES = ("contract_amount", "tech_amount", "equity_amount", "last_year_total", "granted_this_year",
+                 "budget_used")
+_AMOUNT_LIMIT = Decimal("1e13")
+
+
 def _check_facts(facts: Facts, granted: Decimal, budget_used: Decimal) -> None:
-    amounts = {
-        "contract_amount": facts.contract_amount, "tech_amount": facts.tech_amount,
-        "equity_amount": facts.equity_amount, "last_year_total": facts.last_year_total,
-        "granted_this_year": granted, "budget_used": budget_used,
-    }
-    for name, value in amounts.items():
+    amounts = (facts.contract_amount, facts.tech_amount, facts.equity_amount, facts.last_year_total, granted,
+               budget_used)
+    for name, value in zip(_AMOUNT_NAMES, amounts, strict=True):
         if value is None:
             continue
-        if not isinstance(value, Decimal) or not value.is_finite() or value < 0 or value >= Decimal("1e13"):
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0 or value >= _AMOUNT_LIMIT:
             raise FactsError(f"{name}: not an amount in yuan", field=name)
     for role in ("seller", "buyer"):
         party = getattr(facts, role)

@@ -17,6 +17,7 @@ Running totals start from zero: the batch tells what the policy would grant for 
 from __future__ import annotations
 
 import datetime
+import decimal
 import json
 import time
 from collections import Counter
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
 
+from django.db import connection
 from django.db.models import FilteredRelation, Q
 from django.utils.translation import gettext as _
 
@@ -39,6 +41,7 @@ from techtransfer.subsidies.services.policies import state_owned_codes
 
 BATCH_BENEFICIARIES = ("buyer", "seller")
 CHUNK = 5000
+MMAP_SIZE = 2**31 - 2**16  # SQLite's default upper bound
 _KINDS = frozenset(OrgKind.values)
 
 # One row per contract: the contract's own facts, then per party (seller, buyer): region, country, party type,
@@ -103,8 +106,46 @@ def year_queryset(year: int):
 
 
 def year_rows(year: int):
-    """``year_queryset`` streamed."""
-    return year_queryset(year).iterator(chunk_size=CHUNK)
+    """``year_queryset`` streamed: the same tuples as its ``values_list`` gives. On SQLite the query's own SQL is
+    fetched from the cursor and converted here (amounts as Django's converter does: 15 significant digits,
+    quantized to the fen), which halves the per-row overhead of the ORM's converters; the
+    database file is memory-mapped for the read (``PRAGMA mmap_size``) so that the rows of a year, scattered over
+    the file, are not read page by page through system calls."""
+    qs = year_queryset(year)
+    if connection.vendor != "sqlite":
+        yield from qs.iterator(chunk_size=CHUNK)
+        return
+    sql, params = qs.query.sql_with_params()
+    fields = TechContract._meta
+    context = fields.get_field("tech_amount").context
+    create = decimal.Context(prec=15).create_decimal_from_float
+    cent = Decimal("0.01")
+    days: dict[str, datetime.date] = {}
+    amount_at = (COLUMNS.index("contract_amount"), COLUMNS.index("tech_amount"))
+    day_at = COLUMNS.index("registered_on")
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA mmap_size")
+        mmap_before = cur.fetchone()  # none for an in-memory database
+        if mmap_before is not None:
+            cur.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
+        try:
+            cur.execute(sql, params)
+            while chunk := cur.fetchmany(CHUNK):
+                for row in chunk:
+                    row = list(row)
+                    for i in amount_at:
+                        if row[i] is not None:
+                            row[i] = create(row[i]).quantize(cent, context=context)
+                    text = row[day_at]
+                    if isinstance(text, str):  # parsed by the driver when the column is declared "date"
+                        day = days.get(text)
+                        if day is None:
+                            day = days[text] = datetime.date.fromisoformat(text)
+                        row[day_at] = day
+                    yield tuple(row)
+        finally:
+            if mmap_before is not None:
+                cur.execute(f"PRAGMA mmap_size={int(mmap_before[0])}")
 
 
 class _Parties:
