@@ -9,7 +9,8 @@ peak RSS is the batch's own, it runs the batch for a policy and measures the flo
   fetched with the ``sqlite3`` cursor, no conversion in Python;
 - engine alone: ``engine.evaluate`` over the facts of up to 200,000 of the contracts held in memory, scaled to N;
 
-floor = raw read + engine alone; ratio = batch ÷ floor.
+floor = raw read + engine alone; ratio = batch ÷ floor. Wall-clock and CPU seconds (``time.process_time``) are
+both reported: on a shared machine the CPU seconds are the process's own work.
 
     .venv/bin/python benchmarks/subsidies_batch.py --n 1000000 [--policy yn-absorb] [--keep DIR]
 """
@@ -36,6 +37,19 @@ YEAR = 2025
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def rss_parts_mb() -> dict[str, float]:
+    """The current resident set split into anonymous memory (the process's own) and file pages (the memory-mapped
+    database: page cache shared with the system, given back under pressure), from /proc/self/status."""
+    parts = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(("RssAnon:", "RssFile:")):
+                parts[line.split(":")[0]] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return parts
 
 
 def setup(db: Path) -> None:
@@ -146,17 +160,22 @@ def measure(policy_code: str, progress: int) -> dict:
     policy = Policy.objects.get(code=policy_code)
     rss_before = rss_mb()
 
-    def report(read, result):
-        print(f"  {read:,} contracts read, {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    highest = {"RssAnon": 0.0, "RssFile": 0.0}
 
-    t0 = time.perf_counter()
-    result = services.evaluate_year(policy, YEAR, progress=report if progress else None, progress_every=progress)
-    elapsed = time.perf_counter() - t0
+    def report(read, result):
+        for name, value in rss_parts_mb().items():
+            highest[name] = max(highest[name], value)
+        if progress and read % progress == 0:
+            print(f"  {read:,} contracts read, {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = services.evaluate_year(policy, YEAR, progress=report, progress_every=50_000)
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = rss_mb()
 
     # Floor 1: the same SQL, rows fetched raw.
     sql, params = batch.year_queryset(YEAR).query.sql_with_params()
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     rows = 0
     with connection.cursor() as cur:
         cur.execute(f"PRAGMA mmap_size={batch.MMAP_SIZE}")  # as the batch reads
@@ -164,7 +183,7 @@ def measure(policy_code: str, progress: int) -> dict:
         while chunk := cur.fetchmany(5000):
             rows += len(chunk)
         cur.execute("PRAGMA mmap_size=0")
-    raw_read = time.perf_counter() - t1
+    raw_read, raw_cpu = time.perf_counter() - t1, time.process_time() - c1
 
     # Floor 2: the engine alone on facts held in memory (up to 200,000 contracts, scaled to the batch's size).
     sample = []
@@ -173,27 +192,31 @@ def measure(policy_code: str, progress: int) -> dict:
     for row in batch.year_rows(YEAR):
         (cid, _n, cat, sub, amount, tech, day, ip, _so, *p) = row
         sample.append(engine.Facts(category=cat, subcategory=sub, contract_amount=amount, tech_amount=tech,
-                                   certified_on=day, ip_type=ip, seller=parties.get(*p[:7]),
-                                   buyer=parties.get(*p[8:15])))
+                                   certified_on=day, ip_type=ip, seller=parties.get(tuple(p[:7])),
+                                   buyer=parties.get(tuple(p[8:15]))))
         if len(sample) >= 200_000:
             break
     version = version_on(datetime.date(YEAR, 6, 1))
     rules = rules_of[version.pk]
     roles = result.beneficiaries_evaluated
     state_owned = services.state_owned_codes()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     for facts in sample:
         for role in roles:
             engine.evaluate(rules, facts, beneficiary=role, policy_region=policy.region_id,
                             granted_this_year=engine.ZERO, budget_per_year=version.budget_per_year,
                             state_owned_codes=state_owned)
-    engine_alone = (time.perf_counter() - t2) * result.contracts / max(1, len(sample))
-    floor = raw_read + engine_alone
+    scale = result.contracts / max(1, len(sample))
+    engine_alone, engine_cpu = (time.perf_counter() - t2) * scale, (time.process_time() - c2) * scale
+    floor, floor_cpu = raw_read + engine_alone, raw_cpu + engine_cpu
     return {
         "policy": policy_code, "year": YEAR, "rows": result.contracts, "raw_rows": rows,
         "batch_s": round(elapsed, 2), "raw_read_s": round(raw_read, 2), "engine_alone_s": round(engine_alone, 2),
         "engine_sample": len(sample), "floor_s": round(floor, 2), "ratio": round(elapsed / floor, 2),
+        "batch_cpu_s": round(cpu, 2), "raw_read_cpu_s": round(raw_cpu, 2), "engine_alone_cpu_s": round(engine_cpu, 2),
+        "floor_cpu_s": round(floor_cpu, 2), "ratio_cpu": round(cpu / floor_cpu, 2),
         "peak_rss_mb": round(peak, 1), "rss_before_batch_mb": round(rss_before, 1),
+        "peak_rss_anon_mb": round(highest["RssAnon"], 1), "peak_rss_file_mb": round(highest["RssFile"], 1),
         "load_average": os.getloadavg(), "result": result.as_dict(),
     }
 
@@ -224,7 +247,8 @@ def main() -> int:
         print(json.dumps(figures, indent=1, ensure_ascii=False))
         print(f"| {figures['policy']} | {figures['rows']:,} | {figures['batch_s']:.1f} | {figures['floor_s']:.1f} "
               f"({figures['raw_read_s']:.1f} + {figures['engine_alone_s']:.1f}) | {figures['ratio']:.2f}× | "
-              f"{figures['peak_rss_mb']:.0f} |")
+              f"{figures['batch_cpu_s']:.1f} | {figures['floor_cpu_s']:.1f} | {figures['ratio_cpu']:.2f}× | "
+              f"{figures['peak_rss_mb']:.0f} ({figures['peak_rss_anon_mb']:.0f} + {figures['peak_rss_file_mb']:.0f}) |")
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -51,6 +51,10 @@ _PARTY_COLUMNS = ("region_id", "country_id", "party_type", "organization_id", "o
 COLUMNS = ("id", "registration_number", "category_id", "subcategory_id", "contract_amount", "tech_amount",
            "registered_on", "ip_type_id", "seller_org_id",
            *(f"sp__{c}" for c in _PARTY_COLUMNS), *(f"bp__{c}" for c in _PARTY_COLUMNS))
+_SELLER = slice(COLUMNS.index("sp__region_id"), COLUMNS.index("sp__credit_code"))  # a party's facts (_Parties)
+_BUYER = slice(COLUMNS.index("bp__region_id"), COLUMNS.index("bp__credit_code"))
+_S_ORG, _B_ORG, _B_CREDIT = (COLUMNS.index(c) for c in ("sp__organization_id", "bp__organization_id",
+                                                         "bp__credit_code"))
 
 
 @dataclass
@@ -107,8 +111,8 @@ def year_queryset(year: int):
 
 def year_rows(year: int):
     """``year_queryset`` streamed: the same tuples as its ``values_list`` gives. On SQLite the query's own SQL is
-    fetched from the cursor and converted here (amounts as Django's converter does: 15 significant digits,
-    quantized to the fen), which halves the per-row overhead of the ORM's converters; the
+    fetched from the cursor (the driver parses the dates) and the amounts converted here as Django's converter
+    does (15 significant digits, quantized to the fen), which halves the per-row overhead of the ORM's converters; the
     database file is memory-mapped for the read (``PRAGMA mmap_size``) so that the rows of a year, scattered over
     the file, are not read page by page through system calls."""
     qs = year_queryset(year)
@@ -120,9 +124,7 @@ def year_rows(year: int):
     context = fields.get_field("tech_amount").context
     create = decimal.Context(prec=15).create_decimal_from_float
     cent = Decimal("0.01")
-    days: dict[str, datetime.date] = {}
-    amount_at = (COLUMNS.index("contract_amount"), COLUMNS.index("tech_amount"))
-    day_at = COLUMNS.index("registered_on")
+    assert COLUMNS[4:6] == ("contract_amount", "tech_amount")  # noqa: S101 - the conversion below relies on it
     with connection.cursor() as cur:
         cur.execute("PRAGMA mmap_size")
         mmap_before = cur.fetchone()  # none for an in-memory database
@@ -131,18 +133,10 @@ def year_rows(year: int):
         try:
             cur.execute(sql, params)
             while chunk := cur.fetchmany(CHUNK):
-                for row in chunk:
-                    row = list(row)
-                    for i in amount_at:
-                        if row[i] is not None:
-                            row[i] = create(row[i]).quantize(cent, context=context)
-                    text = row[day_at]
-                    if isinstance(text, str):  # parsed by the driver when the column is declared "date"
-                        day = days.get(text)
-                        if day is None:
-                            day = days[text] = datetime.date.fromisoformat(text)
-                        row[day_at] = day
-                    yield tuple(row)
+                for row in chunk:  # COLUMNS[4:6]: the two amounts
+                    c, t = row[4], row[5]
+                    yield (*row[:4], None if c is None else create(c).quantize(cent, context=context),
+                           None if t is None else create(t).quantize(cent, context=context), *row[6:])
         finally:
             if mmap_before is not None:
                 cur.execute(f"PRAGMA mmap_size={int(mmap_before[0])}")
@@ -155,20 +149,22 @@ class _Parties:
     def __init__(self):
         self.cache: dict[tuple, Party] = {}
 
-    def get(self, region, country, party_type, org_id, org_kind, org_region, org_ownership) -> Party:
-        key = (region, country, party_type, org_id, org_kind, org_region, org_ownership)
-        party = self.cache.get(key)
-        if party is None:
-            if party_type is None:  # no party row
-                party = Party()
-            else:
-                kind = org_kind if org_id is not None else (party_type if party_type in _KINDS else None)
-                party = Party(
-                    region=region or (org_region if org_id is not None and not country else None),
-                    country=country, kind=kind, ownership=org_ownership if org_id is not None else None,
-                )
-            self.cache[key] = party
+    def make(self, key: tuple) -> Party:
+        """``key``: (region, country, party type, organization id, its kind, its region, its ownership)."""
+        region, country, party_type, org_id, org_kind, org_region, org_ownership = key
+        if party_type is None:  # no party row
+            party = Party()
+        else:
+            kind = org_kind if org_id is not None else (party_type if party_type in _KINDS else None)
+            party = Party(
+                region=region or (org_region if org_id is not None and not country else None),
+                country=country, kind=kind, ownership=org_ownership if org_id is not None else None,
+            )
+        self.cache[key] = party
         return party
+
+    def get(self, key: tuple) -> Party:
+        return self.cache.get(key) or self.make(key)
 
 
 def _versions(policy: Policy):
@@ -216,6 +212,7 @@ def evaluate_year(policy: Policy, year: int, *, beneficiary: str | None = None,
     region = policy.region_id
     evaluate = engine.evaluate
     parties = _Parties()
+    known_party = parties.cache.get
     totals = result.totals
     unmet_counter = result.unmet
     budget_used = engine.ZERO
@@ -225,9 +222,7 @@ def evaluate_year(policy: Policy, year: int, *, beneficiary: str | None = None,
     write = out.write if out is not None else None
     dumps = json.dumps
     for row in year_rows(year):
-        (cid, number, category, subcategory, contract_amount, tech_amount, day, ip_type, seller_org,
-         s_region, s_country, s_type, s_org, s_kind, s_org_region, s_own, _s_credit,
-         b_region, b_country, b_type, b_org, b_kind, b_org_region, b_own, b_credit) = row
+        cid, number, category, subcategory, contract_amount, tech_amount, day, ip_type, seller_org = row[:9]
         contracts += 1
         if progress is not None and contracts % progress_every == 0:
             result.contracts, result.decisions, result.eligible, result.errors = contracts, decisions, eligible, errors
@@ -242,17 +237,18 @@ def evaluate_year(policy: Policy, year: int, *, beneficiary: str | None = None,
         facts = Facts(
             category=category, subcategory=subcategory, contract_amount=contract_amount, tech_amount=tech_amount,
             certified_on=day, ip_type=ip_type,
-            seller=parties.get(s_region, s_country, s_type, s_org, s_kind, s_org_region, s_own),
-            buyer=parties.get(b_region, b_country, b_type, b_org, b_kind, b_org_region, b_own),
+            seller=known_party(row[_SELLER]) or parties.make(row[_SELLER]),
+            buyer=known_party(row[_BUYER]) or parties.make(row[_BUYER]),
         )
         for role in roles:
             decisions += 1
             if role == "seller":
+                s_org = row[_S_ORG]
                 key = f"org:{s_org if s_org is not None else seller_org}"
-            elif b_org is not None:
+            elif (b_org := row[_B_ORG]) is not None:
                 key = f"org:{b_org}"
             else:
-                key = f"credit:{b_credit}" if b_credit else f"contract:{cid}:buyer"
+                key = f"credit:{row[_B_CREDIT]}" if row[_B_CREDIT] else f"contract:{cid}:buyer"
             granted = totals.get(key, engine.ZERO)
             try:
                 decision = evaluate(rules, facts, beneficiary=role, policy_region=region, granted_this_year=granted,
