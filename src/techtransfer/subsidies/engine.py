@@ -107,14 +107,19 @@ _AMOUNT_NAMES = ("contract_amount", "tech_amount", "equity_amount", "last_year_t
 _AMOUNT_LIMIT = Decimal("1e13")
 
 
+def _bad_amount(value) -> bool:
+    return value is not None and (
+        not isinstance(value, Decimal) or not value.is_finite() or value < ZERO or value >= _AMOUNT_LIMIT
+    )
+
+
 def _check_facts(facts: Facts, granted: Decimal, budget_used: Decimal) -> None:
     amounts = (facts.contract_amount, facts.tech_amount, facts.equity_amount, facts.last_year_total, granted,
                budget_used)
-    for name, value in zip(_AMOUNT_NAMES, amounts, strict=True):
-        if value is None:
-            continue
-        if not isinstance(value, Decimal) or not value.is_finite() or value < 0 or value >= _AMOUNT_LIMIT:
-            raise FactsError(f"{name}: not an amount in yuan", field=name)
+    # One pass for the usual case (every amount readable); the name of the first bad one only when there is one.
+    if any(map(_bad_amount, amounts)):
+        name = next(n for n, v in zip(_AMOUNT_NAMES, amounts, strict=True) if _bad_amount(v))
+        raise FactsError(f"{name}: not an amount in yuan", field=name)
     for role in ("seller", "buyer"):
         party = getattr(facts, role)
         if party.region is not None and not (len(party.region) == 6 and party.region.isdigit()):
@@ -128,15 +133,12 @@ def _check_facts(facts: Facts, granted: Decimal, budget_used: Decimal) -> None:
 def _party_unmet(role: str, party: Party, cond: PartyConditions, policy_region: str,
                  state_owned_codes: frozenset[str]) -> list[str]:
     unmet = []
-
-    def ref(value: str) -> str:
-        return policy_region if value == "policy" else value
-
-    if cond.region_inside and (party.foreign or not inside(party.region, ref(cond.region_inside))):
+    region_inside, region_outside = cond.region_inside, cond.region_outside  # "policy": the issuing region
+    if region_inside and (party.foreign or not inside(
+            party.region, policy_region if region_inside == "policy" else region_inside)):
         unmet.append(f"{role}_region_inside")
-    if cond.region_outside and not party.foreign and (
-        party.region is None or inside(party.region, ref(cond.region_outside))
-    ):
+    if region_outside and not party.foreign and (party.region is None or inside(
+            party.region, policy_region if region_outside == "policy" else region_outside)):
         unmet.append(f"{role}_region_outside")
     if cond.kinds is not None and party.kind not in cond.kinds:
         unmet.append(f"{role}_kind")
