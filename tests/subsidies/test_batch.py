@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from techtransfer.accounts.models import Role
 from techtransfer.cli import main
 from techtransfer.contracts.models import ContractParty, Status, TechContract
 from techtransfer.core.errors import DomainError
@@ -209,3 +210,18 @@ def test_command_errors_are_exit_2_without_a_traceback(args, message, capsys):
     assert main(["subsidies", "batch", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.startswith("error:")
+
+
+def test_the_yearly_budget_runs_out_in_the_order_of_registration(small_world, make_user):
+    admin = make_user("platform_batch", Role.PLATFORM_ADMIN)
+    v1 = Policy.objects.get(code="tiered-example").versions.get(number=1)
+    draft = services.new_draft(admin, v1)
+    draft.budget_per_year = D("20000.00")
+    draft.save()
+    services.publish(admin, draft)
+    policy = Policy.objects.get(code="tiered-example")
+    result = services.evaluate_year(policy, 2025)
+    eligible, _unmet, amount, totals = one_by_one(policy, small_world[0], "seller")
+    # sm1's first contract takes 14,500, its second the 5,500 left; everything after gets 0.00 (still eligible).
+    assert result.amount == amount == D("20000.00") and result.eligible == eligible == 5
+    assert result.totals == totals
