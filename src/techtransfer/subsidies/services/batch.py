@@ -195,6 +195,7 @@ def evaluate_year(policy: Policy, year: int, *, beneficiary: str | None = None,
     default: those of the two the policy names, both evaluated when it names both). ``progress(contracts_read,
     result)`` is called every ``progress_every`` contracts; ``out`` gets one JSON line per eligible decision."""
     check_year(year)
+    progress_every = max(1, progress_every)
     if beneficiary is not None and beneficiary not in BATCH_BENEFICIARIES:
         raise DomainError(_("The batch evaluates the buyer or the seller."), field="beneficiary")
     started = time.perf_counter()
@@ -218,7 +219,6 @@ def evaluate_year(policy: Policy, year: int, *, beneficiary: str | None = None,
     budget_used = engine.ZERO
     amount_total = engine.ZERO
     contracts = decisions = eligible = errors = capped = 0
-    no_version = ["no_version_in_force"]
     write = out.write if out is not None else None
     dumps = json.dumps
     for row in year_rows(year):
@@ -258,8 +258,7 @@ def evaluate_year(policy: Policy, year: int, *, beneficiary: str | None = None,
                 errors += 1
                 continue
             if not decision.eligible:
-                for code in decision.unmet or no_version:
-                    unmet_counter[code] += 1
+                unmet_counter.update(decision.unmet)
                 continue
             eligible += 1
             amount = decision.amount
