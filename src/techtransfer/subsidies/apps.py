@@ -9,7 +9,10 @@ class SubsidiesConfig(PlatformAppConfig):
     api_prefix = "/subsidies"
     url_prefix = "subsidies/"
     demo_loader = "demo.load"
-    cli_commands = {"subsidies": "evaluate subsidy policies (奖补) on contract cases: evaluate --policy CODE --input F"}
+    cli_commands = {
+        "subsidies": "subsidy policies (奖补): evaluate --policy CODE --input F (cases); "
+                     "batch --policy CODE --year YYYY (a year's certified contracts)",
+    }
 
     def ready(self) -> None:
         super().ready()

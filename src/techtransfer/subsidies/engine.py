@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from techtransfer.core.errors import DomainError
 from techtransfer.regions.services import is_within, scope_prefix
@@ -85,8 +86,10 @@ class Decision:
                 "lines": self.lines}
 
 
+@lru_cache(maxsize=65536)
 def inside(region: str | None, outer: str) -> bool:
-    """Region containment as everywhere on the platform (``regions.services``); a foreign party has no region."""
+    """Region containment as everywhere on the platform (``regions.services``); a foreign party has no region.
+    Memoized: a pure function of two codes, asked for every party of every case (the yearly batch)."""
     return region is not None and is_within(region, outer)
 
 
@@ -103,17 +106,24 @@ def _money(value) -> str:
     return str(Decimal(value).quantize(CENT, ROUND_HALF_UP))
 
 
+_AMOUNT_NAMES = ("contract_amount", "tech_amount", "equity_amount", "last_year_total", "granted_this_year",
+                 "budget_used")
+_AMOUNT_LIMIT = Decimal("1e13")
+
+
+def _bad_amount(value) -> bool:
+    return value is not None and (
+        not isinstance(value, Decimal) or not value.is_finite() or value < ZERO or value >= _AMOUNT_LIMIT
+    )
+
+
 def _check_facts(facts: Facts, granted: Decimal, budget_used: Decimal) -> None:
-    amounts = {
-        "contract_amount": facts.contract_amount, "tech_amount": facts.tech_amount,
-        "equity_amount": facts.equity_amount, "last_year_total": facts.last_year_total,
-        "granted_this_year": granted, "budget_used": budget_used,
-    }
-    for name, value in amounts.items():
-        if value is None:
-            continue
-        if not isinstance(value, Decimal) or not value.is_finite() or value < 0 or value >= Decimal("1e13"):
-            raise FactsError(f"{name}: not an amount in yuan", field=name)
+    amounts = (facts.contract_amount, facts.tech_amount, facts.equity_amount, facts.last_year_total, granted,
+               budget_used)
+    # One pass for the usual case (every amount readable); the name of the first bad one only when there is one.
+    if any(map(_bad_amount, amounts)):
+        name = next(n for n, v in zip(_AMOUNT_NAMES, amounts, strict=True) if _bad_amount(v))
+        raise FactsError(f"{name}: not an amount in yuan", field=name)
     for role in ("seller", "buyer"):
         party = getattr(facts, role)
         if party.region is not None and not (len(party.region) == 6 and party.region.isdigit()):
@@ -127,15 +137,12 @@ def _check_facts(facts: Facts, granted: Decimal, budget_used: Decimal) -> None:
 def _party_unmet(role: str, party: Party, cond: PartyConditions, policy_region: str,
                  state_owned_codes: frozenset[str]) -> list[str]:
     unmet = []
-
-    def ref(value: str) -> str:
-        return policy_region if value == "policy" else value
-
-    if cond.region_inside and (party.foreign or not inside(party.region, ref(cond.region_inside))):
+    region_inside, region_outside = cond.region_inside, cond.region_outside  # "policy": the issuing region
+    if region_inside and (party.foreign or not inside(
+            party.region, policy_region if region_inside == "policy" else region_inside)):
         unmet.append(f"{role}_region_inside")
-    if cond.region_outside and not party.foreign and (
-        party.region is None or inside(party.region, ref(cond.region_outside))
-    ):
+    if region_outside and not party.foreign and (party.region is None or inside(
+            party.region, policy_region if region_outside == "policy" else region_outside)):
         unmet.append(f"{role}_region_outside")
     if cond.kinds is not None and party.kind not in cond.kinds:
         unmet.append(f"{role}_kind")

@@ -6,6 +6,7 @@
 """
 
 from techtransfer.subsidies.services import claims  # noqa: F401
+from techtransfer.subsidies.services.batch import BatchResult, evaluate_year  # noqa: F401
 from techtransfer.subsidies.services.policies import (  # noqa: F401
     SHIPPED_STATE_OWNED,
     ShippedPolicy,
