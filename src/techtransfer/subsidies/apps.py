@@ -6,4 +6,5 @@ from techtransfer.core.apps import PlatformAppConfig
 class SubsidiesConfig(PlatformAppConfig):
     name = "techtransfer.subsidies"
     verbose_name = _("Subsidies")
+    url_prefix = "subsidies/"
     cli_commands = {"subsidies": "evaluate subsidy policies (奖补) on contract cases: evaluate --policy CODE --input F"}
