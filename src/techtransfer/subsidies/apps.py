@@ -8,3 +8,7 @@ class SubsidiesConfig(PlatformAppConfig):
     verbose_name = _("Subsidies")
     url_prefix = "subsidies/"
     cli_commands = {"subsidies": "evaluate subsidy policies (奖补) on contract cases: evaluate --policy CODE --input F"}
+
+    def ready(self) -> None:
+        super().ready()
+        from techtransfer.subsidies import receivers  # noqa: F401 - registers the outbox handler of contracts.changed

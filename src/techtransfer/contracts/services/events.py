@@ -1,7 +1,9 @@
 """The contract ledger — 技术合同登记台账: every registration step is a ``ContractEvent`` with the differences it
 makes to the statistics (count, contract amount, technology transaction amount), effective on the day it is
 registered; amendments and cancellations are events too, never silent edits. ``record_event`` also keeps the
-monthly summary (``ledger``) in step in the same transaction."""
+monthly summary (``ledger``) in step in the same transaction. Certifications, amendments and cancellations also
+publish the outbox topic ``contracts.changed`` (``CHANGED``) in that transaction, for the apps above that follow
+registered contracts (subsidies' claims) without contracts importing them."""
 
 from __future__ import annotations
 
@@ -12,8 +14,12 @@ from django.utils import timezone
 
 from techtransfer.contracts import ledger
 from techtransfer.contracts.ledger import Totals
-from techtransfer.contracts.models import ZERO, ContractEvent, Status, TechContract
+from techtransfer.contracts.models import ZERO, ContractEvent, EventKind, Status, TechContract
 from techtransfer.contracts.services import clock
+from techtransfer.outbox import services as outbox
+
+CHANGED = "contracts.changed"  # payload {"contract": id, "event": event id, "kind": kind}
+CHANGED_KINDS = frozenset({EventKind.CERTIFIED, EventKind.AMENDED, EventKind.CANCELLED})
 
 
 def record_event(contract, kind, actor, *, effective_on=None, count=0, amount=ZERO, tech=ZERO, note="", data=None):
@@ -32,6 +38,8 @@ def record_event(contract, kind, actor, *, effective_on=None, count=0, amount=ZE
         data=data or {},
     )
     ledger.add(event, contract)
+    if kind in CHANGED_KINDS:
+        outbox.publish(CHANGED, {"contract": contract.pk, "event": event.pk, "kind": str(kind)})
     return event
 
 

@@ -5,6 +5,7 @@
 - ``batch``: evaluating a policy over a year's contracts (the yearly batch, benchmarks/).
 """
 
+from techtransfer.subsidies.services import claims  # noqa: F401
 from techtransfer.subsidies.services.policies import (  # noqa: F401
     SHIPPED_STATE_OWNED,
     ShippedPolicy,
