@@ -205,3 +205,51 @@ def test_bank_details_only_for_those_allowed(cw, claims, client_for, monkeypatch
     page = client_for(cw.w.member).get(_url(claims.wuhua)).content.decode()
     assert claims.wuhua.policy.name in page
     assert secret not in page and BANK["bank_name"] not in page and BANK["documents_note"] not in page
+
+
+def test_a_clawback_shows_as_owed_back_and_its_recovery_is_recorded(cw, claims, client_for):
+    _applied(cw, claims.wuhua)
+    admin = client_for(cw.w.kunming_admin)
+    admin.post(_url(claims.wuhua, "approve"))
+    admin.post(_url(claims.wuhua, "pay"), {"amount": "200000.00", "reference": "YN-PAY-0002"})
+    contract_services.cancel(cw.reviewer, claims.wuhua.contract, "双方协议解除")
+    claim_services.contract_changed(claims.wuhua.contract, "cancelled")  # what the outbox handler does
+    claims.wuhua.refresh_from_db()
+    assert claim_services.outstanding(claims.wuhua) == Decimal("-200000.00")
+    page = admin.get(_url(claims.wuhua)).content.decode()
+    assert 'data-testid="owed-back"' in page and 'value="-200000.00"' in page
+    assert 'data-kind="adjusted"' in page
+    r = admin.post(_url(claims.wuhua, "pay"), {"amount": "-200000.00", "reference": "YN-BACK-0001"})
+    assert r.status_code == 302
+    assert claim_services.outstanding(claims.wuhua) == 0
+    assert 'data-testid="pay-form"' not in admin.get(_url(claims.wuhua)).content.decode()
+
+
+@pytest.fixture
+def broker(cw):
+    from techtransfer.people.models import BrokerProfile, Person
+
+    person = Person.objects.create(name="李经纪", region_id=cw.wuhua)
+    BrokerProfile.objects.create(person=person, level="senior")
+    return person
+
+
+def test_brokers_contributions_are_recorded_by_the_registration_point(cw, claims, client_for, broker):
+    contract = claims.wuhua.contract
+    url = f"/subsidies/claims/contracts/{contract.pk}/brokers/"
+    point = client_for(cw.reviewer)
+    page = point.get(url)
+    assert page.status_code == 200 and 'data-testid="broker-form"' in page.content.decode()
+    r = point.post(url, {"person": str(broker.pk), "contribution": "abc"})
+    assert r.status_code == 400 and 'data-testid="field-error"' in r.content.decode()
+    r = point.post(url, {"person": "", "contribution": "1"})
+    assert r.status_code == 400
+    r = point.post(url, {"person": str(broker.pk), "contribution": "2.5", "note": "促成交易"})
+    assert r.status_code == 302 and r["Location"] == url
+    page = point.get(url).content.decode()
+    assert "李经纪" in page and "2.50" in page
+    # the seller reads the list but may not record; a stranger does not see the contract
+    member = client_for(cw.w.member)
+    assert 'data-testid="broker-form"' not in member.get(url).content.decode()
+    assert member.post(url, {"person": str(broker.pk), "contribution": "1"}).status_code == 403
+    assert client_for(cw.w.visitor).get(url).status_code == 404

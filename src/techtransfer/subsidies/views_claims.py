@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,11 +50,12 @@ _UNMET = {
     "ip_type": gettext_lazy("The contract's type of intellectual property is not covered."),
     "not_certified": gettext_lazy("The contract is not certified and registered."),
     "certified_out_of_period": gettext_lazy("The contract was certified outside the policy's period."),
-    "flow": gettext_lazy("The direction of the trade (in the province, across provinces, international) is not covered."),
+    "flow": gettext_lazy("The direction of the trade (in the province, across provinces, abroad) is not covered."),
     "base_missing": gettext_lazy("The contract has no amount to compute the subsidy from."),
     "min_amount": gettext_lazy("The amount is below the policy's minimum."),
     "rate_not_set": gettext_lazy("The rate has not been set for this region yet."),
     "no_brokers": gettext_lazy("No broker contributions are recorded for the contract."),
+    "contract_cancelled": gettext_lazy("The contract's registration was cancelled."),
 }
 _PARTY_UNMET = {
     "region_inside": gettext_lazy("The %(party)s is not in the required region."),
@@ -108,7 +109,8 @@ def explanation(decision: dict) -> list[str]:
             out.append(text)
         elif step == "percentage":
             text = _("%(rate)s of %(base)s is %(amount)s.") % {
-                "rate": _percent(line.get("rate")), "base": _yuan(line.get("base")), "amount": _yuan(line.get("amount"))}
+                "rate": _percent(line.get("rate")), "base": _yuan(line.get("base")),
+                "amount": _yuan(line.get("amount"))}
             if line.get("rate_region"):
                 text += " " + _("(the rate set for region %(region)s)") % {"region": line["rate_region"]}
             out.append(text)
@@ -137,7 +139,7 @@ def explanation(decision: dict) -> list[str]:
     return out
 
 
-# --- helpers -------------------------------------------------------------------------------------------------------------
+# --- helpers -------------------------------------------------------------------------------------------------------
 
 
 def _page(request, qs):
@@ -182,11 +184,13 @@ def _detail_context(request, claim: Claim) -> dict:
         "may_see_bank": claim_services.may_see_bank(user, claim),
         "may_apply": status == ClaimStatus.CANDIDATE and claim_services.may_apply(user, claim),
         "may_review": status == ClaimStatus.APPLIED and claim_services.may_review(user, claim),
-        "may_pay": status in (ClaimStatus.APPROVED, ClaimStatus.PAID) and outstanding > 0
+        # a payment while something is outstanding; a recovery (negative payment) while a clawback is owed back
+        "may_pay": status in (ClaimStatus.APPROVED, ClaimStatus.PAID, ClaimStatus.VOID) and outstanding != 0
         and claim_services.may_pay(user, claim),
+        "may_record_broker": claim_services.may_record_broker(user, claim.contract),
         "is_reviewer": _is_reviewer(user),
         "v": {k: getattr(claim, k) for k in APPLY_FIELDS},
-        "pay_amount": outstanding if outstanding > 0 else "",
+        "pay_amount": outstanding if outstanding != 0 else "",
     }
 
 
@@ -225,7 +229,7 @@ def _action(request, pk: int, may, form: str, act, success: str):
     )
 
 
-# --- lists ---------------------------------------------------------------------------------------------------------------
+# --- lists ---------------------------------------------------------------------------------------------------------
 
 
 @login_required
@@ -269,7 +273,7 @@ def claim_list(request):
     })
 
 
-# --- one claim -----------------------------------------------------------------------------------------------------------
+# --- one claim -----------------------------------------------------------------------------------------------------
 
 
 @login_required
@@ -321,7 +325,11 @@ def claim_pay(request, pk: int):
     post = request.POST
 
     def pay(claim):
-        amount = in_field(parse_money, post.get("amount", ""), "amount", positive=True)
+        # A recovered clawback is a negative payment: the sign is read here, the amount by the shared parser.
+        text = post.get("amount", "").strip()
+        negative = text.startswith("-")
+        amount = in_field(parse_money, text[1:] if negative else text, "amount", positive=True)
+        amount = -amount if negative else amount
         return claim_services.record_payment(
             request.user, claim, amount,
             reference=post.get("reference", "").strip(), note=post.get("note", "").strip(),
@@ -330,7 +338,7 @@ def claim_pay(request, pk: int):
     return _action(request, pk, claim_services.may_pay, "pay", pay, _("The payment was recorded."))
 
 
-# --- brokers' contributions to a contract -----------------------------------------------------------------------------
+# --- brokers' contributions to a contract --------------------------------------------------------------------------
 
 
 def _brokers_context(request, contract, **extra) -> dict:
@@ -340,6 +348,7 @@ def _brokers_context(request, contract, **extra) -> dict:
         .order_by("broker__name", "id"),
         "brokers": Person.objects.filter(broker__isnull=False).order_by("name", "id")[:500],
         "v": {"person": "", "contribution": "1", "note": ""},
+        "may_record": claim_services.may_record_broker(request.user, contract),
         **extra,
     }
 
@@ -354,6 +363,8 @@ def contract_brokers(request, pk: int):
         raise Http404
     if request.method != "POST":
         return render(request, "subsidies/claims/brokers.html", _brokers_context(request, contract))
+    if not claim_services.may_record_broker(request.user, contract):
+        raise PermissionDenied
     post = request.POST
 
     def record():
