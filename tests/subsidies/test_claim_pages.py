@@ -253,3 +253,16 @@ def test_brokers_contributions_are_recorded_by_the_registration_point(cw, claims
     assert 'data-testid="broker-form"' not in member.get(url).content.decode()
     assert member.post(url, {"person": str(broker.pk), "contribution": "1"}).status_code == 403
     assert client_for(cw.w.visitor).get(url).status_code == 404
+
+
+def test_an_exhausted_budget_is_said_on_the_page(cw, claims, client_for):
+    from techtransfer.subsidies.models import Budget
+
+    Budget.objects.create(policy=claims.wuhua.policy, year=claims.wuhua.year, amount=Decimal("1000.00"))
+    _applied(cw, claims.wuhua)
+    r = client_for(cw.w.kunming_admin).post(_url(claims.wuhua, "approve"))
+    assert r.status_code == 409
+    page = r.content.decode()
+    assert 'data-testid="form-error"' in page and "¥1000.00" in page  # what is left of the year's budget
+    claims.wuhua.refresh_from_db()
+    assert claims.wuhua.status == ClaimStatus.APPLIED and not claims.wuhua.entries.exists()
