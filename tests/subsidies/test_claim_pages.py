@@ -133,6 +133,8 @@ def test_apply_approve_pay_flow(cw, claims, client_for):
     assert not admin.get("/subsidies/claims/?tab=review").context["claims"]
     to_pay = admin.get("/subsidies/claims/?tab=review&status=approved")
     assert [c.pk for c in to_pay.context["claims"]] == [claims.wuhua.pk]
+    other_county = client_for(cw.w.panlong_admin).get("/subsidies/claims/?tab=review&status=approved")
+    assert claims.wuhua.pk not in [c.pk for c in other_county.context["claims"]]
 
     page = admin.get(_url(claims.wuhua)).content.decode()
     assert 'data-testid="pay-form"' in page and 'value="200000.00"' in page

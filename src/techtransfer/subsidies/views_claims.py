@@ -242,10 +242,10 @@ def claim_list(request):
     status = request.GET.get("status", "")
     if tab == "review":
         if status == ClaimStatus.APPROVED:
-            # Approved claims waiting for their payment, in the administrator's scope (not its own organizations').
-            own = permissions.principal(user).org_ids()
-            qs = claim_services.visible_claims(user).filter(status=ClaimStatus.APPROVED).exclude(
-                organization_id__in=sorted(own))
+            # Approved claims waiting for their payment that this administrator may pay (the services' predicate,
+            # asked row by row: a member of an organization sees its approved claims without paying them).
+            approved = claim_services.visible_claims(user).filter(status=ClaimStatus.APPROVED)
+            qs = approved.filter(pk__in=[c.pk for c in approved if claim_services.may_pay(user, c)])
         else:
             status = ClaimStatus.APPLIED
             qs = claim_services.review_queue(user)
