@@ -81,8 +81,10 @@ def test_explanation_lines_read_as_sentences():
         {"step": "cap", "cap": "per_case", "limit": "2000000.00", "used": "0.00", "before": "2200000.00",
          "after": "2000000.00"},
         {"step": "tier", "from": "1000000.00", "to": None, "rate": "0.001", "portion": "500.00", "amount": "0.50"},
-    ]})
-    assert len(lines) == 4
+        {"step": "share", "broker": "person:7", "contribution": "2.50", "amount": "1234.56"},
+    ]}, {"person:7": "李经纪"})
+    assert len(lines) == 5
+    assert "李经纪" in lines[4] and "¥1,234.56" in lines[4]
     assert "¥11,000,000.00" in lines[0] and "004 §19" in lines[0]
     assert "20%" in lines[1] and "¥2,200,000.00" in lines[1]
     assert "¥2,200,000.00" in lines[2] and "¥2,000,000.00" in lines[2]

@@ -96,8 +96,10 @@ def unmet_text(code: str) -> str:
     return code
 
 
-def explanation(decision: dict) -> list[str]:
-    """The engine's lines (``base``, ``percentage``, ``tier``, ``fixed``, ``cap``, ``share``) as sentences, in order."""
+def explanation(decision: dict, names: dict[str, str] | None = None) -> list[str]:
+    """The engine's lines (``base``, ``percentage``, ``tier``, ``fixed``, ``cap``, ``share``) as sentences, in order;
+    ``names`` gives brokers' names by their key (``person:<id>``)."""
+    names = names or {}
     out: list[str] = []
     for line in (decision or {}).get("lines") or []:
         step = line.get("step")
@@ -134,7 +136,7 @@ def explanation(decision: dict) -> list[str]:
                            % values)
         elif step == "share":
             out.append(_("Broker %(broker)s, contribution %(contribution)s: %(amount)s.") % {
-                "broker": line.get("broker"), "contribution": line.get("contribution"),
+                "broker": names.get(line.get("broker")) or _("a broker"), "contribution": line.get("contribution"),
                 "amount": _yuan(line.get("amount"))})
     return out
 
@@ -165,6 +167,15 @@ def _field_key(field: str | None) -> str:
     return (field or "").replace(".", "_")
 
 
+def _broker_names(decision: dict) -> dict[str, str]:
+    keys = [ln.get("broker") for ln in decision.get("lines") or [] if ln.get("step") == "share"]
+    ids = [int(k.split(":", 1)[1]) for k in keys if isinstance(k, str) and k.startswith("person:")
+           and k.split(":", 1)[1].isdigit()]
+    # only directory-listed people are named (a person's name is public only when listed)
+    listed = Person.objects.filter(pk__in=ids, published=True).values_list("pk", "name")
+    return {f"person:{pk}": name for pk, name in listed}
+
+
 def _detail_context(request, claim: Claim) -> dict:
     user = request.user
     status = claim.status
@@ -175,7 +186,7 @@ def _detail_context(request, claim: Claim) -> dict:
         "contract": claim.contract,
         "policy": claim.policy,
         "version": claim.version,
-        "explanation": explanation(decision),
+        "explanation": explanation(decision, _broker_names(decision)),
         "unmet": [unmet_text(c) for c in decision.get("unmet") or []],
         "rule_clause": next((ln.get("rule") for ln in decision.get("lines") or [] if ln.get("step") == "base"), ""),
         "entries": claim.entries.select_related("actor").order_by("at", "id"),
