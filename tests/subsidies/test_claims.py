@@ -259,3 +259,31 @@ def test_a_county_administrator_cannot_act_on_another_countys_claim(cw, capture)
     with pytest.raises(NotFound):
         claims.get_visible(cw.w.panlong_admin, claim.pk)
     assert claims.approve(cw.w.wuhua_admin, claim).status == ClaimStatus.APPROVED
+
+
+def test_brokers_share_a_broker_reward_by_contribution_and_their_institution_claims(cw, capture):
+    from techtransfer.people.models import Person
+    from techtransfer.subsidies.models import PolicyVersion, VersionStatus
+
+    policy = Policy.objects.create(code="yn-broker-test", name="测试经纪人奖励", region_id="530000")
+    PolicyVersion.objects.create(
+        policy=policy, number=1, status=VersionStatus.PUBLISHED, effective_from="2000-01-01",
+        rules={"beneficiaries": ["broker", "institution"], "base": "tech_amount",
+               "conditions": {"seller": {"region_inside": "policy"}},
+               "formula": {"kind": "percentage", "rate": "0.01", "split_among_brokers": True}})
+    contract = certify(cw, capture)
+    assert not Claim.objects.filter(contract=contract, policy=policy).exists()  # no broker recorded yet
+    agency = cw.kunming_point  # the brokers' institution
+    one = Person.objects.create(name="甲经纪", organization=agency, region_id="530100")
+    three = Person.objects.create(name="乙经纪", region_id="530103")
+    with pytest.raises(Forbidden):
+        claims.record_broker(cw.w.member, contract, one, "1")
+    claims.record_broker(cw.reviewer, contract, one, "1")
+    claims.record_broker(cw.reviewer, contract, three, "3")
+    got = {c.beneficiary_key: c for c in Claim.objects.filter(contract=contract, policy=policy)}
+    total = (contract.tech_amount * D("0.01")).quantize(D("0.01"))
+    assert got[f"person:{one.pk}"].amount + got[f"person:{three.pk}"].amount == total
+    assert got[f"person:{three.pk}"].amount == (total * 3 / 4).quantize(D("0.01"))
+    assert got[f"person:{three.pk}"].region_id == "530103" and got[f"person:{one.pk}"].organization == agency
+    assert got[f"org:{agency.pk}"].beneficiary_role == "institution"
+    assert set(got) == {f"person:{one.pk}", f"person:{three.pk}", f"org:{agency.pk}"}

@@ -6,6 +6,7 @@ from techtransfer.core.apps import PlatformAppConfig
 class SubsidiesConfig(PlatformAppConfig):
     name = "techtransfer.subsidies"
     verbose_name = _("Subsidies")
+    api_prefix = "/subsidies"
     url_prefix = "subsidies/"
     cli_commands = {"subsidies": "evaluate subsidy policies (奖补) on contract cases: evaluate --policy CODE --input F"}
 

@@ -65,9 +65,9 @@ def _money(value, field: str, *, allow_negative: bool = False) -> Decimal:
         raise DomainError(_("Give the amount in yuan, e.g. 1200.50."), field=field) from None
     if not amount.is_finite():
         raise DomainError(_("Give the amount in yuan, e.g. 1200.50."), field=field)
-    amount = amount.quantize(CENT, ROUND_HALF_UP)
     if abs(amount) > MAX_MONEY:
         raise DomainError(_("The amount is too large."), field=field)
+    amount = amount.quantize(CENT, ROUND_HALF_UP)
     if amount < 0 and not allow_negative:
         raise DomainError(_("The amount cannot be negative."), field=field)
     return amount
@@ -177,6 +177,8 @@ def visible_claims(user) -> QuerySet[Claim]:
     qs = Claim.objects.select_related("policy", "contract", "organization", "person", "region", "version")
     if not p.authenticated:
         return qs.none()
+    if p.is_platform_admin:
+        return qs
     q = _review_q(user)
     orgs = p.org_ids(Role.ORG_MEMBER, Role.ORG_ADMIN)
     if orgs:
