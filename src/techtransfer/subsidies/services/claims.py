@@ -187,6 +187,13 @@ def visible_claims(user) -> QuerySet[Claim]:
     return qs.filter(q)
 
 
+def reviewable_claims(user) -> QuerySet[Claim]:
+    """Every claim in ``user``'s review scope, whatever its state (the back office)."""
+    if not permissions.principal(user).authenticated:
+        return Claim.objects.none()
+    return Claim.objects.filter(_review_q(user))
+
+
 def review_queue(user) -> QuerySet[Claim]:
     """Applied claims waiting for ``user``'s review, oldest application first."""
     if not permissions.principal(user).authenticated:
