@@ -253,10 +253,8 @@ def claim_list(request):
     status = request.GET.get("status", "")
     if tab == "review":
         if status == ClaimStatus.APPROVED:
-            # Approved claims waiting for their payment that this administrator may pay (the services' predicate,
-            # asked row by row: a member of an organization sees its approved claims without paying them).
-            approved = claim_services.visible_claims(user).filter(status=ClaimStatus.APPROVED)
-            qs = approved.filter(pk__in=[c.pk for c in approved if claim_services.may_pay(user, c)])
+            # Approved claims in the administrator's review scope, waiting for their payment (payers = reviewers).
+            qs = claim_services.reviewable_claims(user).filter(status=ClaimStatus.APPROVED)
         else:
             status = ClaimStatus.APPLIED
             qs = claim_services.review_queue(user)
