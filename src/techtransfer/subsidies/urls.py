@@ -1,9 +1,10 @@
 """Subsidy pages under /subsidies/: the policies in plain language with a calculator, statistics, the export of
-approved payments. Fixed routes come before ``<slug:code>/``."""
+approved payments, the claims (``urls_claims``). Fixed routes come before ``<slug:code>/``."""
 
 from django.urls import path
 
 from techtransfer.subsidies import views_policies
+from techtransfer.subsidies.urls_claims import claim_patterns
 
 app_name = "subsidies"
 
@@ -14,10 +15,8 @@ urlpatterns = [
     path("payments.csv", views_policies.payments_export, {"fmt": "csv"}, name="payments_csv"),
 ]
 
-# --- claims pages (urls_claims.claim_patterns) ---------------------------------------------------------------------
-# The lead adds here, at merge time:  urlpatterns += claim_patterns
-# (``from techtransfer.subsidies.urls_claims import claim_patterns``); they must stay before ``<slug:code>/``.
-# ---------------------------------------------------------------------------------------------------------------------
+# The claim pages (urls_claims): before ``<slug:code>/``, which would take "claims" for a policy code.
+urlpatterns += claim_patterns
 
 urlpatterns += [
     path("<slug:code>/", views_policies.detail, name="policy"),
