@@ -1,9 +1,14 @@
 """Subsidies in the browser: the registration point certifies a contract, which (through the outbox handler of
 ``contracts.changed``, run inline as in every test) creates a candidate claim under ``yn-local``; the enterprise's
 administrator finds it among its claims and applies with its bank account; the region administrator approves it
-from the review queue and records the payment; the claim is paid, with the payment in its ledger."""
+from the review queue and records the payment; the claim is paid, with the payment in its ledger, in the finance
+bureau's export and in the statistics."""
+
+import io
+from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from techtransfer.subsidies.models import Claim
 from tests.contracts.conftest import cw  # noqa: F401  (fixture)
@@ -76,3 +81,16 @@ def test_certified_contract_candidate_apply_approve_pay(live_server, new_page, c
     applicant.reload()
     assert applicant.get_by_test_id("claim-status").get_attribute("data-status") == "paid"
     assert applicant.get_by_test_id("paid-total").inner_text().strip() == "200,000.00"
+
+    # The payment is in the finance bureau's export and in the statistics.
+    export = admin.request.get(f"{base}/subsidies/payments.xlsx")
+    assert export.status == 200
+    sheet = load_workbook(io.BytesIO(export.body())).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    mine = [r for r in rows if number in [str(v) for v in r]]
+    assert len(mine) == 1 and "YNCZ-2026-0001" in mine[0]
+    assert {Decimal(str(v)) for v in mine[0] if isinstance(v, int | float | Decimal)} >= {Decimal("200000")}
+    admin.goto(f"{base}/subsidies/statistics/")
+    figures = admin.get_by_test_id("figures").inner_text()
+    assert "yn-local" in figures or "云南省科技成果省内转化奖补" in figures
+    assert admin.get_by_test_id("total-approved").inner_text().replace(",", "").strip() == "200000.00"
