@@ -11,22 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from techtransfer.subsidies.models import Claim
+from tests.browser.test_contracts_browser import _sign_in
 from tests.contracts.conftest import cw  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Browser-Test-2026"
-
-
-def _sign_in(page, base, user, next_url):
-    user.set_password(PASSWORD)
-    user.save()
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form.stacked button[type=submit]").click()
-    page.wait_for_url(f"**{next_url}")
-
-
 def test_certified_contract_candidate_apply_approve_pay(live_server, new_page, cw):  # noqa: F811
     base = live_server.url
     contract = cw.submitted(name="浏览器奖补测试的技术开发合同")
@@ -39,7 +27,10 @@ def test_certified_contract_candidate_apply_approve_pay(live_server, new_page, c
     assert Claim.objects.filter(contract=contract, policy__code="yn-local", organization=cw.w.wuhua_org).exists()
 
     applicant = new_page()
-    _sign_in(applicant, base, cw.w.org_admin, "/subsidies/claims/")
+    _sign_in(applicant, base, cw.w.org_admin, "/subsidies/")
+    applicant.get_by_test_id("nav-subsidies").click()
+    applicant.get_by_test_id("subnav-claims").click()
+    applicant.wait_for_url("**/subsidies/claims/")
     table = applicant.get_by_test_id("claims-table")
     row = table.get_by_test_id("claim-row").filter(has_text=number)
     assert row.get_by_test_id("claim-status").get_attribute("data-status") == "candidate"

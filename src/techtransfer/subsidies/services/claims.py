@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role, RoleAssignment, User
 from techtransfer.audit import services as audit
+from techtransfer.contracts.models import EventKind
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
 from techtransfer.notifications import services as notifications
 from techtransfer.regions.services import is_within, scope_q
@@ -590,7 +591,7 @@ def _recompute(claim: Claim, contract, brokers, kind: str, actor) -> None:
     if kind == "cancelled" and decision["eligible"]:
         decision, amount = {**decision, "eligible": False, "amount": "0.00", "unmet": ["contract_cancelled"]}, ZERO
     keeps = decision["eligible"] and amount > 0
-    reason = _("contract %(kind)s") % {"kind": kind}
+    reason = str(EventKind(kind).label) if kind in EventKind.values else kind  # "Amendment registered", …
     if open_claim:
         if keeps and amount == claim.amount and claim.base == base:
             return
