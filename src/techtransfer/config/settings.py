@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "techtransfer.stats",
     "techtransfer.trading",
     "techtransfer.subsidies",  # subsidy policies computed from registered contracts
+    "techtransfer.reports",  # annual transformation reports (年度报告汇交) and credit records that follow them
     "techtransfer.demo",  # last: its loader walks the apps above in this order
 ]
 

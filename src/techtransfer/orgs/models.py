@@ -40,6 +40,29 @@ class DemoLevel(models.TextChoices):
     MUNICIPAL = "municipal", _("Municipal")
 
 
+class LegalForm(models.TextChoices):
+    """Kind of legal person — 法人类型 (民法典 ch. 3; GB 32100 registration authority and category codes)."""
+
+    UNKNOWN = "", _("Not stated")
+    ENTERPRISE = "enterprise", _("Enterprise legal person (企业法人)")
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution (事业单位法人)")
+    GOVERNMENT = "government", _("Government body (机关法人)")
+    SOCIAL = "social", _("Social organization (社会团体法人)")
+    PRIVATE_NON_ENTERPRISE = "private_non_enterprise", _("Private non-enterprise unit (民办非企业单位)")
+    OTHER = "other", _("Other")
+
+
+# GB 32100 first two characters of the credit code → legal form, used when the form is not stated.
+CREDIT_CODE_LEGAL_FORMS = {
+    "11": LegalForm.GOVERNMENT,
+    "12": LegalForm.PUBLIC_INSTITUTION,
+    "51": LegalForm.SOCIAL,
+    "52": LegalForm.PRIVATE_NON_ENTERPRISE,
+    "91": LegalForm.ENTERPRISE,
+    "92": LegalForm.ENTERPRISE,
+}
+
+
 class Ownership(Classification):
     """Ownership of an organization — 所有制/登记注册类型 (国有, 集体, 私营, 外商投资, 港澳台商投资, 混合所有制).
 
@@ -128,6 +151,23 @@ class Organization(Record):
         db_index=True,
     )
     demo_year = models.PositiveSmallIntegerField(_("demonstration year"), null=True, blank=True)
+    legal_form = models.CharField(
+        _("legal form"),
+        max_length=24,
+        choices=LegalForm.choices,
+        blank=True,
+        default=LegalForm.UNKNOWN,
+        help_text=_("empty: read from the credit code (12… is a public institution)"),
+    )
+    supervisor = models.ForeignKey(
+        "self",
+        verbose_name=_("supervising department (主管部门)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_units",
+        help_text=_("the department the unit reports to, e.g. a university's ministry or provincial department"),
+    )
 
     scope_region_field = "region_id"
     scope_org_field = "id"
@@ -147,6 +187,13 @@ class Organization(Record):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def effective_legal_form(self) -> str:
+        """The stated legal form, else the one the credit code's first two characters give (GB 32100)."""
+        if self.legal_form:
+            return self.legal_form
+        return CREDIT_CODE_LEGAL_FORMS.get((self.credit_code or "")[:2], LegalForm.UNKNOWN)
+
     @classmethod
     def public_q(cls) -> Q:
         return Q(verification=Verification.VERIFIED)
@@ -159,6 +206,8 @@ class Organization(Record):
             errors["credit_code"] = _("A domestic organization needs its unified social credit code.")
         if self.credit_code:
             self.credit_code = creditcode.normalize(self.credit_code)
+        if self.supervisor_id and self.supervisor_id == self.pk:
+            errors["supervisor"] = _("An organization cannot supervise itself.")
         if errors:
             raise ValidationError(errors)
 
@@ -172,13 +221,27 @@ class CreditKind(models.TextChoices):
 
 
 class CreditRecord(models.Model):
-    """An entry in an organization's credit record — 信用记录."""
+    """An entry in an organization's credit record — 信用记录 (科研诚信/科技信用).
+
+    Entered by a region administrator, or made by a rule (``cause``), e.g. ``reports.not_filed`` (未按规定报送科技成果
+    转化年度报告, 促进科技成果转化法 art. 21) or ``evaluation.revoked``; a rule's record carries a ``key`` so that
+    running the rule again finds it instead of adding a second one. A record is closed, never deleted, when its
+    cause is cured (e.g. the late report is accepted): it stays in the history with the date and the reason.
+    ``public`` records are those the rules make public (shown on the organization's public page).
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="credit_records")
     kind = models.CharField(_("kind"), max_length=16, choices=CreditKind.choices)
     occurred_on = models.DateField(_("date"))
     summary = models.CharField(_("summary"), max_length=200)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    cause = models.CharField(_("cause"), max_length=40, blank=True, db_index=True)
+    rule = models.CharField(_("rule applied"), max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(_("year concerned"), null=True, blank=True)
+    key = models.CharField(_("rule key"), max_length=80, null=True, blank=True, unique=True)
+    public = models.BooleanField(_("public"), default=False)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_reason = models.CharField(_("reason for closing"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -194,3 +257,7 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.get_kind_display()} · {self.occurred_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None

@@ -233,3 +233,58 @@ def credit_records(user, org: Organization):
     if not permissions.can_see_restricted(user, org):
         return CreditRecord.objects.none()
     return org.credit_records.all()
+
+
+def public_credit_records(org: Organization):
+    """The records the rules make public (``public``), shown to every visitor of a verified organization."""
+    return org.credit_records.filter(public=True)
+
+
+def record_by_rule(
+    org: Organization,
+    *,
+    key: str,
+    kind: str,
+    cause: str,
+    summary: str,
+    rule: str,
+    occurred_on,
+    year: int | None = None,
+    public: bool = False,
+    actor=None,
+) -> tuple[CreditRecord, bool]:
+    """Make the credit record a rule gives (``cause``), once: the record with ``key`` is found, not added again, when
+    the rule runs again (a daily job run twice, a retried task). Returns ``(record, created)``."""
+    if kind not in CreditKind.values:
+        raise DomainError(_("Unknown credit record kind: %s") % kind, field="kind")
+    with transaction.atomic():
+        rec, created = CreditRecord.objects.get_or_create(
+            key=key,
+            defaults={
+                "organization": org,
+                "kind": kind,
+                "cause": cause,
+                "summary": summary[:200],
+                "source": rule[:200],
+                "rule": rule[:300],
+                "year": year,
+                "occurred_on": occurred_on,
+                "public": public,
+                "recorded_by": actor,
+            },
+        )
+        if created:
+            audit.created(actor, rec, "orgs.credit_record")
+    return rec, created
+
+
+def close_by_rule(key: str, *, on, reason: str, actor=None) -> CreditRecord | None:
+    """Close the open record a rule made (its cause was cured); it stays in the history. None when there is none."""
+    with transaction.atomic():
+        rec = CreditRecord.objects.select_for_update().filter(key=key, closed_on__isnull=True).first()
+        if rec is None:
+            return None
+        with audit.tracking(actor, rec, "orgs.credit_record_closed", reason=reason):
+            rec.closed_on = on
+            rec.closed_reason = reason[:200]
+    return rec

@@ -1,0 +1,5 @@
+"""Reports API: credit (filled in by its area)."""
+
+from ninja import Router
+
+router = Router(tags=["reports"])

@@ -1,0 +1,3 @@
+"""Report pages: credit (filled in by its area)."""
+
+patterns: list = []

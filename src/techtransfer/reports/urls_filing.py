@@ -1,0 +1,3 @@
+"""Report pages: filing (filled in by its area)."""
+
+patterns: list = []

@@ -1,0 +1,3 @@
+"""Report pages: summary (filled in by its area)."""
+
+patterns: list = []
