@@ -117,9 +117,7 @@ class Organization(Record):
         validators=[validate_credit_code],
         help_text=_("18 characters, GB 32100; leave empty only for foreign organizations"),
     )
-    region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
-    )
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     country = models.ForeignKey(
         "regions.Country",
         verbose_name=_("country"),

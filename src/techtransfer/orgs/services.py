@@ -139,9 +139,7 @@ def register(actor, data: dict) -> Organization:
     _full_clean(org)
     with transaction.atomic():
         if org.credit_code and Organization.objects.filter(credit_code=org.credit_code).exists():
-            raise Conflict(
-                _("An organization with this credit code is already registered."), field="credit_code"
-            )
+            raise Conflict(_("An organization with this credit code is already registered."), field="credit_code")
         org.save()
         audit.created(actor, org, "orgs.register")
         if not p.is_region_admin:
@@ -164,13 +162,8 @@ def update(actor, org: Organization, data: dict) -> Organization:
             org.verification = Verification.PENDING
             org.verified_at = None
         _full_clean(org)
-        if (
-            org.credit_code
-            and Organization.objects.filter(credit_code=org.credit_code).exclude(pk=org.pk).exists()
-        ):
-            raise Conflict(
-                _("An organization with this credit code is already registered."), field="credit_code"
-            )
+        if org.credit_code and Organization.objects.filter(credit_code=org.credit_code).exclude(pk=org.pk).exists():
+            raise Conflict(_("An organization with this credit code is already registered."), field="credit_code")
     return org
 
 

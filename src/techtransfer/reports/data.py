@@ -23,24 +23,44 @@ TEMPLATE_SOURCE = "科技部 财政部 科技成果转化年度报告工作通�
 
 
 def _count(key, label, label_en, unit="项", unit_en="items", **extra):
-    return {"key": key, "label": label, "label_en": label_en, "kind": "count", "unit": unit, "unit_en": unit_en,
-            **extra}
+    return {
+        "key": key,
+        "label": label,
+        "label_en": label_en,
+        "kind": "count",
+        "unit": unit,
+        "unit_en": unit_en,
+        **extra,
+    }
 
 
 def _money(key, label, label_en, **extra):
-    return {"key": key, "label": label, "label_en": label_en, "kind": "money", "unit": "元", "unit_en": "yuan",
-            **extra}
+    return {"key": key, "label": label, "label_en": label_en, "kind": "money", "unit": "元", "unit_en": "yuan", **extra}
 
 
 def _text(key, label, label_en, required=False, max_length=5000):
-    return {"key": key, "label": label, "label_en": label_en, "kind": "text", "unit": "", "unit_en": "",
-            "required": required, "max": max_length}
+    return {
+        "key": key,
+        "label": label,
+        "label_en": label_en,
+        "kind": "text",
+        "unit": "",
+        "unit_en": "",
+        "required": required,
+        "max": max_length,
+    }
 
 
 def _contract_trio(prefix, name, name_en):
     return [
-        _count(f"{prefix}_count", f"{name}合同数", f"{name_en}: contracts", unit="项", unit_en="contracts",
-               registered=f"{prefix}_count"),
+        _count(
+            f"{prefix}_count",
+            f"{name}合同数",
+            f"{name_en}: contracts",
+            unit="项",
+            unit_en="contracts",
+            registered=f"{prefix}_count",
+        ),
         _money(f"{prefix}_amount", f"{name}合同金额", f"{name_en}: contract amount", registered=f"{prefix}_amount"),
         _money(f"{prefix}_received", f"{name}当年到账金额", f"{name_en}: received in the year"),
     ]
@@ -58,8 +78,11 @@ def _received_check(prefix, name, name_en):
 
 
 _MODES = (("transfer", "转让", "Transfer"), ("licence", "许可", "Licence"), ("equity", "作价投资", "Equity investment"))
-_CONTRACTS = (("development", "技术开发", "Technology development"), ("consulting", "技术咨询", "Technology consulting"),
-              ("service", "技术服务", "Technology service"))
+_CONTRACTS = (
+    ("development", "技术开发", "Technology development"),
+    ("consulting", "技术咨询", "Technology consulting"),
+    ("service", "技术服务", "Technology service"),
+)
 
 _2019 = {
     "sections": [
@@ -70,8 +93,11 @@ _2019 = {
             "fields": [
                 _count("patents_granted", "当年授权专利", "Patents granted in the year"),
                 _count("invention_patents_granted", "其中：发明专利", "of which invention patents"),
-                _count("other_ip_granted", "其他知识产权（软件著作权、集成电路布图设计、植物新品种等）",
-                       "Other IP granted (software copyright, IC layout, plant varieties, …)"),
+                _count(
+                    "other_ip_granted",
+                    "其他知识产权（软件著作权、集成电路布图设计、植物新品种等）",
+                    "Other IP granted (software copyright, IC layout, plant varieties, …)",
+                ),
             ],
         },
         {
@@ -94,8 +120,13 @@ _2019 = {
                 _money("income_total", "科技成果转化净收入", "Net income from transformation"),
                 _count("reward_persons", "奖励人次", "Persons rewarded", unit="人次", unit_en="persons"),
                 _money("reward_amount", "奖励金额", "Rewards paid"),
-                _count("leader_persons", "其中：担任领导职务人员人次", "of which leaders holding office (persons)",
-                       unit="人次", unit_en="persons"),
+                _count(
+                    "leader_persons",
+                    "其中：担任领导职务人员人次",
+                    "of which leaders holding office (persons)",
+                    unit="人次",
+                    unit_en="persons",
+                ),
                 _money("leader_amount", "其中：担任领导职务人员奖励金额", "of which rewards to leaders holding office"),
             ],
         },
@@ -115,8 +146,14 @@ _2019 = {
             "title_en": "6. Technology-transfer office",
             "fields": [
                 _count("office_staff", "专职人员数", "Full-time staff", unit="人", unit_en="persons"),
-                _count("office_brokers", "其中：技术经理人/技术经纪人", "of which technology managers / brokers",
-                       unit="人", unit_en="persons", registered="office_brokers"),
+                _count(
+                    "office_brokers",
+                    "其中：技术经理人/技术经纪人",
+                    "of which technology managers / brokers",
+                    unit="人",
+                    unit_en="persons",
+                    registered="office_brokers",
+                ),
                 _money("office_budget", "年度工作经费", "Yearly budget"),
             ],
         },
@@ -133,21 +170,46 @@ _2019 = {
     ],
     "checks": [
         *[_received_check(prefix, name, en) for prefix, name, en in _MODES + _CONTRACTS],
-        {"key": "invention_le_patents", "left": "invention_patents_granted", "op": "<=", "right": ["patents_granted"],
-         "message": "发明专利数不能超过授权专利总数。",
-         "message_en": "Invention patents cannot exceed the patents granted."},
-        {"key": "rewards_le_income", "left": "reward_amount", "op": "<=", "right": ["income_total"],
-         "message": "奖励金额不能超过科技成果转化净收入。",
-         "message_en": "The rewards cannot exceed the net income from transformation."},
-        {"key": "leader_amount_le_rewards", "left": "leader_amount", "op": "<=", "right": ["reward_amount"],
-         "message": "担任领导职务人员的奖励不能超过奖励总额。",
-         "message_en": "Rewards to leaders holding office cannot exceed all rewards."},
-        {"key": "leader_persons_le_persons", "left": "leader_persons", "op": "<=", "right": ["reward_persons"],
-         "message": "担任领导职务人员人次不能超过奖励总人次。",
-         "message_en": "Leaders holding office cannot outnumber the persons rewarded."},
-        {"key": "brokers_le_staff", "left": "office_brokers", "op": "<=", "right": ["office_staff"],
-         "message": "技术经理人/经纪人人数不能超过专职人员数。",
-         "message_en": "Brokers cannot outnumber the office's full-time staff."},
+        {
+            "key": "invention_le_patents",
+            "left": "invention_patents_granted",
+            "op": "<=",
+            "right": ["patents_granted"],
+            "message": "发明专利数不能超过授权专利总数。",
+            "message_en": "Invention patents cannot exceed the patents granted.",
+        },
+        {
+            "key": "rewards_le_income",
+            "left": "reward_amount",
+            "op": "<=",
+            "right": ["income_total"],
+            "message": "奖励金额不能超过科技成果转化净收入。",
+            "message_en": "The rewards cannot exceed the net income from transformation.",
+        },
+        {
+            "key": "leader_amount_le_rewards",
+            "left": "leader_amount",
+            "op": "<=",
+            "right": ["reward_amount"],
+            "message": "担任领导职务人员的奖励不能超过奖励总额。",
+            "message_en": "Rewards to leaders holding office cannot exceed all rewards.",
+        },
+        {
+            "key": "leader_persons_le_persons",
+            "left": "leader_persons",
+            "op": "<=",
+            "right": ["reward_persons"],
+            "message": "担任领导职务人员人次不能超过奖励总人次。",
+            "message_en": "Leaders holding office cannot outnumber the persons rewarded.",
+        },
+        {
+            "key": "brokers_le_staff",
+            "left": "office_brokers",
+            "op": "<=",
+            "right": ["office_staff"],
+            "message": "技术经理人/经纪人人数不能超过专职人员数。",
+            "message_en": "Brokers cannot outnumber the office's full-time staff.",
+        },
     ],
 }
 
@@ -158,9 +220,14 @@ def _with_fiscal_source(definition: dict) -> dict:
     fields = definition["sections"][0]["fields"]
     fields.append(_count("fiscal_funded", "其中：财政资金资助项目形成的成果", "of which from fiscally funded projects"))
     definition["checks"].append(
-        {"key": "fiscal_le_total", "left": "fiscal_funded", "op": "<=", "right": ["patents_granted", "other_ip_granted"],
-         "message": "财政资助项目形成的成果不能超过当年取得的成果总数。",
-         "message_en": "Achievements from fiscally funded projects cannot exceed the achievements obtained."}
+        {
+            "key": "fiscal_le_total",
+            "left": "fiscal_funded",
+            "op": "<=",
+            "right": ["patents_granted", "other_ip_granted"],
+            "message": "财政资助项目形成的成果不能超过当年取得的成果总数。",
+            "message_en": "Achievements from fiscally funded projects cannot exceed the achievements obtained.",
+        }
     )
     return definition
 

@@ -37,12 +37,18 @@ class ReportTemplate(Stamped):
     source = models.CharField(_("source (notice)"), max_length=300, blank=True)
     definition = models.JSONField(_("sections, fields and checks"))
     tolerance_percent = models.DecimalField(
-        _("tolerance (percent)"), max_digits=5, decimal_places=2, default=Decimal("5.00"),
+        _("tolerance (percent)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5.00"),
         validators=[MinValueValidator(0)],
         help_text=_("a declared figure further than this from the registered one needs an explanation"),
     )
     tolerance_amount = models.DecimalField(
-        _("tolerance (yuan or count)"), **MONEY, default=Decimal("10000.00"), validators=[MinValueValidator(0)],
+        _("tolerance (yuan or count)"),
+        **MONEY,
+        default=Decimal("10000.00"),
+        validators=[MinValueValidator(0)],
         help_text=_("differences up to this absolute amount never need an explanation (counts: up to 0)"),
     )
 
@@ -108,7 +114,10 @@ class AnnualReport(Record):
     )
     template = models.ForeignKey(ReportTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="+")
     supervisor = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("supervising department"), on_delete=models.PROTECT, related_name="+",
+        "orgs.Organization",
+        verbose_name=_("supervising department"),
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("the reviewing department, fixed when the report is created"),
     )
     region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
@@ -118,7 +127,9 @@ class AnnualReport(Record):
     values = models.JSONField(_("declared figures and texts"), default=dict, blank=True)
     explanations = models.JSONField(_("explanations of differences"), default=dict, blank=True)
     registered = models.JSONField(
-        _("registered figures"), default=dict, blank=True,
+        _("registered figures"),
+        default=dict,
+        blank=True,
         help_text=_("the platform's figures at the last submission, kept beside the declared ones"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -162,7 +173,9 @@ class ReportAction(models.Model):
 
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="actions")
     action = models.CharField(_("action"), max_length=8, choices=ActionKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     comment = models.TextField(_("comments"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -170,6 +183,9 @@ class ReportAction(models.Model):
         verbose_name = _("report action")
         verbose_name_plural = _("report actions")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.get_action_display()}"
 
 
 class Reminder(models.Model):
@@ -187,3 +203,6 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "organization", "days_before"], name="reports_reminder_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.organization_id} · {self.days_before}"

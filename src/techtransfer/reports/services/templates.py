@@ -126,14 +126,21 @@ def sections(template: ReportTemplate) -> list[Section]:
                 raise ValueError(f"template {template.version}: unknown kind {kind!r} of {f['key']}")
             fields.append(
                 Field(
-                    key=f["key"], label_zh=f["label"], label_en=f.get("label_en") or f["label"], kind=kind,
-                    unit_zh=f.get("unit", ""), unit_en=f.get("unit_en") or f.get("unit", ""),
-                    required=f.get("required", kind != "text"), max_length=int(f.get("max", 5000)),
-                    registered=f.get("registered"), section=section["key"],
+                    key=f["key"],
+                    label_zh=f["label"],
+                    label_en=f.get("label_en") or f["label"],
+                    kind=kind,
+                    unit_zh=f.get("unit", ""),
+                    unit_en=f.get("unit_en") or f.get("unit", ""),
+                    required=f.get("required", kind != "text"),
+                    max_length=int(f.get("max", 5000)),
+                    registered=f.get("registered"),
+                    section=section["key"],
                 )
             )
-        result.append(Section(section["key"], section["title"], section.get("title_en") or section["title"],
-                              tuple(fields)))
+        result.append(
+            Section(section["key"], section["title"], section.get("title_en") or section["title"], tuple(fields))
+        )
     return result
 
 
@@ -143,7 +150,9 @@ def fields(template: ReportTemplate) -> dict[str, Field]:
 
 def checks(template: ReportTemplate) -> list[Check]:
     return [
-        Check(c["key"], c["left"], c.get("op", "<="), tuple(c["right"]), c["message"], c.get("message_en") or c["message"])
+        Check(
+            c["key"], c["left"], c.get("op", "<="), tuple(c["right"]), c["message"], c.get("message_en") or c["message"]
+        )
         for c in template.definition.get("checks", [])
     ]
 
@@ -188,9 +197,14 @@ def check(template: ReportTemplate, raw: dict, *, complete: bool) -> tuple[dict,
     if complete:
         for key, field in known.items():
             if field.required and key not in values and not any(p.field == key for p in problems):
-                problems.append(Problem(key, _("%(label)s: this figure is required (enter 0 if there is none).")
-                                        % {"label": field.label} if field.numeric else
-                                        _("%(label)s: this text is required.") % {"label": field.label}))
+                problems.append(
+                    Problem(
+                        key,
+                        _("%(label)s: this figure is required (enter 0 if there is none).") % {"label": field.label}
+                        if field.numeric
+                        else _("%(label)s: this text is required.") % {"label": field.label},
+                    )
+                )
     for c in checks(template):
         left = number(values, c.left)
         rights = [number(values, k) for k in c.right]
@@ -232,6 +246,7 @@ def differences(template: ReportTemplate, values: dict, registered: dict) -> lis
 def unexplained(template: ReportTemplate, values: dict, registered: dict, explanations: dict) -> list[Difference]:
     """The differences beyond the tolerance that have no explanation yet (a submission needs none left)."""
     return [
-        d for d in differences(template, values, registered)
+        d
+        for d in differences(template, values, registered)
         if d.needs_explanation and not (explanations.get(d.field.key) or "").strip()
     ]
