@@ -17,18 +17,37 @@ class OwnershipAdmin(DataTableAdmin):
 class CreditRecordInline(admin.TabularInline):
     model = CreditRecord
     extra = 0
-    fields = ("kind", "occurred_on", "summary", "source", "recorded_by")
-    readonly_fields = ("recorded_by",)
+    fields = (
+        "kind",
+        "occurred_on",
+        "summary",
+        "source",
+        "public",
+        "closed_on",
+        "closed_reason",
+        "cause",
+        "recorded_by",
+    )
+    # A record a rule made (cause) is closed by its rule, not edited by hand.
+    readonly_fields = ("cause", "recorded_by")
 
 
 @admin.register(Organization)
 class OrganizationAdmin(ScopedAdmin):
     list_display = (
-        "name", "kind", "ownership", "region", "credit_code", "verification", "demo_level", "demo_year", "is_demo"
+        "name",
+        "kind",
+        "ownership",
+        "region",
+        "credit_code",
+        "verification",
+        "demo_level",
+        "demo_year",
+        "is_demo",
     )
-    list_filter = ("kind", "ownership", "verification", "demo_level", "is_demo")
+    list_filter = ("kind", "ownership", "legal_form", "verification", "demo_level", "is_demo")
     search_fields = ("name", "name_en", "credit_code")
-    raw_id_fields = ("country",)
+    raw_id_fields = ("country", "supervisor")
     readonly_fields = ("verified_at", "created_at", "updated_at")
     inlines = [CreditRecordInline]
     list_select_related = ("region",)

@@ -30,6 +30,10 @@ class OrgOut(Schema):
     verification: str
     demo_level: str
     demo_year: int | None
+    legal_form: str = Field("", description="stated legal form; empty when not stated")
+    effective_legal_form: str = Field("", description="the stated form, else the one the credit code gives")
+    supervisor: int | None = Field(None, description="the supervising department (主管部门), an organization id")
+    supervisor_name: str = ""
     is_demo: bool
     restricted: bool = Field(description="true when contact fields are withheld from this caller")
     contact_name: str | None = None
@@ -58,6 +62,8 @@ class OrgIn(InputSchema):
     contact_name: str = Field("", max_length=64)
     contact_phone: str = Field("", max_length=32)
     contact_email: str = ""
+    legal_form: str = Field("", max_length=24)
+    supervisor: int | None = Field(None, ge=1, description="the supervising department (主管部门), an organization id")
 
 
 class OrgPatch(InputSchema):
@@ -75,6 +81,8 @@ class OrgPatch(InputSchema):
     contact_name: str | None = Field(None, max_length=64)
     contact_phone: str | None = Field(None, max_length=32)
     contact_email: str | None = None
+    legal_form: str | None = Field(None, max_length=24)
+    supervisor: int | None = Field(None, ge=1, description="the supervising department; null to clear")
 
 
 class VerificationIn(InputSchema):
@@ -100,6 +108,12 @@ class CreditRecordOut(Schema):
     occurred_on: date
     summary: str
     source: str
+    cause: str = Field("", description="the rule that made the record (e.g. reports.not_filed); empty when entered")
+    rule: str = ""
+    year: int | None = None
+    public: bool = False
+    closed_on: date | None = Field(None, description="set when the cause was cured; the record stays in history")
+    closed_reason: str = ""
     created_at: datetime
 
 
@@ -130,14 +144,16 @@ def serialize(user, org: Organization, restricted_ok: bool | None = None) -> dic
         "verification": org.verification,
         "demo_level": org.demo_level,
         "demo_year": org.demo_year,
+        "legal_form": org.legal_form,
+        "effective_legal_form": org.effective_legal_form,
+        "supervisor": org.supervisor_id,
+        "supervisor_name": org.supervisor.name if org.supervisor_id else "",
         "is_demo": org.is_demo,
         "restricted": not restricted_ok,
         "can_change": permissions.can_change(user, org),
     }
     if restricted_ok:
-        data.update(
-            contact_name=org.contact_name, contact_phone=org.contact_phone, contact_email=org.contact_email
-        )
+        data.update(contact_name=org.contact_name, contact_phone=org.contact_phone, contact_email=org.contact_email)
     return data
 
 
@@ -160,6 +176,8 @@ def _to_model_fields(data: dict) -> dict:
         out["country_id"] = out.pop("country")
     if "ownership" in out:
         out["ownership_id"] = out.pop("ownership") or None
+    if "supervisor" in out:
+        out["supervisor_id"] = out.pop("supervisor")
     return out
 
 
@@ -265,9 +283,7 @@ def update_org(request, org_id: int, payload: OrgPatch):
     return serialize(request.auth, services.update(request.auth, org, data))
 
 
-@router.post(
-    "/{int:org_id}/verification", response=OrgOut, summary="Verify or reject (region administrators)"
-)
+@router.post("/{int:org_id}/verification", response=OrgOut, summary="Verify or reject (region administrators)")
 def verify_org(request, org_id: int, payload: VerificationIn):
     org = services.get_visible(request.auth, org_id)
     return serialize(request.auth, services.verify(request.auth, org, payload.decision, payload.reason))
@@ -280,9 +296,7 @@ def verify_org(request, org_id: int, payload: VerificationIn):
 )
 def set_level(request, org_id: int, payload: DemoLevelIn):
     org = services.get_visible(request.auth, org_id)
-    return serialize(
-        request.auth, services.set_demonstration_level(request.auth, org, payload.level, payload.year)
-    )
+    return serialize(request.auth, services.set_demonstration_level(request.auth, org, payload.level, payload.year))
 
 
 @router.get("/{int:org_id}/credit-records", response=list[CreditRecordOut], summary="Credit records")

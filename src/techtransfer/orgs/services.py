@@ -21,6 +21,7 @@ from techtransfer.orgs.models import (
     CreditKind,
     CreditRecord,
     DemoLevel,
+    LegalForm,
     Organization,
     OrgKind,
     Ownership,
@@ -43,7 +44,11 @@ EDITABLE_FIELDS = (
     "contact_name",
     "contact_phone",
     "contact_email",
+    "legal_form",
+    "supervisor_id",
 )
+# A unit that changes these after verification is verified again: they decide who the unit reports to (年度报告).
+IDENTITY_FIELDS = ("credit_code", "legal_form", "supervisor_id")
 
 
 @dataclass
@@ -71,7 +76,7 @@ class OrgFilters:
 def search(user, filters: OrgFilters):
     """Organizations the user may see, filtered. Visitors see verified organizations only."""
     filters.validate()
-    qs = permissions.visible(user, Organization.objects.select_related("region", "ownership"))
+    qs = permissions.visible(user, Organization.objects.select_related("region", "ownership", "supervisor"))
     if filters.q:
         qs = qs.filter(
             Q(name__icontains=filters.q) | Q(name_en__icontains=filters.q) | Q(credit_code=filters.q.upper())
@@ -91,7 +96,7 @@ def search(user, filters: OrgFilters):
 
 def get_visible(user, pk: int) -> Organization:
     org = (
-        permissions.visible(user, Organization.objects.select_related("region", "country", "ownership"))
+        permissions.visible(user, Organization.objects.select_related("region", "country", "ownership", "supervisor"))
         .filter(pk=pk)
         .first()
     )
@@ -118,6 +123,32 @@ def _apply(org: Organization, data: dict) -> None:
     if "ownership_id" in data:
         org.ownership_id = org.ownership_id or None
         check_ownership(org.ownership_id)
+    if "legal_form" in data:
+        org.legal_form = org.legal_form or ""
+        if org.legal_form not in LegalForm.values:
+            raise DomainError(_("Unknown legal form: %s") % org.legal_form, field="legal_form")
+    if "supervisor_id" in data:
+        org.supervisor_id = org.supervisor_id or None
+        check_supervisor(org, org.supervisor_id)
+
+
+def check_supervisor(org: Organization, supervisor_id: int | None) -> None:
+    """A supervising department (主管部门) is another registered organization, and the chain of supervisors never
+    comes back to ``org`` (so that a report always goes up)."""
+    if supervisor_id is None:
+        return
+    if org.pk and supervisor_id == org.pk:
+        raise DomainError(_("An organization cannot supervise itself."), field="supervisor")
+    seen = {org.pk}
+    current = Organization.objects.filter(pk=supervisor_id).values_list("pk", "supervisor_id").first()
+    if current is None:
+        raise DomainError(_("Unknown supervising department: %s") % supervisor_id, field="supervisor")
+    while current is not None:
+        pk, parent = current
+        if pk in seen:
+            raise DomainError(_("The supervising departments would form a circle."), field="supervisor")
+        seen.add(pk)
+        current = Organization.objects.filter(pk=parent).values_list("pk", "supervisor_id").first() if parent else None
 
 
 def check_ownership(code: str | None) -> None:
@@ -157,7 +188,8 @@ def update(actor, org: Organization, data: dict) -> Organization:
         raise Forbidden(_("The new region is outside your scope."), field="region")
     with audit.tracking(actor, org, "orgs.update"):
         _apply(org, data)
-        if "credit_code" in data and org.verification == Verification.VERIFIED and not p.is_region_admin:
+        changed_identity = any(f in data for f in IDENTITY_FIELDS)
+        if changed_identity and org.verification == Verification.VERIFIED and not p.is_region_admin:
             # A changed identity must be verified again.
             org.verification = Verification.PENDING
             org.verified_at = None
@@ -223,8 +255,10 @@ def add_credit_record(actor, org: Organization, kind: str, occurred_on, summary:
 
 
 def credit_records(user, org: Organization):
+    """All of an organization's credit records (open and closed) for its members and administrators of its region;
+    for everyone else only the records the rules make public."""
     if not permissions.can_see_restricted(user, org):
-        return CreditRecord.objects.none()
+        return public_credit_records(org)
     return org.credit_records.all()
 
 
