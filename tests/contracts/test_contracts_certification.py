@@ -56,7 +56,11 @@ def test_classification_tables_are_seeded_per_the_rules():
         "生物医药新品种",
         "未涉及知识产权",
     }
-    assert RefusalReason.objects.count() == len(data.REFUSAL_REASONS) == 13
+    assert RefusalReason.objects.count() == len(data.REFUSAL_REASONS) == 14
+    assert set(RefusalReason.objects.filter(credit_record=True).values_list("code", flat=True)) == {
+        "false_contract",
+        "split_contract",
+    }
 
 
 @pytest.mark.parametrize("category, subcategory, scope", CATEGORY_SAMPLES)
@@ -371,3 +375,19 @@ def test_events_record_the_history(cw):
     contract = cw.certified()
     kinds = list(ContractEvent.objects.filter(contract=contract).values_list("kind", flat=True))
     assert kinds == [EventKind.FILED, EventKind.SUBMITTED, EventKind.CERTIFIED]
+
+
+def test_a_refusal_for_deceit_enters_the_sellers_credit_record_once(cw):
+    """Grounds of deceit (RefusalReason.credit_record: a fictitious contract, a contract split for benefits) make a
+    dishonesty record of the seller naming the contract; other grounds do not."""
+    from techtransfer.orgs.models import CreditRecord
+
+    plain = cw.submitted()
+    services.refuse(cw.reviewer, plain, ["unclear_price"])
+    assert not CreditRecord.objects.filter(organization=plain.seller_org).exists()
+    deceit = cw.submitted()
+    services.refuse(cw.reviewer, deceit, ["false_contract", "missing_content"])
+    record = CreditRecord.objects.get(organization=deceit.seller_org)
+    assert (record.kind, record.cause) == ("dishonest", "contracts.refused")
+    assert record.key == f"contracts.refused:{deceit.pk}"
+    assert "虚构" in record.summary and "技术合同认定登记管理办法" in record.rule and record.is_open

@@ -146,7 +146,17 @@ REFUSAL_REASONS = [
         "The contract lacks required content",
         "民法典 art. 470, 845",
     ),
+    (
+        "false_contract",
+        "虚构、伪造技术合同或弄虚作假骗取认定登记",
+        "A fictitious or forged contract, or false statements to obtain registration",
+        "《技术合同认定登记管理办法》 (弄虚作假、骗取技术合同登记); 民法典 art. 146",
+    ),
 ]
+
+# Grounds whose refusal is entered in the seller's credit record (科技信用): registration sought by deceit or to
+# obtain benefits the contract does not qualify for. The others are defects a party can correct.
+CREDIT_RECORD_REASONS = ("false_contract", "split_contract")
 
 # Special decision time limits by condition, for every point unless a point sets its own:
 # (label, category codes, above amount, days, working days, source)

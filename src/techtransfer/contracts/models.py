@@ -73,6 +73,11 @@ class RefusalReason(Classification):
     the national guidance; deactivate a reason rather than delete it: old decisions keep naming it)."""
 
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+    credit_record = models.BooleanField(
+        _("enter in the credit record"),
+        default=False,
+        help_text=_("A refusal on this ground is entered in the seller's credit record (deceit, benefits sought)."),
+    )
 
     class Meta(Classification.Meta):
         verbose_name = _("refusal reason")

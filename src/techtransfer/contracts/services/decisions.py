@@ -42,6 +42,8 @@ from techtransfer.contracts.services.numbering import next_registration_number
 from techtransfer.contracts.services.parsing import lookup
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
 from techtransfer.core.fields import in_field, parse_date, parse_money
+from techtransfer.orgs import services as orgs
+from techtransfer.orgs.models import CreditKind
 
 # --- expert re-review ----------------------------------------------------------------------------------------------
 
@@ -191,7 +193,27 @@ def refuse(reviewer, contract: TechContract, reasons: list, note: str = "") -> T
             contract.refusal_note = (note or "").strip()
             contract.refusal_reasons.set(found.values())
         record_event(contract, EventKind.REFUSED, reviewer, note=contract.refusal_note, data={"reasons": sorted(found)})
+        _enter_in_credit_record(reviewer, contract, [r for r in found.values() if r.credit_record], now)
     return contract
+
+
+def _enter_in_credit_record(reviewer, contract: TechContract, reasons: list[RefusalReason], now) -> None:
+    """A refusal on a ground of deceit (``RefusalReason.credit_record``: a fictitious contract, a contract split to
+    obtain benefits) is entered once in the seller organization's credit record (科技信用), naming the contract."""
+    if not reasons:
+        return
+    names = "；".join(r.name for r in reasons)
+    orgs.record_by_rule(
+        contract.seller_org,
+        key=f"contracts.refused:{contract.pk}",
+        kind=CreditKind.DISHONEST,
+        cause="contracts.refused",
+        summary=f"技术合同不予登记（{contract.name or contract.pk}）：{names}",
+        rule="; ".join(r.legal_basis for r in reasons if r.legal_basis) or names,
+        occurred_on=timezone.localdate(now),
+        year=timezone.localdate(now).year,
+        actor=reviewer,
+    )
 
 
 # --- after registration --------------------------------------------------------------------------------------------
