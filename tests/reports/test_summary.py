@@ -226,6 +226,11 @@ def test_excel_has_a_sheet_per_section_with_the_totals(sw, client_for):
             # a text starting with "=" is no formula
             assert all(not str(c).startswith("=") for row in body for c in row)
     summary = {row[0]: row[1:] for row in wb[wb.sheetnames[0]].values if row and row[0]}
+    assert summary[str(service.MODE_LABELS["licence"])][:3] == (
+        expected["licence_count"],
+        float(expected["licence_amount"]),
+        float(expected["licence_received"]),
+    )
     assert summary["Reports accepted"][0] == 3 and summary["Units obliged to file"][0] == 6
     for f in templates.fields(template).values():
         if f.numeric:

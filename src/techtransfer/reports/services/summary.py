@@ -496,6 +496,32 @@ def workbook(user, summary: Summary) -> bytes:
         cell.font = bold
     for row in summary.rows():
         ws.append([_cell(row["field"].label), row["field"].unit, row["value"], row["previous"], row["change"]])
+    breakdowns = [
+        (
+            _("By mode"),
+            [_("Contracts"), _("Contract amount (yuan)"), _("Received in the year (yuan)")],
+            [(m["label"], [m[k] for k in MODE_FIGURES]) for m in summary.by_mode],
+        ),
+        (
+            _("By unit type"),
+            [_("Reports"), _("Contract amount, every mode (yuan)")],
+            [(r["label"], [r["units"], r["amount"]]) for r in summary.by_kind],
+        ),
+        (
+            _("By region"),
+            [_("Reports"), _("Contract amount, every mode (yuan)")],
+            [(r["name"], [r["units"], r["amount"]]) for r in summary.by_region],
+        ),
+    ]
+    for title, columns, rows in breakdowns:
+        if not rows:
+            continue
+        ws.append([])
+        ws.append([title, *columns])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        for label, values in rows:
+            ws.append([_cell(label), *values])
     for section in templates.sections(summary.template) if summary.template else []:
         sheet = wb.create_sheet(_sheet_title(section.title, used))
         texts = not any(f.numeric for f in section.fields)
