@@ -198,6 +198,11 @@ def test_summary_page_and_api(sw, client_for):
     assert c.get("/reports/board/?year=2024").status_code == 200
     empty = c.get("/reports/summary/?year=2030").content.decode()
     assert 'data-testid="empty"' in empty
+    # a year before the first template: nothing to sum, still an answer
+    before_templates = c.get("/reports/summary/?year=2010")
+    assert before_templates.status_code == 200 and 'data-testid="empty"' in before_templates.content.decode()
+    assert c.get("/api/v1/reports/summary?year=2010").json()["totals"] == {}
+    assert len(load_workbook(io.BytesIO(c.get("/reports/export.xlsx?year=2010").content)).sheetnames) == 1
 
 
 def test_excel_has_a_sheet_per_section_with_the_totals(sw, client_for):
