@@ -97,6 +97,8 @@ def test_search_lists_orgs_in_scope_with_open_counts(cr, client_for):
     found = {o.pk: o for o in credit.search(None, cr.wuhua_org.credit_code)}
     assert list(found) == [cr.wuhua_org.pk] and found[cr.wuhua_org.pk].open_records == 1
     assert cr.wuhua_pending.pk not in {o.pk for o in credit.search(None, "五华")}
+    html = client_for().get(reverse("reports:credit"), {"q": "五华"}).content.decode()
+    assert f'data-org="{cr.wuhua_org.pk}"' in html and f'data-org="{cr.wuhua_pending.pk}"' not in html
     only_open = {o.pk for o in credit.search(cr.wuhua_admin, "", only_open=True)}
     assert only_open == {cr.wuhua_org.pk, cr.wuhua_pending.pk}
 

@@ -77,7 +77,7 @@ def record_out(r: CreditRecord) -> dict:
     }
 
 
-@router.get("/credit/{org_id}", response=CreditStandingOut, summary="An organization's credit standing")
+@router.get("/credit/{int:org_id}", response=CreditStandingOut, summary="An organization's credit standing")
 @public
 def credit_standing(request, org_id: int):
     s = credit.standing(request.user, org_id)
