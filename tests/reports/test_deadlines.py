@@ -193,3 +193,15 @@ def test_the_daily_command(rw):
     with pytest.raises(SystemExit) as exc:
         call_command("reports", "daily", "--today", "31/03/2027", stderr=err)
     assert exc.value.code == 2 and "--today" in err.getvalue()
+
+
+def test_a_unit_is_reminded_and_recorded_in_its_most_specific_round(rw, make_user):
+    """A city's round governs its units; the province's round no longer reminds or records them."""
+    kunming = deadlines.open_round(make_user("km", Role.REGION_ADMIN, region=KUNMING), KUNMING, YEAR,
+                                   due_on=DUE - 10 * DAY)
+    assert {o.pk for o in deadlines.units_of(kunming)} == {u.pk for u in rw.units.values()}
+    assert deadlines.units_of(rw.round) == []
+    deadlines.run_daily(DUE - 10 * DAY)
+    assert set(Reminder.objects.values_list("round_id", flat=True)) == {kunming.pk}
+    deadlines.run_daily(DUE - 9 * DAY)  # the city's deadline has passed, not the province's
+    assert CreditRecord.objects.filter(cause="reports.not_filed").count() == 3
