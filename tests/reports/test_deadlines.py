@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import smtplib
 
 import pytest
 from django.core import mail
@@ -205,3 +206,15 @@ def test_a_unit_is_reminded_and_recorded_in_its_most_specific_round(rw, make_use
     assert set(Reminder.objects.values_list("round_id", flat=True)) == {kunming.pk}
     deadlines.run_daily(DUE - 9 * DAY)  # the city's deadline has passed, not the province's
     assert CreditRecord.objects.filter(cause="reports.not_filed").count() == 3
+
+
+def test_a_mail_server_failure_is_counted_and_does_not_stop_the_job(rw, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPConnectError(421, "service not available")
+
+    monkeypatch.setattr(deadlines, "send_mass_mail", refuse)
+    summary = deadlines.run_daily(DUE - 30 * DAY)
+    assert (summary["reminders"], summary["emails"], summary["email_errors"]) == (3, 0, 3)
+    assert Notification.objects.filter(user=rw.admins["none"]).count() == 1  # the in-app notice went out
+    assert Reminder.objects.get(organization=rw.units["none"]).emails == 0
+    assert deadlines.run_daily(DUE - 30 * DAY)["reminders"] == 0  # recorded: not sent again
