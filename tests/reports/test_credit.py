@@ -112,3 +112,23 @@ def test_rounds_are_public(cr, client_for):
     assert body == [{"id": r.pk, "year": year, "region": "530000", "region_name": str(r.region),
                      "template": r.template.version, "opens_on": f"{year + 1}-01-01",
                      "due_on": f"{year + 1}-03-31", "notice": "云科发〔2026〕1号"}]
+
+
+def test_opening_a_round_through_the_api(cr, client_for):
+    year = timezone.localdate().year
+    body = {"region": "530100", "year": year, "notice": "昆科发〔2026〕2号"}
+    assert client_for().post("/api/v1/reports/rounds", body, content_type="application/json").status_code == 401
+    panlong = client_for(cr.panlong_admin).post("/api/v1/reports/rounds", body, content_type="application/json")
+    assert panlong.status_code == 403  # a county administrator cannot open its city's round
+    res = client_for(cr.kunming_admin).post("/api/v1/reports/rounds", body, content_type="application/json")
+    assert res.status_code == 201
+    assert (res.json()["due_on"], res.json()["notice"]) == (f"{year + 1}-03-31", "昆科发〔2026〕2号")
+    again = client_for(cr.kunming_admin).post("/api/v1/reports/rounds", body, content_type="application/json")
+    assert again.status_code == 409
+    late = {**body, "region": "530102", "due_on": f"{year}-01-05"}
+    bad = client_for(cr.kunming_admin).post("/api/v1/reports/rounds", late, content_type="application/json")
+    assert (bad.status_code, bad.json()["field"]) == (400, "due_on")
+    unknown = client_for(cr.kunming_admin).post(
+        "/api/v1/reports/rounds", {**body, "colour": "red"}, content_type="application/json"
+    )
+    assert unknown.status_code == 422

@@ -4,19 +4,24 @@
 whose region contains the organization and the organization's own administrators and members get every record,
 open and closed (cause, rule, year, closing date and reason); everybody else only the public records of a verified
 organization (404 for an unverified one). ``GET /reports/rounds``: the reporting rounds and their deadlines
-(public)."""
+(public); ``POST /reports/rounds`` opens one (a region administrator of the region)."""
 
 from __future__ import annotations
 
 import datetime
 
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status as Reply
 
+from techtransfer.accounts.permissions import require_signed_in
 from techtransfer.core.apidoc import public
+from techtransfer.core.fields import Day, Text
+from techtransfer.core.schemas import InputSchema
 from techtransfer.orgs.models import CreditRecord
 from techtransfer.reports.services import credit, deadlines
 
 router = Router(tags=["reports"])
+Notice = Text(300, null=False)
 
 
 class CreditRecordOut(Schema):
@@ -55,6 +60,14 @@ class RoundOut(Schema):
     notice: str
 
 
+class RoundIn(InputSchema):
+    region: str = Field(min_length=6, max_length=6, description="GB/T 2260 code of the collecting region")
+    year: int = Field(ge=2000, le=2200, description="report year")
+    due_on: Day = Field(None, description="deadline; default 31 March of the following year")
+    template: int | None = Field(None, ge=1900, le=2200, description="template version; default the year's")
+    notice: Notice = Field("", description="the notice that opens the round, e.g. 云科发〔2026〕1号")
+
+
 class RoundsQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2200, description="report year")
 
@@ -80,7 +93,7 @@ def record_out(r: CreditRecord) -> dict:
 @router.get("/credit/{int:org_id}", response=CreditStandingOut, summary="An organization's credit standing")
 @public
 def credit_standing(request, org_id: int):
-    s = credit.standing(request.user, org_id)
+    s = credit.standing(request.auth, org_id)
     return {
         "organization": s.organization.pk,
         "name": s.organization.name,
@@ -91,19 +104,34 @@ def credit_standing(request, org_id: int):
     }
 
 
+def round_out(r) -> dict:
+    return {
+        "id": r.pk,
+        "year": r.year,
+        "region": r.region_id,
+        "region_name": str(r.region),
+        "template": r.template.version,
+        "opens_on": r.opens_on,
+        "due_on": r.due_on,
+        "notice": r.notice,
+    }
+
+
 @router.get("/rounds", response=list[RoundOut], summary="Reporting rounds and their deadlines")
 @public
 def rounds(request, filters: Query[RoundsQuery]):
-    return [
-        {
-            "id": r.pk,
-            "year": r.year,
-            "region": r.region_id,
-            "region_name": str(r.region),
-            "template": r.template.version,
-            "opens_on": r.opens_on,
-            "due_on": r.due_on,
-            "notice": r.notice,
-        }
-        for r in deadlines.rounds_list(filters.year)
-    ]
+    return [round_out(r) for r in deadlines.rounds_list(filters.year)]
+
+
+@router.post("/rounds", response={201: RoundOut}, summary="Open a reporting round (region administrators)")
+def open_round(request, payload: RoundIn):
+    require_signed_in(request.auth)
+    r = deadlines.open_round(
+        request.auth,
+        payload.region,
+        payload.year,
+        due_on=payload.due_on,
+        template=payload.template,
+        notice=payload.notice,
+    )
+    return Reply(201, round_out(r))
