@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from techtransfer.orgs import services as orgs
 from techtransfer.orgs.models import CreditKind
+from techtransfer.reports.models import ReportingRound
 from techtransfer.reports.services import credit
 from techtransfer.reports.services.deadlines import open_round
 
@@ -132,3 +133,22 @@ def test_opening_a_round_through_the_api(cr, client_for):
         "/api/v1/reports/rounds", {**body, "colour": "red"}, content_type="application/json"
     )
     assert unknown.status_code == 422
+
+
+def test_opening_a_round_through_the_page(cr, client_for):
+    year = timezone.localdate().year
+    form = {"region": "530100", "year": str(year), "due_on": "", "notice": "昆科发〔2026〕3号"}
+    url = reverse("reports:round_open")
+    assert client_for().post(url, form).status_code == 302
+    client_for(cr.panlong_admin).post(url, form)
+    assert not ReportingRound.objects.exists()
+    page = client_for(cr.kunming_admin).get(reverse("reports:rounds")).content.decode()
+    assert 'data-testid="open-round"' in page
+    assert 'data-testid="open-round"' not in client_for().get(reverse("reports:rounds")).content.decode()
+    res = client_for(cr.kunming_admin).post(url, form)
+    assert res.status_code == 302 and res.url == reverse("reports:rounds")
+    r = ReportingRound.objects.get()
+    assert (r.region_id, r.year, r.due_on.isoformat()) == ("530100", year, f"{year + 1}-03-31")
+    assert r.notice == form["notice"]
+    client_for(cr.kunming_admin).post(url, {**form, "region": "530102", "due_on": "bad"})
+    assert ReportingRound.objects.count() == 1

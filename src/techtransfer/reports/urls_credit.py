@@ -9,4 +9,5 @@ patterns: list = [
     path("credit/", views.credit_search, name="credit"),
     path("credit/<int:org_id>/", views.credit_org, name="credit_org"),
     path("rounds/", views.rounds, name="rounds"),
+    path("rounds/open/", views.round_open, name="round_open"),
 ]

@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from techtransfer.accounts import permissions
-from techtransfer.core.errors import NotFound
+from techtransfer.core.actions import perform
+from techtransfer.core.errors import DomainError, NotFound
+from techtransfer.core.fields import FieldError, parse_date
 from techtransfer.reports.services import credit, deadlines
 
 
@@ -45,4 +50,48 @@ def rounds(request):
     """Every reporting round with its deadline (public)."""
     today = timezone.localdate()
     rows = [{"round": r, "days_left": (r.due_on - today).days} for r in deadlines.rounds_list()]
-    return render(request, "reports/rounds.html", {"rows": rows, "today": today})
+    p = permissions.principal(request.user)
+    return render(
+        request,
+        "reports/rounds.html",
+        {
+            "rows": rows,
+            "today": today,
+            "may_open": p.is_region_admin,
+            "regions": p.regions(),
+            "default_year": today.year - 1 if today.month <= 6 else today.year,
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_open(request):
+    """Open a round (region administrators of the region): ``services.deadlines.open_round``."""
+
+    def action():
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            raise DomainError(_("The report year must be a past or the current year."), field="year") from None
+        try:
+            due_on = parse_date(request.POST.get("due_on"))
+        except FieldError as exc:
+            raise DomainError(exc.message, field="due_on") from None
+        return deadlines.open_round(
+            request.user,
+            request.POST.get("region", "").strip(),
+            year,
+            due_on=due_on,
+            notice=request.POST.get("notice", ""),
+        )
+
+    return perform(
+        request,
+        action,
+        lambda r: (
+            _("The round %(year)s of %(region)s is open; deadline %(due)s.")
+            % {"year": r.year, "region": r.region, "due": r.due_on.isoformat()}
+        ),
+        "reports:rounds",
+    )
