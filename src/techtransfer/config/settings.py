@@ -151,6 +151,26 @@ if REDIS_URL:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")})
 
+# Outgoing e-mail (deadline reminders of the annual reports): an SMTP server when TECHTRANSFER_EMAIL_HOST is set;
+# otherwise every message is written as a file under <data dir>/mail (Django's file backend), so that nothing is
+# lost or sent by surprise on an unconfigured installation and the operator can read what would have gone out.
+EMAIL_HOST = os.environ.get("TECHTRANSFER_EMAIL_HOST", "").strip()
+DEFAULT_FROM_EMAIL = os.environ.get("TECHTRANSFER_EMAIL_FROM", "").strip() or "techtransfer@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    _port = os.environ.get("TECHTRANSFER_EMAIL_PORT", "").strip() or "587"
+    if not (_port.isdigit() and 0 < int(_port) < 65536):
+        raise ValueError(f"TECHTRANSFER_EMAIL_PORT must be a port number (1-65535), got {_port!r}")
+    EMAIL_PORT = int(_port)
+    EMAIL_HOST_USER = os.environ.get("TECHTRANSFER_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TECHTRANSFER_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env.flag("TECHTRANSFER_EMAIL_TLS", default=True)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

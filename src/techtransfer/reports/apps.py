@@ -9,3 +9,6 @@ class ReportsConfig(PlatformAppConfig):
     api_prefix = "/reports"
     url_prefix = "reports/"
     demo_loader = "demo.load"
+    cli_commands = {
+        "reports": "annual reports (年度报告): daily [--today YYYY-MM-DD] [--json] (reminders, overdue credit records)",
+    }
