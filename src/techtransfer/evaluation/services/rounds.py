@@ -70,7 +70,7 @@ def may_declare(user, org: Organization) -> bool:
 
 def visible_rounds(user):
     """Platform administrators all; region administrators the rounds of regions inside their scope or containing it;
-    members of an organization the rounds of the regions containing their organization's region."""
+    members of an institution or university the rounds of the regions containing its region."""
     p = permissions.principal(user)
     qs = IndicatorSet.objects.select_related("region")
     if p.is_platform_admin:
@@ -82,7 +82,10 @@ def visible_rounds(user):
     for code in p.regions(Role.REGION_ADMIN):
         q |= scope_q("region_id", code)
         codes.update(tier_path(code))
-    for region in Organization.objects.filter(pk__in=sorted(p.org_ids())).values_list("region_id", flat=True):
+    evaluated = Organization.objects.filter(
+        pk__in=sorted(p.org_ids()), kind__in=(OrgKind.TT_SERVICE, OrgKind.UNIVERSITY)
+    )
+    for region in evaluated.values_list("region_id", flat=True):
         codes.update(tier_path(region))
     return qs.filter(q | Q(region_id__in=sorted(codes)))
 
@@ -162,9 +165,9 @@ def open_round(actor, region: str, year, name: str = "", indicators=None) -> Ind
                 position=i,
             )
         orgs_ = list(candidates(region))
-        Evaluation.objects.bulk_create(
-            [Evaluation(organization=o, indicator_set=round_, is_demo=o.is_demo) for o in orgs_]
-        )
+        for org in orgs_:
+            ev = Evaluation.objects.create(organization=org, indicator_set=round_, is_demo=org.is_demo)
+            audit.created(actor, ev, "evaluation.candidate")
         notify(
             _org_admins(o.pk for o in orgs_),
             _("The %(name)s is open: declare your institution's figures.") % {"name": name},
