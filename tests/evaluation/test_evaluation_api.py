@@ -61,6 +61,9 @@ def test_the_whole_flow_over_http(ew, client_for):
     assert r.status_code == 200 and r.json()["decision"] == "revoke"
     assert _post(admin, f"{API}/evaluations/{ev.pk}/decide", {"decision": "keep"}).status_code == 409
     assert CreditRecord.objects.filter(cause="evaluation.revoked", organization=ew.uni).count() == 1
+    r = _post(admin, f"{API}/evaluations/{mine['id']}/complaints", {"value": 2})
+    assert r.status_code == 200 and r.json()["declared"]["complaints"] == "2.00"
+    assert _post(a, f"{API}/evaluations/{mine['id']}/complaints", {"value": 0}).status_code == 403
     r = _post(admin, f"{API}/evaluations/{mine['id']}/decide", {"decision": "recognise", "level": "national"})
     assert r.status_code == 200
     ew.a.refresh_from_db()

@@ -215,3 +215,20 @@ def test_scope_of_evaluations_and_rounds(ew):
         services.compute(ew.qujing_admin, r)
     with pytest.raises(Forbidden):
         services.compute(ew.a_admin, r)
+
+
+def test_administrators_enter_complaints(ew):
+    r = _round(ew)
+    services.declare(ew.a_admin, r, ew.a, {"complaints": "0", "training": "8"})
+    ev = Evaluation.objects.get(indicator_set=r, organization=ew.a)
+    with pytest.raises(Forbidden):
+        services.enter_complaints(ew.a_admin, ev, "0")
+    with pytest.raises(DomainError) as exc:
+        services.enter_complaints(ew.admin, ev, "many")
+    assert exc.value.field == "value"
+    services.enter_complaints(ew.admin, ev, "3")
+    ev.refresh_from_db()
+    assert ev.declared == {"complaints": "3.00", "training": "8.00"}
+    assert AuditEntry.objects.filter(action="evaluation.complaints", object_id=str(ev.pk)).exists()
+    ranked = services.compute(ew.admin, r)
+    assert next(e for e in ranked if e.organization_id == ew.a.pk).breakdown["complaints"]["points"] == "0.0000"

@@ -230,3 +230,18 @@ def decide(request, pk: int, payload: DecideIn):
         request.auth, services.get_visible(request.auth, pk), payload.decision, payload.level, payload.reasons
     )
     return evaluation_out(services.get_visible(request.auth, ev.pk))
+
+
+class ComplaintsIn(InputSchema):
+    value: Decimal | int | str = Field(description="complaints received about the institution in the year")
+
+
+@router.post(
+    "/evaluations/{int:pk}/complaints",
+    response=EvaluationOut,
+    summary="Enter the complaints received about an institution (the round's region administrators)",
+)
+def enter_complaints(request, pk: int, payload: ComplaintsIn):
+    require_signed_in(request.auth)
+    ev = services.enter_complaints(request.auth, services.get_visible(request.auth, pk), str(payload.value))
+    return evaluation_out(services.get_visible(request.auth, ev.pk))

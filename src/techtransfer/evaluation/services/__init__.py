@@ -8,6 +8,7 @@ from techtransfer.evaluation.services.rounds import (  # noqa: F401
     compute,
     decide,
     declare,
+    enter_complaints,
     get_round,
     get_visible,
     history,

@@ -31,7 +31,7 @@ from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
 from techtransfer.core.fields import in_field, parse_money, parse_text, parse_whole
 from techtransfer.evaluation.data import DEFAULT_INDICATORS
-from techtransfer.evaluation.models import Decision, Direction, Evaluation, Indicator, IndicatorSet, Status
+from techtransfer.evaluation.models import Decision, Direction, Evaluation, Indicator, IndicatorSet, Source, Status
 from techtransfer.evaluation.services.figures import platform_values
 from techtransfer.notifications.services import notify
 from techtransfer.orgs import services as orgs
@@ -220,6 +220,26 @@ def declare(actor, round_: IndicatorSet, org: Organization, values: dict) -> Eva
             ev.status = Status.SUBMITTED if ev.status == Status.DRAFT else ev.status
             ev.submitted_at = timezone.now()
             ev.submitted_by = actor
+    return ev
+
+
+def enter_complaints(actor, evaluation: Evaluation, value) -> Evaluation:
+    """The complaints the administrators received about an institution (the indicators of source ``complaints``),
+    entered by the round's administrators beside or instead of the institution's own figure, until the decision.
+    Audited (``evaluation.complaints``)."""
+    permissions.require_user(actor)
+    if not may_decide(actor, evaluation):
+        raise Forbidden(_("Only an administrator of the round's region may enter complaints."))
+    count = in_field(parse_money, value if not isinstance(value, Decimal) else str(value), "value")
+    codes = list(evaluation.indicator_set.indicators.filter(source=Source.COMPLAINTS).values_list("code", flat=True))
+    if not codes:
+        raise DomainError(_("The round has no complaints indicator."), field="value")
+    with transaction.atomic():
+        ev = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        if ev.status == Status.DECIDED:
+            raise Conflict(_("The evaluation is decided; the declaration can no longer change."), field="status")
+        with audit.tracking(actor, ev, "evaluation.complaints"):
+            ev.declared = {**ev.declared, **{code: str(count) for code in codes}}
     return ev
 
 
