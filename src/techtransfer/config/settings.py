@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "techtransfer.trading",
     "techtransfer.subsidies",  # subsidy policies computed from registered contracts
     "techtransfer.reports",  # annual transformation reports (年度报告汇交) and credit records that follow them
+    "techtransfer.evaluation",  # yearly evaluation of technology-transfer institutions and plan supervision
     "techtransfer.demo",  # last: its loader walks the apps above in this order
 ]
 

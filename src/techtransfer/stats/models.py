@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Indicator(models.TextChoices):
-    """What a target counts. The first three are measured from the contract ledger; the rest are entered."""
+    """What a target counts. The first three are measured from the contract ledger, demonstration institutions are
+    counted from the organizations' demonstration levels (``services.demonstration_actual``); the rest are entered."""
 
     TURNOVER = "turnover", _("Technology contract turnover (yuan)")
     CONTRACTS = "contracts", _("Registered technology contracts")

@@ -16,8 +16,9 @@ from django.db.models.functions import Substr, TruncMonth
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
 from techtransfer.contracts.models import ContractEvent, ContractParty, LedgerSummary, PartyRole
+from techtransfer.orgs.models import DemoLevel, Organization
 from techtransfer.regions.services import scope_q
-from techtransfer.stats.models import INDICATOR_MEASURES, Direction, Measure
+from techtransfer.stats.models import INDICATOR_MEASURES, Direction, Indicator, Measure
 
 ZERO = Decimal("0.00")
 
@@ -345,12 +346,32 @@ def measured_actual(target, user=None) -> Decimal:
     return actual
 
 
+def demonstration_actual(target) -> Decimal:
+    """The demonstration institutions of a target's region — 技术转移示范机构: organizations inside the region that hold
+    a demonstration level (national, provincial or municipal; ``orgs.Organization.demo_level``, set by the yearly
+    evaluation of institutions) granted in or before the target's last year. The level is the current one: a
+    revoked title no longer counts, also for past targets."""
+    n = (
+        Organization.objects.filter(scope_q("region_id", target.region_code))
+        .exclude(demo_level=DemoLevel.NONE)
+        .filter(demo_year__lte=target.year_to)
+        .count()
+    )
+    return Decimal(n)
+
+
 def target_progress(targets, user=None) -> list[Progress]:
-    """Each target against its actual: measured indicators from the ledger (``measured_actual``), the others from
-    the figure the region reported."""
+    """Each target against its actual: measured indicators from the ledger (``measured_actual``), demonstration
+    institutions from the organizations' levels (``demonstration_actual``), the others from the figure the region
+    reported."""
     out = []
     for t in targets:
-        actual = measured_actual(t, user) if t.indicator in INDICATOR_MEASURES else t.reported_actual
+        if t.indicator in INDICATOR_MEASURES:
+            actual = measured_actual(t, user)
+        elif t.indicator == Indicator.DEMO_INSTITUTIONS:
+            actual = demonstration_actual(t)
+        else:
+            actual = t.reported_actual
         share = (actual / t.value).quantize(Decimal("0.0001")) if actual is not None and t.value else None
         out.append(Progress(target=t, actual=actual, share=share))
     return out
