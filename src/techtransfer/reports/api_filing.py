@@ -83,8 +83,14 @@ def template_out(t) -> dict:
                 "key": s.key,
                 "title": s.title,
                 "fields": [
-                    {"key": f.key, "label": f.label, "kind": f.kind, "unit": f.unit, "required": f.required,
-                     "registered": f.registered}
+                    {
+                        "key": f.key,
+                        "label": f.label,
+                        "kind": f.kind,
+                        "unit": f.unit,
+                        "required": f.required,
+                        "registered": f.registered,
+                    }
                     for f in s.fields
                 ],
             }
@@ -190,16 +196,27 @@ def report_detail(user, r: AnnualReport) -> dict:
         "values": r.values,
         "registered": {k: str(v) for k, v in registered.items()},
         "differences": [
-            {"field": d.field.key, "label": d.field.label, "declared": d.declared, "registered": d.registered,
-             "allowed": d.allowed, "needs_explanation": d.needs_explanation,
-             "explanation": explanations.get(d.field.key, "")}
+            {
+                "field": d.field.key,
+                "label": d.field.label,
+                "declared": d.declared,
+                "registered": d.registered,
+                "allowed": d.allowed,
+                "needs_explanation": d.needs_explanation,
+                "explanation": explanations.get(d.field.key, ""),
+            }
             for d in filing.differences(r, registered=registered)
         ],
         "explanations": explanations,
         "review_comment": r.review_comment,
         "history": [
-            {"action": a.action, "action_label": a.get_action_display(), "actor": str(a.actor or ""),
-             "comment": a.comment, "at": a.at}
+            {
+                "action": a.action,
+                "action_label": a.get_action_display(),
+                "actor": str(a.actor or ""),
+                "comment": a.comment,
+                "at": a.at,
+            }
             for a in r.actions.select_related("actor")
         ],
     }
@@ -216,8 +233,13 @@ def list_reports(request, year: int | None = None, status: str = "", page: int =
             raise DomainError(_("Unknown status: %s") % status[:40], field="status")
         qs = qs.filter(status=status)
     sl = paginate(qs, page, page_size)
-    return {"items": [report_out(request.auth, r) for r in sl.items], "count": sl.count, "page": sl.page,
-            "pages": sl.pages, "page_size": sl.page_size}
+    return {
+        "items": [report_out(request.auth, r) for r in sl.items],
+        "count": sl.count,
+        "page": sl.page,
+        "pages": sl.pages,
+        "page_size": sl.page_size,
+    }
 
 
 class StartIn(InputSchema):
@@ -238,8 +260,9 @@ def _my_unit(user, org_id: int | None) -> Organization:
     return Organization.objects.get(pk=ids[0])
 
 
-@router.post("", response={201: ReportDetailOut, 200: ReportDetailOut},
-             summary="Start (or find) my unit's report for a year")
+@router.post(
+    "", response={201: ReportDetailOut, 200: ReportDetailOut}, summary="Start (or find) my unit's report for a year"
+)
 def start_report(request, payload: StartIn):
     require_signed_in(request.auth)
     year = _year(payload.year) or filing.current_report_year()
