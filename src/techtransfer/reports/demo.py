@@ -11,11 +11,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from techtransfer.accounts.models import Role, RoleAssignment, User
-from techtransfer.demo.accounts import DEMO_PASSWORD
 from techtransfer.orgs import creditcode
 from techtransfer.orgs import services as orgs
 from techtransfer.orgs.models import CreditRecord, LegalForm, Organization, OrgKind, Verification
@@ -147,7 +145,7 @@ def load(progress) -> int:
             username=DEPT_USER,
             display_name="主管部门管理员（演示）",
             email=f"{DEPT_USER}@example.cn",
-            password=make_password(DEMO_PASSWORD),
+            password=uni_admin.password,  # the demo password (demo sits above reports)
             is_demo=True,
         )
         RoleAssignment.objects.create(user=dept_user, role=Role.ORG_ADMIN, organization=edu)
