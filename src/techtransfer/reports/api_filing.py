@@ -315,7 +315,6 @@ def return_report(request, pk: int, payload: ReturnIn):
 
 
 @router.post("/{int:pk}/accept", response=ReportDetailOut, summary="Accept the report (supervising department)")
-def accept_report(request, pk: int, payload: AcceptIn | None = None):
-    comment = payload.comment if payload is not None else ""
-    report = filing.accept(request.auth, _report(request, pk), comment)
+def accept_report(request, pk: int, payload: AcceptIn):
+    report = filing.accept(request.auth, _report(request, pk), payload.comment)
     return report_detail(request.auth, filing.get_visible(request.auth, report.pk))
