@@ -135,7 +135,7 @@ def _form_context(report: AnnualReport, raw: dict, notes: dict, error: DomainErr
                 }
             )
         sections.append({"section": s, "rows": rows})
-    shown = {k for s in sections for r in s["rows"] for k in [r["field"].key]}
+    shown = set(templates.fields(report.template))
     return {
         "report": report,
         "sections": sections,
