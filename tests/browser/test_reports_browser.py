@@ -1,7 +1,11 @@
 """Annual reports in the browser: the university's administrator starts the report, sees the platform's registered
 figure beside a field, fills the form, is told to explain a difference, explains and submits; the supervising
-department returns it with a comment; the university corrects and resubmits; the department accepts."""
+department returns it with a comment; the university corrects and resubmits; the department accepts; the province's
+administrator finds it in the summary through the navigation and exports the Excel workbook."""
 
+import io
+
+import openpyxl
 import pytest
 
 from techtransfer.reports.models import AnnualReport
@@ -64,3 +68,18 @@ def test_file_return_correct_and_accept(live_server, new_page, rw):  # noqa: F81
     assert "奖励人次与分配明细不一致" in history and "同意报送。" in history
     report.refresh_from_db()
     assert report.status == "accepted" and report.values["reward_persons"] == 8
+
+    province = new_page()
+    _sign_in(province, base, rw.province_admin, "/")
+    province.get_by_test_id("nav-reports").click()
+    province.get_by_test_id("subnav-summary").click()
+    province.wait_for_url("**/reports/summary/**")
+    assert province.get_by_test_id("accepted").inner_text().strip() == "1"
+    development = province.get_by_test_id("by-mode").locator('tr[data-mode="development"]')
+    assert development.locator("td").nth(1).inner_text().strip() == "3"
+    with province.expect_download() as download:
+        province.get_by_test_id("export-xlsx").click()
+    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert len(book.sheetnames) >= 7  # a sheet per section of the template, and the summary
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row]
+    assert rw.uni.name in cells

@@ -20,13 +20,13 @@ def _send(client, method, url, body=None):
 
 def test_file_and_review_over_http(rw, client_for):
     uni, dept = client_for(rw.uni_admin), client_for(rw.dept_admin)
-    r = _send(uni, "post", f"{API}/", {"year": rw.year})
+    r = _send(uni, "post", API, {"year": rw.year})
     assert r.status_code == 201, r.content
     body = r.json()
     pk = body["id"]
     assert body["status"] == "draft" and body["supervisor"] == rw.dept.pk and body["values"] == {}
     assert body["registered"]["development_count"] == "2" and body["may_edit"] is True
-    assert _send(uni, "post", f"{API}/", {"year": rw.year}).status_code == 200  # found, not made twice
+    assert _send(uni, "post", API, {"year": rw.year}).status_code == 200  # found, not made twice
 
     r = _send(uni, "put", f"{API}/{pk}", {"values": complete_values(development_count="3")})
     assert r.status_code == 200, r.content
@@ -66,17 +66,17 @@ def test_file_and_review_over_http(rw, client_for):
 
 def test_list_is_scoped_and_filtered(rw, client_for):
     uni = client_for(rw.uni_admin)
-    pk = _send(uni, "post", f"{API}/", {"year": rw.year}).json()["id"]
-    assert uni.get(f"{API}/").json()["count"] == 1
-    assert uni.get(f"{API}/", {"status": "accepted"}).json()["count"] == 0
-    assert uni.get(f"{API}/", {"year": rw.year - 1}).json()["count"] == 0
-    assert uni.get(f"{API}/", {"status": "nonsense"}).status_code == 400
-    assert client_for(rw.dept_admin).get(f"{API}/").json()["count"] == 0  # a draft stays with the unit
+    pk = _send(uni, "post", API, {"year": rw.year}).json()["id"]
+    assert uni.get(API).json()["count"] == 1
+    assert uni.get(API, {"status": "accepted"}).json()["count"] == 0
+    assert uni.get(API, {"year": rw.year - 1}).json()["count"] == 0
+    assert uni.get(API, {"status": "nonsense"}).status_code == 400
+    assert client_for(rw.dept_admin).get(API).json()["count"] == 0  # a draft stays with the unit
     assert client_for(rw.dept_admin).get(f"{API}/{pk}").status_code == 404
-    assert client_for().get(f"{API}/").status_code == 401
+    assert client_for().get(API).status_code == 401
     _send(uni, "put", f"{API}/{pk}", {"values": complete_values()})
     _send(uni, "post", f"{API}/{pk}/submit")
-    assert client_for(rw.dept_admin).get(f"{API}/").json()["count"] == 1
+    assert client_for(rw.dept_admin).get(API).json()["count"] == 1
     assert client_for(rw.other_dept_admin).get(f"{API}/{pk}").status_code == 404
     assert client_for(rw.panlong_admin).get(f"{API}/{pk}").status_code == 404
     assert client_for(rw.wuhua_admin).get(f"{API}/{pk}").status_code == 200
@@ -85,14 +85,14 @@ def test_list_is_scoped_and_filtered(rw, client_for):
 
 def test_bad_input_is_a_clear_4xx(rw, client_for):
     uni = client_for(rw.uni_admin)
-    pk = _send(uni, "post", f"{API}/", {"year": rw.year}).json()["id"]
+    pk = _send(uni, "post", API, {"year": rw.year}).json()["id"]
     r = _send(uni, "put", f"{API}/{pk}", {"values": {"transfer_amount": "lots"}})
     assert r.status_code == 400 and r.json()["field"] == "transfer_amount"
     r = _send(uni, "put", f"{API}/{pk}", {"values": {}, "misspelt": 1})
     assert r.status_code == 422
-    r = _send(client_for(rw.inst_admin), "post", f"{API}/", {"year": rw.year, "organization": rw.uni.pk})
+    r = _send(client_for(rw.inst_admin), "post", API, {"year": rw.year, "organization": rw.uni.pk})
     assert r.status_code == 404
-    r = _send(uni, "post", f"{API}/", {"year": 1800})
+    r = _send(uni, "post", API, {"year": 1800})
     assert r.status_code == 400 and r.json()["field"] == "year"
 
 
