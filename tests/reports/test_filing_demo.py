@@ -30,7 +30,16 @@ def test_demo_reports_in_every_state():
     assert now.filter(status=ReportStatus.ACCEPTED, late=False).exists()
     assert now.filter(status=ReportStatus.RETURNED, organization__role_assignments__user__username="uni_admin").exists()
     units = set(obligation.obligated_units(current, "530000").filter(is_demo=True).values_list("pk", flat=True))
-    assert len(units - set(now.values_list("organization_id", flat=True))) == 1  # one has not filed
+    not_filed = units - set(now.values_list("organization_id", flat=True))
+    assert len(not_filed) == 1  # one has not filed, and the daily job gave it its credit record
+    record = CreditRecord.objects.get(cause="reports.not_filed", organization_id__in=not_filed)
+    assert record.year == current and record.is_open
+    never_submitted = now.filter(status=ReportStatus.DRAFT).values_list("organization_id", flat=True)
+    assert set(never_submitted) <= set(
+        CreditRecord.objects.filter(cause="reports.not_filed", year=current, closed_on=None).values_list(
+            "organization_id", flat=True
+        )
+    )
     closed = CreditRecord.objects.filter(cause="reports.not_filed", closed_on__isnull=False)
     assert closed.exists() and closed.count() == AnnualReport.objects.filter(late=True, status="accepted").count()
     assert set(AnnualReport.objects.values_list("is_demo", flat=True)) == {True}

@@ -18,7 +18,7 @@ from techtransfer.orgs import creditcode
 from techtransfer.orgs import services as orgs
 from techtransfer.orgs.models import CreditRecord, LegalForm, Organization, OrgKind, Verification
 from techtransfer.reports.models import ActionKind, AnnualReport, ReportingRound
-from techtransfer.reports.services import filing, obligation, prefill, templates
+from techtransfer.reports.services import deadlines, filing, obligation, prefill, templates
 
 PROVINCE = "530000"
 DEPARTMENTS = {
@@ -42,6 +42,10 @@ def _department(name: str, body: str) -> Organization:
             credit_code=creditcode.make("1", "1", PROVINCE, body),
             verification=Verification.VERIFIED,
             legal_form=LegalForm.GOVERNMENT,
+            ownership_id="state",
+            contact_name="科技成果转化工作联系人（演示）",
+            contact_phone=f"0871-6{body[-7:]}",
+            contact_email=f"dept{body[-4:]}@example.cn",
             is_demo=True,
             description="主管部门：审核所属单位的科技成果转化年度报告（演示）。",
         )
@@ -191,4 +195,13 @@ def load(progress) -> int:
             _file(unit, year, state, i, filer, reviewer, rnd)
             count += 1
         progress(f"reports: {len(units)} units must file on {year}; round due {rnd.due_on}")
-    return count
+    # The demo world has been on the platform for years: its units were registered before the rounds' deadlines, so
+    # the daily job gives the units that did not file by a deadline their credit records (once; see deadlines).
+    Organization.objects.filter(is_demo=True, created_at__gt=_long_ago(current)).update(created_at=_long_ago(current))
+    overdue = deadlines.mark_overdue(timezone.localdate())
+    progress(f"reports: {overdue.records} not-filed credit records")
+    return count + overdue.records
+
+
+def _long_ago(current: int) -> datetime.datetime:
+    return datetime.datetime(current - 2, 1, 1, tzinfo=datetime.UTC)

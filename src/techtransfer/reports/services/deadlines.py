@@ -126,7 +126,7 @@ def rounds_list(year: int | None = None):
     return qs.order_by("-year", "due_on", "region_id")
 
 
-def _governing_rounds(year: int) -> list[ReportingRound]:
+def governing_rounds(year: int) -> list[ReportingRound]:
     """The year's rounds, most specific region first."""
     rounds = list(ReportingRound.objects.filter(year=year))
     return sorted(rounds, key=lambda r: (-len(r.region_id.rstrip("0")), r.region_id))
@@ -134,7 +134,7 @@ def _governing_rounds(year: int) -> list[ReportingRound]:
 
 def round_for(org: Organization, year: int, rounds: list[ReportingRound] | None = None) -> ReportingRound | None:
     """The round a unit files in: of the year's rounds whose region contains it, the most specific."""
-    for r in rounds if rounds is not None else _governing_rounds(year):
+    for r in rounds if rounds is not None else governing_rounds(year):
         if is_within(org.region_id, r.region_id):
             return r
     return None
@@ -142,7 +142,7 @@ def round_for(org: Organization, year: int, rounds: list[ReportingRound] | None 
 
 def units_of(round_: ReportingRound) -> list[Organization]:
     """The obligated units that file in this round (not in a more specific round of the same year)."""
-    rounds = _governing_rounds(round_.year)
+    rounds = governing_rounds(round_.year)
     return [o for o in obligated_units(round_.year, round_.region_id) if round_for(o, round_.year, rounds) == round_]
 
 

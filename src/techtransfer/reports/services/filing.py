@@ -29,7 +29,7 @@ from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
 from techtransfer.notifications import services as notifications
 from techtransfer.orgs import services as orgs
 from techtransfer.orgs.models import Organization
-from techtransfer.regions.services import scope_q, tier_path
+from techtransfer.regions.services import scope_q
 from techtransfer.reports.models import (
     ActionKind,
     AnnualReport,
@@ -37,16 +37,14 @@ from techtransfer.reports.models import (
     ReportingRound,
     ReportStatus,
 )
-from techtransfer.reports.services import obligation, prefill, templates
+from techtransfer.reports.services import deadlines, obligation, prefill, templates
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 MAX_COMMENT = 5000
 MAX_EXPLANATION = 2000
 
 
-def not_filed_key(org_id: int, year: int) -> str:
-    """The key of the credit record a unit gets when it has not filed by the deadline (the deadlines area's job)."""
-    return f"reports.not_filed:{org_id}:{year}"
+not_filed_key = deadlines.credit_key  # the credit record a unit gets when it has not filed by the deadline
 
 
 def current_report_year(today=None) -> int:
@@ -78,10 +76,9 @@ def org_admins(org_id: int | None) -> list[User]:
 def round_for(org: Organization, year: int) -> ReportingRound:
     """The round collecting ``org``'s report on ``year``: the round of the nearest region containing the unit's region
     (its county's, else its city's, else its province's)."""
-    for code in reversed(tier_path(org.region_id)):
-        found = ReportingRound.objects.select_related("template").filter(year=year, region_id=code).first()
-        if found is not None:
-            return found
+    found = deadlines.round_for(org, year)
+    if found is not None:
+        return found
     raise NotFound(
         _("No reporting round covers %(region)s for the year %(year)s: the science department has not opened one.")
         % {"region": org.region_id, "year": year},

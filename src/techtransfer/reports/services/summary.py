@@ -43,8 +43,8 @@ from techtransfer.core.errors import DomainError, Forbidden
 from techtransfer.core.fields import strip_illegal_characters
 from techtransfer.orgs.models import Organization, OrgKind
 from techtransfer.regions.services import exists, is_within, name_of, scope_q, tier_of, validate_code
-from techtransfer.reports.models import AnnualReport, ReportingRound, ReportStatus, ReportTemplate
-from techtransfer.reports.services import templates
+from techtransfer.reports.models import AnnualReport, ReportStatus, ReportTemplate
+from techtransfer.reports.services import deadlines, templates
 from techtransfer.reports.services.obligation import obligated_units
 
 SCHEMA = "techtransfer.reports.summary/1"
@@ -380,13 +380,6 @@ def summarize(user, year: int, region: str | None = None) -> Summary:
 BOARD_STATUSES = ("not_started", "draft", "submitted", "returned", "accepted")
 
 
-def round_for(rounds: list[ReportingRound], region: str) -> ReportingRound | None:
-    """The round covering a unit's region: the most specific round whose region contains it (county, then city,
-    then province)."""
-    covering = [r for r in rounds if is_within(region, r.region_id)]
-    return max(covering, key=lambda r: len(r.region_id.rstrip("0")), default=None)
-
-
 def board(user, year: int, region: str | None = None, *, today: datetime.date | None = None) -> list[dict]:
     """The filing status of every obligated unit in the user's scope, grouped by supervising department.
 
@@ -403,12 +396,12 @@ def board(user, year: int, region: str | None = None, *, today: datetime.date | 
             "id", "organization_id", "status", "late", "submitted_at", "round_id"
         )
     }
-    rounds = list(ReportingRound.objects.filter(year=year))
+    rounds = deadlines.governing_rounds(year)
     departments: dict[int | None, dict] = {}
     for unit in units:
         report = reports.get(unit.pk)
         status = report.status if report else "not_started"
-        rnd = round_for(rounds, unit.region_id)
+        rnd = deadlines.round_for(unit, year, rounds)
         due = rnd.due_on if rnd else None
         never_submitted = report is None or (report.status == ReportStatus.DRAFT and report.submitted_at is None)
         overdue = bool(due and today > due and never_submitted)
