@@ -17,7 +17,7 @@ as ``Decimal``; a field a report leaves empty counts as zero. Breakdowns: by uni
 the next region tier below the scope (province → cities, city → counties; a county has no tier below), by mode
 (transfer, licence, equity investment, technology development, consulting, service: count, amount, received) and
 the same figures for the year before with the change in percent. Organizations record no technical field, so
-there is no breakdown by field (docs/reports_summary.md).
+there is no breakdown by field (docs/reports.md).
 """
 
 from __future__ import annotations
