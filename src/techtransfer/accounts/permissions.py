@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from techtransfer.accounts.models import Role
+from techtransfer.accounts.models import Role, RoleAssignment, User
 from techtransfer.core.errors import DomainError, Forbidden
 from techtransfer.regions.services import is_within, scope_q
 
@@ -263,3 +263,13 @@ def require_signed_in(user) -> None:
     """Like ``require_user`` but with HTTP 401, for API routes that only need a signed-in caller."""
     if not principal(user).authenticated:
         raise DomainError(_("Sign in first."), code="unauthenticated", status=401)
+
+
+def org_administrators(*org_ids) -> list:
+    """The active administrators of the organizations ``org_ids`` (None skipped), oldest account first: the people a
+    notice about an organization's record goes to."""
+    ids = [i for i in org_ids if i]
+    if not ids:
+        return []
+    users = RoleAssignment.objects.filter(organization_id__in=ids, role=Role.ORG_ADMIN).values("user_id")
+    return list(User.objects.filter(pk__in=users, is_active=True).order_by("pk"))

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techtransfer.accounts import permissions
-from techtransfer.accounts.models import Role, RoleAssignment, User
+from techtransfer.accounts.models import Role
 from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
 from techtransfer.core.fields import in_field, parse_money, parse_text, parse_whole
@@ -129,11 +129,6 @@ def candidates(region: str):
     ).order_by("name", "id")
 
 
-def _org_admins(org_ids):
-    ids = RoleAssignment.objects.filter(role=Role.ORG_ADMIN, organization_id__in=list(org_ids)).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True)
-
-
 def open_round(actor, region: str, year, name: str = "", indicators=None) -> IndicatorSet:
     """Open a round of ``region`` for ``year`` (region administrators of the region). Indicators default to
     ``data.DEFAULT_INDICATORS``; every candidate gets its (undeclared) evaluation and its administrators a notice."""
@@ -169,7 +164,7 @@ def open_round(actor, region: str, year, name: str = "", indicators=None) -> Ind
             ev = Evaluation.objects.create(organization=org, indicator_set=round_, is_demo=org.is_demo)
             audit.created(actor, ev, "evaluation.candidate")
         notify(
-            _org_admins(o.pk for o in orgs_),
+            permissions.org_administrators(*(o.pk for o in orgs_)),
             _("The %(name)s is open: declare your institution's figures.") % {"name": name},
             reverse("evaluation:round", args=[round_.pk]),
         )
@@ -382,7 +377,7 @@ def decide(actor, evaluation: Evaluation, decision: str, level: str = "", reason
             ev.decided_by = actor
             ev.decided_at = timezone.now()
         notify(
-            _org_admins([org.pk]),
+            permissions.org_administrators(org.pk),
             _("%(round)s: decision on %(org)s — %(decision)s")
             % {"round": round_.name, "org": org.name, "decision": Decision(decision).label},
             reverse("evaluation:institution", args=[org.pk]),

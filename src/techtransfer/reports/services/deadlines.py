@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techtransfer.accounts import permissions
-from techtransfer.accounts.models import Role, User
 from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
 from techtransfer.notifications import services as notifications
@@ -163,14 +162,6 @@ def filed_by(report: AnnualReport | None, moment: datetime.datetime) -> bool:
     return report.status in FILED and report.submitted_at is not None and report.submitted_at <= moment
 
 
-def org_admins(org: Organization) -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, role_assignments__role=Role.ORG_ADMIN, role_assignments__organization=org)
-        .distinct()
-        .order_by("id")
-    )
-
-
 # --- reminders -----------------------------------------------------------------------------------------------------
 
 
@@ -256,7 +247,7 @@ def send_reminders(today: datetime.date | None = None) -> ReminderResult:
     result = ReminderResult()
     outgoing: list[tuple[Reminder, list[tuple]]] = []
     for d in reminders_due(today):
-        admins = org_admins(d.organization)
+        admins = permissions.org_administrators(d.organization.pk)
         title, body, url = _reminder_text(d)
         with transaction.atomic():
             reminder, created = Reminder.objects.get_or_create(
@@ -357,7 +348,7 @@ def mark_overdue(today: datetime.date | None = None) -> OverdueResult:
                     f"Annual report {round_.year} not filed by {round_.due_on.isoformat()}: credit record made"
                 )
                 result.notifications += notifications.notify(
-                    org_admins(org), title, reverse("reports:credit_org", args=[org.pk])
+                    permissions.org_administrators(org.pk), title, reverse("reports:credit_org", args=[org.pk])
                 )
     return result
 

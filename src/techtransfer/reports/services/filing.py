@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techtransfer.accounts import permissions
-from techtransfer.accounts.models import Role, RoleAssignment, User
+from techtransfer.accounts.models import Role
 from techtransfer.audit import services as audit
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
 from techtransfer.notifications import services as notifications
@@ -64,13 +64,6 @@ def report_url(report: AnnualReport) -> str:
         return reverse("reports:report", args=[report.pk])
     except NoReverseMatch:
         return ""
-
-
-def org_admins(org_id: int | None) -> list[User]:
-    if not org_id:
-        return []
-    ids = RoleAssignment.objects.filter(organization_id=org_id, role=Role.ORG_ADMIN).values_list("user_id", flat=True)
-    return list(User.objects.filter(pk__in=list(ids), is_active=True).order_by("pk"))
 
 
 def round_for(org: Organization, year: int) -> ReportingRound:
@@ -330,7 +323,7 @@ def submit(actor, report: AnnualReport) -> AnnualReport:
                 report.late = timezone.localdate() > report.round.due_on
         ReportAction.objects.create(report=report, action=ActionKind.SUBMIT, actor=_user(actor))
         notifications.notify(
-            org_admins(report.supervisor_id),
+            permissions.org_administrators(report.supervisor_id),
             _("Annual report to review: %(org)s, %(year)s") % {"org": report.organization.name, "year": report.year},
             report_url(report),
         )
@@ -361,7 +354,7 @@ def return_report(actor, report: AnnualReport, comment: str) -> AnnualReport:
             report.review_comment = comment
         ReportAction.objects.create(report=report, action=ActionKind.RETURN, actor=_user(actor), comment=comment)
         notifications.notify(
-            org_admins(report.organization_id),
+            permissions.org_administrators(report.organization_id),
             _("Annual report %(year)s returned for correction: %(comment)s")
             % {"year": report.year, "comment": comment[:120]},
             report_url(report),
@@ -393,7 +386,7 @@ def accept(actor, report: AnnualReport, comment: str = "") -> AnnualReport:
             actor=_user(actor),
         )
         notifications.notify(
-            org_admins(report.organization_id),
+            permissions.org_administrators(report.organization_id),
             _("Annual report %(year)s accepted by %(dept)s") % {"year": report.year, "dept": report.supervisor.name},
             report_url(report),
         )

@@ -82,15 +82,8 @@ def claim_url(claim: Claim) -> str:
         return ""
 
 
-def org_admins(org_id: int | None) -> list[User]:
-    if not org_id:
-        return []
-    ids = RoleAssignment.objects.filter(organization_id=org_id, role=Role.ORG_ADMIN).values_list("user_id", flat=True)
-    return list(User.objects.filter(pk__in=list(ids), is_active=True).order_by("pk"))
-
-
 def _beneficiary_users(claim: Claim) -> list[User]:
-    users = org_admins(claim.organization_id)
+    users = permissions.org_administrators(claim.organization_id)
     if claim.person_id and claim.person.user_id and claim.person.user.is_active:
         users.append(claim.person.user)
     if claim.applied_by_id and claim.applied_by.is_active:

@@ -93,8 +93,7 @@ def user_orgs(user) -> list[Organization]:
 
 def seller_admins(org_id: int) -> list[User]:
     """The active administrators of an organization, oldest account first."""
-    ids = RoleAssignment.objects.filter(organization_id=org_id, role=Role.ORG_ADMIN).values_list("user_id", flat=True)
-    return list(User.objects.filter(pk__in=list(ids), is_active=True).order_by("pk"))
+    return permissions.org_administrators(org_id)
 
 
 def acting_for_seller(lot) -> User | None:
