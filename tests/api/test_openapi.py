@@ -118,3 +118,30 @@ def test_a_public_operation_still_authenticates_a_token(world, client):
     assert mine["restricted"] is False and mine["contact_phone"] == "0871-12345678"
     bad = client.get(url, HTTP_AUTHORIZATION="Bearer nope")
     assert bad.status_code == 401 and set(bad.json()) == {"code", "message", "field"}
+
+
+def test_schema_names_are_unique_across_apps():
+    """The OpenAPI components are keyed by class name: two apps' bodies or answers with the same name would share
+    one component, and the schema would document one app's shape for the other's route."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from ninja import Schema
+
+    import techtransfer
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for info in pkgutil.walk_packages(techtransfer.__path__, "techtransfer."):
+        leaf = info.name.rsplit(".", 1)[-1]
+        if not (leaf.startswith("api") or leaf == "schemas") or ".migrations" in info.name:
+            continue
+        module = importlib.import_module(info.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, Schema):
+                continue
+            if name in seen:
+                clashes.append(f"{name}: {seen[name]} and {module.__name__}")
+            seen[name] = module.__name__
+    assert not clashes

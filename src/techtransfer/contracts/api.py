@@ -17,7 +17,7 @@ from techtransfer.contracts.schemas import (
     CancelIn,
     CertifyIn,
     ContractIn,
-    ExpertIn,
+    ExpertReviewIn,
     RefuseIn,
     ReturnIn,
     as_data,
@@ -182,7 +182,7 @@ def refusal_reasons(request):
 
 
 @router.post("/{int:contract_id}/expert-review", response=ContractOut, summary="Record the expert re-review")
-def expert_review(request, contract_id: int, payload: ExpertIn):
+def expert_review(request, contract_id: int, payload: ExpertReviewIn):
     contract = services.get_visible(request.auth, contract_id)
     services.record_expert_review(request.auth, contract, payload.experts, payload.approved, payload.opinion)
     return serialize(services.get_visible(request.auth, contract_id))

@@ -132,7 +132,7 @@ class ReturnIn(InputSchema):
     due_on: datetime.date | None = Field(None, description="correct by this day (after today)")
 
 
-class ExpertIn(InputSchema):
+class ExpertReviewIn(InputSchema):
     experts: str
     approved: bool
     opinion: str = ""

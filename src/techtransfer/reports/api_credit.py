@@ -24,7 +24,7 @@ router = Router(tags=["reports"])
 Notice = Text(300, null=False)
 
 
-class CreditRecordOut(Schema):
+class StandingRecordOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -46,10 +46,10 @@ class CreditStandingOut(Schema):
     region: str
     scope: str = Field(description="full: every record; public: only the records the rules make public")
     open_records: int
-    records: list[CreditRecordOut]
+    records: list[StandingRecordOut]
 
 
-class RoundOut(Schema):
+class ReportingRoundOut(Schema):
     id: int
     year: int
     region: str
@@ -60,7 +60,7 @@ class RoundOut(Schema):
     notice: str
 
 
-class RoundIn(InputSchema):
+class ReportingRoundIn(InputSchema):
     region: str = Field(min_length=6, max_length=6, description="GB/T 2260 code of the collecting region")
     year: int = Field(ge=2000, le=2200, description="report year")
     due_on: Day = Field(None, description="deadline; default 31 March of the following year")
@@ -117,14 +117,14 @@ def round_out(r) -> dict:
     }
 
 
-@router.get("/rounds", response=list[RoundOut], summary="Reporting rounds and their deadlines")
+@router.get("/rounds", response=list[ReportingRoundOut], summary="Reporting rounds and their deadlines")
 @public
 def rounds(request, filters: Query[RoundsQuery]):
     return [round_out(r) for r in deadlines.rounds_list(filters.year)]
 
 
-@router.post("/rounds", response={201: RoundOut}, summary="Open a reporting round (region administrators)")
-def open_round(request, payload: RoundIn):
+@router.post("/rounds", response={201: ReportingRoundOut}, summary="Open a reporting round (region administrators)")
+def open_round(request, payload: ReportingRoundIn):
     require_signed_in(request.auth)
     r = deadlines.open_round(
         request.auth,

@@ -300,7 +300,7 @@ def submit_report(request, pk: int):
     return report_detail(request.auth, filing.get_visible(request.auth, report.pk))
 
 
-class ReturnIn(InputSchema):
+class ReportReturnIn(InputSchema):
     comment: Comment
 
 
@@ -309,7 +309,7 @@ class AcceptIn(InputSchema):
 
 
 @router.post("/{int:pk}/return", response=ReportDetailOut, summary="Return for correction (supervising department)")
-def return_report(request, pk: int, payload: ReturnIn):
+def return_report(request, pk: int, payload: ReportReturnIn):
     report = filing.return_report(request.auth, _report(request, pk), payload.comment)
     return report_detail(request.auth, filing.get_visible(request.auth, report.pk))
 
