@@ -302,3 +302,57 @@ def test_texts_never_reach_a_user_out_of_scope(sw, client_for):
         out = _everything(client_for(user))
         assert not any(text in out for text in secret.values())
         assert "SECRET" not in out
+
+
+def test_by_field_is_the_reporting_units_registered_contracts_by_technical_field(sw):
+    """A report has no field of its own: the breakdown by field sums the certified contracts registered in the year
+    whose seller is a unit with an accepted report, by the contracts' technical field (brute force over random
+    contracts, some of units without an accepted report, some not certified, some in another year)."""
+    import random
+
+    from techtransfer.contracts.models import Status, TechContract
+    from techtransfer.taxonomy.models import TechField
+
+    rng = random.Random(21)
+    fields = list(TechField.objects.all()[:4]) + [None]
+    sellers = [sw.u_wuhua, sw.u_panlong, sw.u_qilin, sw.u_returned, sw.company]
+    made = []
+    for n in range(80):
+        seller = rng.choice(sellers)
+        made.append(
+            TechContract.objects.create(
+                name="领域合同",
+                status=rng.choice([Status.CERTIFIED, Status.CERTIFIED, Status.CANCELLED, Status.SUBMITTED]),
+                category_id=rng.choice(["transfer", "development", "service"]),
+                tech_field=rng.choice(fields),
+                contract_amount=Decimal(rng.randint(1, 5_000_000)) / 100,
+                registered_on=datetime.date(rng.choice([2023, 2024, 2024, 2025]), rng.randint(1, 12), 1),
+                registration_number=f"F{n:06d}",
+                seller_org=seller,
+                seller_region_id=seller.region_id,
+            )
+        )
+    accepted = {sw.u_wuhua.pk, sw.u_panlong.pk, sw.u_qilin.pk}
+    expected: dict = {}
+    for c in made:
+        if c.seller_org_id in accepted and c.status == Status.CERTIFIED and c.registered_on.year == 2024:
+            n, amount = expected.get(c.tech_field_id, (0, Decimal("0.00")))
+            expected[c.tech_field_id] = (n + 1, amount + c.contract_amount)
+    built = service.summarize(sw.province, 2024, PROVINCE)
+    assert {r["field"]: (r["contracts"], r["amount"]) for r in built.by_field} == expected
+    assert [r["amount"] for r in built.by_field] == sorted((r["amount"] for r in built.by_field), reverse=True)
+    exported = json.loads(service.exchange_bytes(sw.province, built))
+    assert {r["field"]: r["contracts"] for r in exported["by_field"]} == {k: v[0] for k, v in expected.items()}
+    # A county administrator sees only its county's units' contracts.
+    wuhua = service.summarize(sw.wuhua, 2024, WUHUA)
+    assert sum(r["contracts"] for r in wuhua.by_field) == sum(
+        1
+        for c in made
+        if c.seller_org_id == sw.u_wuhua.pk and c.status == Status.CERTIFIED and c.registered_on.year == 2024
+    )
+    from django.test import Client
+
+    page = Client()
+    page.force_login(sw.province)
+    html = page.get("/reports/summary/", {"year": 2024, "region": PROVINCE}).content.decode()
+    assert 'data-testid="by-field"' in html and html.count("data-field-code=") == len(expected)

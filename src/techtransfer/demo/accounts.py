@@ -2,7 +2,7 @@
 
 Every account has the password ``DEMO_PASSWORD`` and ``is_demo=True``. ``DEMO_USERS`` says how the foundation
 part creates them: role, region scope, the demo organization they belong to (``university``, ``enterprise``,
-``registration_point`` — picked by the loader) and which kind of person record to link (``broker``,
+``registration_point``, ``department`` — picked by the loader) and which kind of person record to link (``broker``,
 ``expert``, ``researcher``).
 """
 
@@ -31,6 +31,8 @@ DEMO_USERS: list[dict[str, str]] = [
      "label": "expert", "scope": "assigned reviews"},
     {"username": "reviewer", "display_name": "登记审核员（演示）", "role": "reviewer", "region": "530100",
      "org": "registration_point", "label": "registration-point reviewer", "scope": "昆明 registration point 530100"},
+    {"username": "edu_dept", "display_name": "主管部门管理员（演示）", "role": "org_admin", "org": "department",
+     "label": "supervising department administrator", "scope": "云南省教育厅（演示）: its units' annual reports"},
     {"username": "visitor", "display_name": "访客（演示）", "role": "visitor",
      "label": "visitor", "scope": "public pages"},
 ]

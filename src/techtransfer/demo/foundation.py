@@ -22,6 +22,7 @@ from techtransfer.orgs import creditcode
 from techtransfer.orgs.models import CreditKind, CreditRecord, DemoLevel, Organization, OrgKind, Verification
 from techtransfer.people.models import BrokerKind, BrokerLevel, BrokerProfile, ExpertProfile, Person
 from techtransfer.regions.models import Region
+from techtransfer.reports import demo as reports_demo
 from techtransfer.taxonomy.models import TechField
 
 SEED = 2026
@@ -405,7 +406,9 @@ def _make_accounts(orgs: list[Organization], people: list[Person]) -> int:
     enterprise = next(o for o in orgs if o.kind == OrgKind.ENTERPRISE and o.verification == Verification.VERIFIED
                       and o.region.parent_id == "530100")
     point = next(o for o in orgs if o.kind == OrgKind.REGISTRATION_POINT and o.region.parent_id == "530100")
-    org_for = {"university": university, "enterprise": enterprise, "registration_point": point}
+    # The supervising department that reviews the demo universities' annual reports (the reports part files them).
+    org_for = {"university": university, "enterprise": enterprise, "registration_point": point,
+               "department": reports_demo.department("edu")}
 
     users, grants = [], []
     for spec in DEMO_USERS:

@@ -32,7 +32,10 @@ def _user(username: str) -> User | None:
     return User.objects.filter(username=username, is_demo=True).first()
 
 
-def _department(name: str, body: str) -> Organization:
+def department(key: str) -> Organization:
+    """The demo supervising department ``key`` (``edu`` or ``sci``), made once (the demo accounts part asks for the
+    education department, whose administrator is a printed demo account)."""
+    name, body = DEPARTMENTS[key]
     org = Organization.objects.filter(name=name).first()
     if org is None:
         org = Organization.objects.create(
@@ -142,7 +145,7 @@ def load(progress) -> int:
         return 0
     if AnnualReport.objects.filter(is_demo=True).exists():
         return 0
-    edu, sci = (_department(*DEPARTMENTS[k]) for k in ("edu", "sci"))
+    edu, sci = department("edu"), department("sci")
     dept_user = _user(DEPT_USER)
     if dept_user is None:
         dept_user = User.objects.create(

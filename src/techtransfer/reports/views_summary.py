@@ -47,6 +47,7 @@ def _charts(built: service.Summary) -> dict:
         ),
         "kinds": bars([(r["label"], r["amount"]) for r in built.by_kind], title, _("yuan")),
         "regions": bars([(r["name"], r["amount"]) for r in built.by_region], title, _("yuan")),
+        "fields": bars([(r["name"], r["amount"]) for r in built.by_field], _("Contract amount"), _("yuan")),
     }
 
 

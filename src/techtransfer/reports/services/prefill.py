@@ -64,11 +64,13 @@ def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     return start, datetime.datetime(year + 1, 1, 1, tzinfo=tz)
 
 
-def certified_contracts(org: Organization | int, year: int) -> QuerySet[TechContract]:
-    """Certified contracts registered in ``year`` where ``org`` is the seller (every category)."""
-    org_id = org.pk if isinstance(org, Organization) else org
+def certified_contracts(org: Organization | int | list[int], year: int) -> QuerySet[TechContract]:
+    """Certified contracts registered in ``year`` where ``org`` (or one of a list of organization ids) is the seller
+    (every category)."""
+    org_ids = [org] if not isinstance(org, list) else org
+    org_ids = [o.pk if isinstance(o, Organization) else o for o in org_ids]
     return TechContract.objects.filter(
-        seller_org_id=org_id,
+        seller_org_id__in=org_ids,
         status=Status.CERTIFIED,
         registered_on__gte=datetime.date(year, 1, 1),
         registered_on__lte=datetime.date(year, 12, 31),

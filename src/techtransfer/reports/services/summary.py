@@ -16,8 +16,10 @@ Figures: every numeric field of the year's template (``templates.fields``) is su
 as ``Decimal``; a field a report leaves empty counts as zero. Breakdowns: by unit type (``Organization.kind``), by
 the next region tier below the scope (province → cities, city → counties; a county has no tier below), by mode
 (transfer, licence, equity investment, technology development, consulting, service: count, amount, received) and
-the same figures for the year before with the change in percent. Organizations record no technical field, so
-there is no breakdown by field (docs/reports.md).
+the same figures for the year before with the change in percent. By technical field: the report itself has no field,
+so the breakdown by field is that of the reporting units' registered contracts in the year (certified, the unit the
+seller — the same contracts as the pre-filled figures, ``prefill.certified_contracts``) by their technical field
+(技术领域): contracts and contract amount.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,8 +46,9 @@ from techtransfer.core.fields import strip_illegal_characters
 from techtransfer.orgs.models import Organization, OrgKind
 from techtransfer.regions.services import exists, is_within, name_of, scope_q, tier_of, validate_code
 from techtransfer.reports.models import AnnualReport, ReportStatus, ReportTemplate
-from techtransfer.reports.services import deadlines, templates
+from techtransfer.reports.services import deadlines, prefill, templates
 from techtransfer.reports.services.obligation import obligated_units
+from techtransfer.taxonomy.models import TechField
 
 SCHEMA = "techtransfer.reports.summary/1"
 MODES = ("transfer", "licence", "equity", "development", "consulting", "service")
@@ -284,6 +287,7 @@ class Summary:
     by_kind: list[dict]
     by_region: list[dict]
     by_mode: list[dict]
+    by_field: list[dict]
     counts: dict
     child_tier: str | None
 
@@ -370,9 +374,34 @@ def summarize(user, year: int, region: str | None = None) -> Summary:
         by_kind,
         by_region,
         by_mode,
+        by_field(reports, year),
         counts,
         child_tier,
     )
+
+
+def by_field(reports: list[AnnualReport], year: int) -> list[dict]:
+    """The registered contracts of the reporting units in ``year`` by technical field, largest amount first:
+    ``{"field", "name", "contracts", "amount"}`` (``field`` None for contracts registered without one)."""
+    org_ids = sorted({r.organization_id for r in reports})
+    if not org_ids:
+        return []
+    rows = (
+        prefill.certified_contracts(org_ids, year)
+        .values("tech_field_id")
+        .annotate(contracts=Count("id"), amount=Sum("contract_amount"))
+    )
+    names = TechField.objects.in_bulk([r["tech_field_id"] for r in rows if r["tech_field_id"]])
+    result = [
+        {
+            "field": r["tech_field_id"],
+            "name": str(names[r["tech_field_id"]]) if r["tech_field_id"] in names else _("No field recorded"),
+            "contracts": r["contracts"],
+            "amount": (r["amount"] or ZERO).quantize(ZERO),
+        }
+        for r in rows
+    ]
+    return sorted(result, key=lambda r: (-r["amount"], -r["contracts"], str(r["field"])))
 
 
 # ---------------------------------------------------------------- board
@@ -505,6 +534,11 @@ def workbook(user, summary: Summary) -> bytes:
             [_("Reports"), _("Contract amount, every mode (yuan)")],
             [(r["name"], [r["units"], r["amount"]]) for r in summary.by_region],
         ),
+        (
+            _("Registered contracts of the reporting units by technical field"),
+            [_("Contracts"), _("Contract amount (yuan)")],
+            [(r["name"], [r["contracts"], r["amount"]]) for r in summary.by_field],
+        ),
     ]
     for title, columns, rows in breakdowns:
         if not rows:
@@ -585,6 +619,7 @@ def exchange(user, summary: Summary) -> dict:
             "by_kind": [{k: v for k, v in row.items() if k not in ("label", "amount")} for row in summary.by_kind],
             "by_region": [{k: v for k, v in row.items() if k not in ("name", "amount")} for row in summary.by_region],
             "by_mode": [{"mode": m["mode"], **{k: m[k] for k in MODE_FIGURES}} for m in summary.by_mode],
+            "by_field": [{k: row[k] for k in ("field", "contracts", "amount")} for row in summary.by_field],
             "units": units,
         }
     )
