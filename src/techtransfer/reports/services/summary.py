@@ -79,17 +79,9 @@ class SummaryScope:
     regions: tuple[str, ...] = ()
     departments: tuple[int, ...] = ()
 
-    def reports_q(self) -> Q:
-        if self.everything:
-            return Q()
-        q = Q(pk__in=[])
-        for region in self.regions:
-            q |= scope_q("region_id", region)
-        if self.departments:
-            q |= Q(supervisor_id__in=self.departments)
-        return q
-
-    def units_q(self) -> Q:
+    def q(self) -> Q:
+        """The filter of what the user may sum, for reports and for units alike: both carry ``region_id`` and
+        ``supervisor_id`` (the report's reviewing department, the unit's supervising department)."""
         if self.everything:
             return Q()
         q = Q(pk__in=[])
@@ -218,7 +210,7 @@ def figure(values: dict, field: templates.Field):
 
 
 def accepted_reports(scope: SummaryScope, year: int, region: str | None):
-    qs = AnnualReport.objects.filter(scope.reports_q(), status=ReportStatus.ACCEPTED, year=year)
+    qs = AnnualReport.objects.filter(scope.q(), status=ReportStatus.ACCEPTED, year=year)
     if region:
         qs = qs.filter(scope_q("region_id", region))
     return qs.select_related("organization", "supervisor").order_by("organization__name", "id")
@@ -352,8 +344,8 @@ def summarize(user, year: int, region: str | None = None) -> Summary:
         m["previous"] = before
         m["change"] = {k: change_percent(m[k], before[k] if before else None) for k in MODE_FIGURES}
 
-    obligated = obligated_units(year, region).filter(scope.units_q())
-    filed_q = AnnualReport.objects.filter(scope.reports_q(), year=year).exclude(status=ReportStatus.DRAFT)
+    obligated = obligated_units(year, region).filter(scope.q())
+    filed_q = AnnualReport.objects.filter(scope.q(), year=year).exclude(status=ReportStatus.DRAFT)
     if region:
         filed_q = filed_q.filter(scope_q("region_id", region))
     counts = {
@@ -418,7 +410,7 @@ def board(user, year: int, region: str | None = None, *, today: datetime.date | 
     scope = summary_scope(user)
     region = resolve_region(scope, region)
     today = today or timezone.localdate()
-    units = list(obligated_units(year, region).filter(scope.units_q()).select_related("supervisor"))
+    units = list(obligated_units(year, region).filter(scope.q()).select_related("supervisor"))
     reports = {
         r.organization_id: r
         for r in AnnualReport.objects.filter(year=year, organization_id__in=[u.pk for u in units]).only(
