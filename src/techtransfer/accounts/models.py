@@ -18,6 +18,9 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("Expert")
     REVIEWER = "reviewer", _("Registration-point reviewer")
     REGION_ADMIN = "region_admin", _("Region administrator")
+    # Decides access to controlled dual-use records and their declassification — 保密审查: scoped to an
+    # organization (its own records) or to a region (the records inside it).
+    SECRECY_OFFICER = "secrecy_officer", _("Secrecy officer")
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 
 

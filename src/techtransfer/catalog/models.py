@@ -31,6 +31,14 @@ class Status(models.TextChoices):
 
 
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.IN_NEGOTIATION, Status.TRANSFERRED)
+
+
+class Classification(models.TextChoices):
+    """Marking of dual-use (军民两用) information: who may see the record at all (``catalog.classified``)."""
+
+    PUBLIC = "public", _("Public")
+    RESTRICTED = "restricted", _("Restricted (members of approved units)")
+    CONTROLLED = "controlled", _("Controlled (named persons only)")
 FINAL_STATUSES = (Status.TRANSFERRED, Status.CLOSED, Status.WITHDRAWN)
 
 
@@ -105,6 +113,14 @@ class WorkflowRecord(AuthoredRecord):
     rejection_reason = models.TextField(_("reason of the last rejection"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    classification = models.CharField(
+        _("classification"),
+        max_length=12,
+        choices=Classification.choices,
+        default=Classification.PUBLIC,
+        db_index=True,
+        help_text=_("restricted: members of units approved for dual-use information; controlled: named persons only"),
+    )
 
     scope_region_field = "region_id"
     scope_org_field = "owner_id"
@@ -395,7 +411,9 @@ class Demand(WorkflowRecord):
     """
 
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=300, blank=True)
     problem = models.TextField(_("problem"))
+    problem_en = models.TextField(_("English problem statement"), blank=True)
     target_indicators = models.TextField(_("target indicators"), blank=True)
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
     budget_min = models.DecimalField(
@@ -591,3 +609,6 @@ class PackageItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package_id} · {self.achievement_id}"
+
+
+from techtransfer.catalog.classified import AccessGrant, ControlledView, Declassification  # noqa: E402,F401

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "techtransfer.subsidies",  # subsidy policies computed from registered contracts
     "techtransfer.reports",  # annual transformation reports (年度报告汇交) and credit records that follow them
     "techtransfer.evaluation",  # yearly evaluation of technology-transfer institutions and plan supervision
+    "techtransfer.exchange",  # open exchange between platforms: signed change feed, peers, federated records
     "techtransfer.demo",  # last: its loader walks the apps above in this order
 ]
 

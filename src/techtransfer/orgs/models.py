@@ -166,6 +166,11 @@ class Organization(Record):
         related_name="supervised_units",
         help_text=_("the department the unit reports to, e.g. a university's ministry or provincial department"),
     )
+    dual_use_approved = models.BooleanField(
+        _("approved for restricted dual-use information"),
+        default=False,
+        help_text=_("its members may read records marked restricted (军民两用); set by a region administrator"),
+    )
 
     scope_region_field = "region_id"
     scope_org_field = "id"

@@ -1,0 +1,5 @@
+"""Exchange API: feed."""
+
+from ninja import Router
+
+router = Router(tags=["exchange"])

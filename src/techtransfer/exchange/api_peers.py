@@ -1,0 +1,5 @@
+"""Exchange API: peers."""
+
+from ninja import Router
+
+router = Router(tags=["exchange"])

@@ -1,0 +1,3 @@
+"""``techtransfer exchange`` actions: feed (see ``management/commands/exchange.py``)."""
+
+ACTIONS: dict = {}

@@ -1,0 +1,3 @@
+"""``techtransfer exchange`` actions: peers (see ``management/commands/exchange.py``)."""
+
+ACTIONS: dict = {}

@@ -1,0 +1,1 @@
+"""Keeping the change feed up to date (outbox handlers and model signals): see ``services.feed``."""

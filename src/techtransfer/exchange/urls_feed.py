@@ -1,0 +1,3 @@
+"""Exchange pages: feed."""
+
+patterns: list = []

@@ -1,0 +1,3 @@
+"""Exchange pages: peers."""
+
+patterns: list = []
