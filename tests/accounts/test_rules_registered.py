@@ -13,5 +13,6 @@ def test_a_fresh_process_has_every_apps_rules_before_any_request():
         "print(sorted({name.split('.')[0] for name in RULES}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    apps = ["catalog", "contracts", "evaluation", "exchange", "matching", "orgs", "people", "reports", "stats", "subsidies"]
+    apps = ["catalog", "contracts", "evaluation", "exchange", "matching", "orgs", "people", "reports", "stats",
+            "subsidies"]
     assert out.strip() == str([*apps, "trading"])

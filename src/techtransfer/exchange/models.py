@@ -29,6 +29,9 @@ class FeedCounter(models.Model):
         verbose_name = _("feed counter")
         verbose_name_plural = _("feed counters")
 
+    def __str__(self) -> str:
+        return str(self.value)
+
 
 class FeedEntry(models.Model):
     """One published record in the change feed: its exchange representation (``data``, valid against the
