@@ -16,6 +16,8 @@ urlpatterns = [
 ]
 # Each app with pages sets ``url_prefix`` on its AppConfig and owns its ``urls.py``.
 urlpatterns += [path(prefix, include(module)) for prefix, module in plugins.url_includes()]
+# Documents at fixed root addresses (RFC 8615) declare ``well_known`` on their AppConfig.
+urlpatterns += [path(f".well-known/{name}", view) for name, view in plugins.well_known()]
 
 handler404 = core_views.not_found
 handler500 = core_views.server_error

@@ -48,6 +48,9 @@ class PlatformAppConfig(AppConfig):
     #: and runs with the rest of the command line (``cli.py``). The help line is declared here so that
     #: ``techtransfer --help`` needs no configured Django.
     cli_commands: dict[str, str] = {}
+    #: ``{"example.json": "views.well_known"}``: views served at the site root under ``/.well-known/<name>``
+    #: (RFC 8615), for documents other systems look up by a fixed address (``config/urls.py``).
+    well_known: dict[str, str] = {}
 
     #: The plug-in points above, in the order of the table in docs/architecture.md. Background tasks need no
     #: attribute: Huey's ``run_huey`` (``techtransfer worker``) imports every installed app's ``tasks`` module.
@@ -61,6 +64,7 @@ class PlatformAppConfig(AppConfig):
         "health_checks",
         "status_checks",
         "cli_commands",
+        "well_known",
     )
 
     # Django takes the one AppConfig subclass found in an app's apps.py (``default`` not False); this base, imported

@@ -57,6 +57,18 @@ def url_includes() -> list[tuple[str, str]]:
     return [(c.url_prefix, f"{c.name}.urls") for c in platform_apps() if c.url_prefix]
 
 
+def well_known() -> list[tuple[str, Callable]]:
+    """``(name, view)`` of every document an app serves at ``/.well-known/<name>``; a name declared twice is an
+    error (two apps cannot answer one address)."""
+    found: dict[str, Callable] = {}
+    for c in platform_apps():
+        for name, path in c.well_known.items():
+            if name in found:
+                raise ValueError(f"/.well-known/{name} is declared by two apps")
+            found[name] = resolve(c, path)
+    return list(found.items())
+
+
 def headline_figure_providers() -> list[Callable[[], list[dict]]]:
     return [resolve(c, c.headline_figures) for c in platform_apps() if c.headline_figures]
 

@@ -9,6 +9,7 @@ class ExchangeConfig(PlatformAppConfig):
     api_prefix = "/exchange"
     url_prefix = "exchange/"
     cli_commands = {"exchange": "exchange with other platforms: feed, peers, pull, export (see --help)"}
+    well_known = {"techtransfer-exchange.json": "views_feed.well_known"}
 
     def ready(self):
         from techtransfer.exchange import receivers  # noqa: F401 - registers the outbox handlers and signals
