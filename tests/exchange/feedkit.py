@@ -21,20 +21,42 @@ def every_kind(tw, cw) -> dict:
     listing = tw.listing(ach)
     auction = tw.auction()
     deal = Deal.objects.create(
-        achievement=listing.achievement, seller=tw.seller, region_id=tw.seller.region_id, buyer=tw.buyer_a,
-        price=Decimal("500000.00"), transfer_mode="transfer", source="listing", listing=listing,
+        achievement=listing.achievement,
+        seller=tw.seller,
+        region_id=tw.seller.region_id,
+        buyer=tw.buyer_a,
+        price=Decimal("500000.00"),
+        transfer_mode="transfer",
+        source="listing",
+        listing=listing,
         concluded_at=timezone.now(),
     )
-    expert = Person.objects.create(name="张专家", name_en="Zhang", organization=tw.seller, region_id="530102",
-                                   email="zhang@example.cn", phone="13800000000")
+    expert = Person.objects.create(
+        name="张专家",
+        name_en="Zhang",
+        organization=tw.seller,
+        region_id="530102",
+        email="zhang@example.cn",
+        phone="13800000000",
+    )
     ExpertProfile.objects.create(person=expert, titles="教授", specialties="锂电池")
-    broker = Person.objects.create(name="李经纪", organization=tw.seller, region_id="530102",
-                                   email="li@example.cn", phone="13900000000")
-    BrokerProfile.objects.create(person=broker, level="senior", certificate_no="JJR-001",
-                                 certified_on=datetime.date(2024, 5, 1))
+    broker = Person.objects.create(
+        name="李经纪", organization=tw.seller, region_id="530102", email="li@example.cn", phone="13900000000"
+    )
+    BrokerProfile.objects.create(
+        person=broker, level="senior", certificate_no="JJR-001", certified_on=datetime.date(2024, 5, 1)
+    )
     contract = cw.certified()
-    return {"achievement": ach, "listing": listing, "auction": auction, "deal": deal, "expert": expert,
-            "broker": broker, "contract": contract, "organization": tw.seller}
+    return {
+        "achievement": ach,
+        "listing": listing,
+        "auction": auction,
+        "deal": deal,
+        "expert": expert,
+        "broker": broker,
+        "contract": contract,
+        "organization": tw.seller,
+    }
 
 
 def read_all(since: str = "", limit: int = 500) -> tuple[list[dict], str]:

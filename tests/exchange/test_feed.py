@@ -31,7 +31,7 @@ def entry(kind, pk) -> FeedEntry | None:
     return FeedEntry.objects.filter(kind=kind, local_id=str(pk)).first()
 
 
-def test_every_kind_is_published_valid_and_only_its_public_parts(tw, cw, django_capture_on_commit_callbacks):
+def test_every_kind_is_published_valid_and_only_its_public_parts(tw, cw, django_capture_on_commit_callbacks):  # noqa: F811
     with django_capture_on_commit_callbacks(execute=True):
         made = every_kind(tw, cw)
     items, _cursor = read_all()  # every page validated against the schema and its signature checked
@@ -51,8 +51,15 @@ def test_every_kind_is_published_valid_and_only_its_public_parts(tw, cw, django_
     assert county["by_category"][0]["category"] == {"list": "techtransfer-contract-category", "code": "development"}
     # Nothing a visitor may not read: protected details, contacts of organizations and people, deposits' payers.
     text = json.dumps(items, ensure_ascii=False)
-    for secret in (SECRET, "contact@example.cn", "0871-12345678", "联系人", "zhang@example.cn", "13800000000",
-                   "li@example.cn"):
+    for secret in (
+        SECRET,
+        "contact@example.cn",
+        "0871-12345678",
+        "联系人",
+        "zhang@example.cn",
+        "13800000000",
+        "li@example.cn",
+    ):
         assert secret not in text
     auction = by_id[gid("auction", made["auction"].pk)]["record"]
     assert not {"leader_org", "leader_user", "reserve_price", "bids", "intents"} & set(auction)
@@ -60,7 +67,7 @@ def test_every_kind_is_published_valid_and_only_its_public_parts(tw, cw, django_
     assert not {"intents", "buyers", "deposit_status"} & set(listing)
 
 
-def test_demand_contacts_never_leave(make_demand, django_capture_on_commit_callbacks):
+def test_demand_contacts_never_leave(make_demand, django_capture_on_commit_callbacks):  # noqa: F811
     with django_capture_on_commit_callbacks(execute=True):
         demand = make_demand(Status.PUBLISHED)
         demand.title_en, demand.problem_en = "Fresh-keeping", "Losses in transport"
@@ -71,8 +78,9 @@ def test_demand_contacts_never_leave(make_demand, django_capture_on_commit_callb
     assert CONTACT_PHONE not in text and "李经理" not in text
 
 
-def test_unpublished_records_are_not_in_the_feed_and_leave_no_tombstone(make_achievement, world,
-                                                                        django_capture_on_commit_callbacks):
+def test_unpublished_records_are_not_in_the_feed_and_leave_no_tombstone(
+    make_achievement, world, django_capture_on_commit_callbacks  # noqa: F811
+):
     with django_capture_on_commit_callbacks(execute=True):
         draft = make_achievement(Status.SUBMITTED)
     assert entry("achievement", draft.pk) is None
@@ -81,7 +89,7 @@ def test_unpublished_records_are_not_in_the_feed_and_leave_no_tombstone(make_ach
     assert feed.refresh("organization", [world.wuhua_pending.pk]) == 0
 
 
-def test_withdrawal_and_deletion_become_tombstones(make_achievement, world, django_capture_on_commit_callbacks):
+def test_withdrawal_and_deletion_become_tombstones(make_achievement, world, django_capture_on_commit_callbacks):  # noqa: F811
     with django_capture_on_commit_callbacks(execute=True):
         ach = make_achievement(Status.PUBLISHED)
     published = entry("achievement", ach.pk)
@@ -106,7 +114,7 @@ def test_withdrawal_and_deletion_become_tombstones(make_achievement, world, djan
     assert (gid("organization", org.pk), True) in [(i["id"], i["deleted"]) for i in items]
 
 
-def test_refresh_is_idempotent(make_achievement, django_capture_on_commit_callbacks):
+def test_refresh_is_idempotent(make_achievement, django_capture_on_commit_callbacks):  # noqa: F811
     with django_capture_on_commit_callbacks(execute=True):
         ach = make_achievement(Status.PUBLISHED)
     before = entry("achievement", ach.pk)
@@ -123,8 +131,9 @@ def test_refresh_is_idempotent(make_achievement, django_capture_on_commit_callba
 
 @pytest.mark.parametrize("model_name", ["achievement", "demand"])
 @pytest.mark.parametrize("marking", [Classification.CONTROLLED, Classification.RESTRICTED])
-def test_restricted_and_controlled_records_are_tombstones(model_name, marking, make_achievement, make_demand,
-                                                          django_capture_on_commit_callbacks):
+def test_restricted_and_controlled_records_are_tombstones(
+    model_name, marking, make_achievement, make_demand, django_capture_on_commit_callbacks  # noqa: F811
+):
     make = make_achievement if model_name == "achievement" else make_demand
     model = Achievement if model_name == "achievement" else Demand
     with django_capture_on_commit_callbacks(execute=True):
@@ -142,7 +151,7 @@ def test_restricted_and_controlled_records_are_tombstones(model_name, marking, m
     assert title not in json.dumps([i for i in read_all()[0] if i["kind"] == model_name], ensure_ascii=False)
 
 
-def test_market_records_of_a_controlled_achievement_are_withdrawn(tw, django_capture_on_commit_callbacks):
+def test_market_records_of_a_controlled_achievement_are_withdrawn(tw, django_capture_on_commit_callbacks):  # noqa: F811
     with django_capture_on_commit_callbacks(execute=True):
         listing = tw.listing()
     assert not entry("listing", listing.pk).deleted
@@ -166,7 +175,7 @@ def test_organization_changes_follow_through_signals(world, django_capture_on_co
     assert "contact_phone" not in record and "0871-12345678" not in json.dumps(record)
 
 
-def test_rebuild_publishes_what_the_signals_missed_with_progress(make_achievement, capsys):
+def test_rebuild_publishes_what_the_signals_missed_with_progress(make_achievement, capsys):  # noqa: F811
     ach = make_achievement(Status.PUBLISHED)  # on-commit callbacks not run: the feed has not heard of it
     assert entry("achievement", ach.pk) is None
     call_command("exchange", "rebuild-feed")

@@ -36,7 +36,10 @@ def parse_date(value, field: str) -> datetime.date:
         return datetime.date.fromisoformat(str(value or "").strip())
     except ValueError:
         raise DomainError(
-            _("%(field)s must be a date as YYYY-MM-DD.") % {"field": field}, field=field, code="bad_date", status=400
+            _("%(field)s: %(value)s is not a date (YYYY-MM-DD).") % {"field": field, "value": value},
+            field=field,
+            code="bad_date",
+            status=400,
         ) from None
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from techtransfer.core.errors import DomainError
 from techtransfer.exchange import format as fmt
@@ -127,7 +128,7 @@ def parse_cursor(since) -> int:
         return 0
     if not text.isdigit() or len(text) > 19:
         raise DomainError(
-            "since must be a cursor from this feed: the decimal number in a page's 'next' (or empty for the start)",
+            _("since must be a cursor from this feed: the decimal number in a page's 'next' (or empty for the start)"),
             field="since",
             code="bad_cursor",
             status=400,
@@ -141,7 +142,10 @@ def parse_limit(limit) -> int:
     text = str(limit).strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
         raise DomainError(
-            f"limit must be a whole number from 1 to {MAX_LIMIT}", field="limit", code="bad_limit", status=400
+            _("limit must be a whole number from 1 to %(max)d") % {"max": MAX_LIMIT},
+            field="limit",
+            code="bad_limit",
+            status=400,
         )
     return int(text)
 
