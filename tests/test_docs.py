@@ -116,7 +116,8 @@ def test_every_app_plugs_in_through_platform_app_config_and_its_declarations_exi
             assert dict(plugins.api_routers())[config.api_prefix] is not None
         if config.url_prefix:
             assert find_spec(f"{where}.urls"), where
-        for path in (config.headline_figures, config.demo_loader, *config.health_checks, *config.status_checks):
+        for path in (config.headline_figures, config.demo_loader, *config.health_checks, *config.status_checks,
+                     *config.well_known.values()):
             if path:
                 assert callable(plugins.resolve(config, path)), f"{where}: {path}"
         if config.search_documents:
