@@ -4,6 +4,9 @@ the common members, and signatures catch any change to a page."""
 from __future__ import annotations
 
 import copy
+import json
+import re
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -82,3 +85,13 @@ def test_schema_document_names_code_lists_and_kinds():
     assert set(doc["records"]) == set(fmt.KINDS)
     assert {"GB/T 2260", "GB/T 4754", "IPC", "GB 32100", "techtransfer-contract-category"} <= set(doc["code_lists"])
     assert doc["page"] is fmt.PAGE_SCHEMA and doc["version"] == fmt.VERSION
+
+
+def test_the_examples_in_docs_exchange_md_follow_the_schema():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "exchange.md").read_text(encoding="utf-8")
+    examples = re.findall(r"<!-- example: (\w+) -->\n```json\n(.*?)\n```", text, flags=re.S)
+    assert {kind for kind, _body in examples} == {"achievement", "demand", "organization", "broker", "listing",
+                                                   "statistics"}
+    for kind, body in examples:
+        fmt.validate_record(kind, json.loads(body))
+    assert "## Peers and pulling" in text
