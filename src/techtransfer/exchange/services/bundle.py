@@ -89,22 +89,8 @@ def export(user, date_from, date_to, kinds=None, base: str = "", progress: Calla
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     base = base or serialize.public_base()
-    items: list[dict] = []
-    for kind in chosen:
-        qs = FeedEntry.objects.filter(kind=kind).order_by("seq")
-        if kind == "statistics":
-            years = [str(y) for y in range(start.year, end.year + 1)]
-            qs = qs.filter(deleted=False)
-            entries = [e for e in qs.iterator(chunk_size=1000) if e.local_id.rpartition("-")[2] in years]
-        else:
-            entries = qs.filter(changed_at__gte=since, changed_at__lt=until).iterator(chunk_size=1000)
-        n = 0
-        for entry in entries:
-            if _in_scope(entry, scope):
-                items.append(feed.item(entry, base))
-                n += 1
-        if progress:
-            progress(f"{kind}: {n}")
+    with serialize.instance_cached():
+        items = _collect(chosen, scope, start, end, since, until, base, progress)
     doc = {
         "format": fmt.BUNDLE_FORMAT,
         "version": fmt.VERSION,
@@ -116,3 +102,24 @@ def export(user, date_from, date_to, kinds=None, base: str = "", progress: Calla
         "items": items,
     }
     return signing.sign_document(doc, identity().private_key)
+
+
+def _collect(kinds, scope, start, end, since, until, base, progress) -> list[dict]:
+    items: list[dict] = []
+    for kind in kinds:
+        qs = FeedEntry.objects.filter(kind=kind).order_by("seq")
+        if kind == "statistics":  # the statistics of the years the period touches, whenever they last changed
+            years = {str(y) for y in range(start.year, end.year + 1)}
+            entries = [
+                e for e in qs.filter(deleted=False).iterator(chunk_size=1000) if e.local_id.rpartition("-")[2] in years
+            ]
+        else:
+            entries = qs.filter(changed_at__gte=since, changed_at__lt=until).iterator(chunk_size=1000)
+        n = 0
+        for entry in entries:
+            if _in_scope(entry, scope):
+                items.append(feed.item(entry, base))
+                n += 1
+        if progress:
+            progress(f"{kind}: {n}")
+    return items

@@ -36,6 +36,7 @@ from .keys import identity
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 CHUNK = 200  # records re-read per batch by refresh and rebuild
+LOCKED_CHUNK = 50  # records written per transaction holding the counter (keep it short: feed writers wait)
 
 
 def digest(record: dict | None) -> str:
@@ -70,32 +71,46 @@ def refresh(kind: str, local_ids: Iterable) -> int:
 
 def _refresh_chunk(kind: str, ids: list[str]) -> int:
     # A first look without the lock: most refreshes find nothing changed and take no number.
-    current = serialize.records(kind, ids)
+    with serialize.instance_cached():
+        current = serialize.records(kind, ids)
     entries = {e.local_id: e for e in FeedEntry.objects.filter(kind=kind, local_id__in=ids)}
     stale = [i for i in ids if _changed(entries.get(i), current[i])]
     if not stale:
         return 0
     _ensure_counter()
     changed = 0
-    for local_id in stale:
-        with transaction.atomic():
-            # FIRST the counter's update: it serializes the writers of the feed until this commit (see above).
-            FeedCounter.objects.filter(pk=1).update(value=F("value") + 1)
-            # Read the record again under the lock, so that of two concurrent refreshes the later one writes the
-            # later state.
-            record = serialize.records(kind, [local_id])[local_id]
-            entry = FeedEntry.objects.filter(kind=kind, local_id=local_id).first()
+    for start in range(0, len(stale), LOCKED_CHUNK):
+        changed += _write(kind, stale[start : start + LOCKED_CHUNK])
+    return changed
+
+
+def _write(kind: str, ids: list[str]) -> int:
+    """Publish the changed records among ``ids`` in one short transaction that holds the counter."""
+    with transaction.atomic(), serialize.instance_cached():
+        # FIRST the counter's update: it serializes the writers of the feed until this commit (see above).
+        FeedCounter.objects.filter(pk=1).update(value=F("value") + 1)
+        seq = FeedCounter.objects.values_list("value", flat=True).get(pk=1)
+        # Read the records again under the lock, so that of two concurrent refreshes the later one writes the
+        # later state.
+        current = serialize.records(kind, ids)
+        entries = {e.local_id: e for e in FeedEntry.objects.filter(kind=kind, local_id__in=ids)}
+        last, changed = seq - 1, 0
+        for local_id in ids:
+            record, entry = current[local_id], entries.get(local_id)
             if not _changed(entry, record):
-                continue  # the number stays unused: gaps are allowed, order is what counts
-            seq = FeedCounter.objects.values_list("value", flat=True).get(pk=1)
+                continue
+            last += 1
             if entry is None:
                 entry = FeedEntry(kind=kind, local_id=local_id)
-            entry.seq = seq
+            entry.seq = last
             entry.deleted = record is None
             entry.data = record
             entry.digest = digest(record)
             entry.save()
             changed += 1
+        if last > seq:  # more than the one number taken first
+            FeedCounter.objects.filter(pk=1).update(value=last)
+        # (none used: the number taken stays a gap; gaps are allowed, order is what counts)
     return changed
 
 
@@ -176,6 +191,8 @@ def page(since=None, limit=None, base: str = "") -> dict:
     has_more = len(rows) > size
     rows = rows[:size]
     base = base or serialize.public_base()
+    with serialize.instance_cached():
+        items = [item(e, base) for e in rows]
     doc = {
         "format": fmt.FORMAT,
         "version": fmt.VERSION,
@@ -184,7 +201,7 @@ def page(since=None, limit=None, base: str = "") -> dict:
         "next": str(rows[-1].seq if rows else after),
         "has_more": has_more,
         "generated_at": serialize.iso(timezone.now()),
-        "items": [item(e, base) for e in rows],
+        "items": items,
     }
     return signing.sign_document(doc, me.private_key)
 

@@ -14,8 +14,10 @@ depend on the host that computed it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -74,8 +76,22 @@ def codes(list_name: str, values: Iterable) -> list[dict]:
     return [code(list_name, v) for v in values or () if v not in (None, "")]
 
 
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def instance_cached():
+    """Within the block, global ids use the instance id read once (``identity()`` reads the database)."""
+    outer = getattr(_local, "instance", None)
+    _local.instance = outer or identity().instance_id
+    try:
+        yield
+    finally:
+        _local.instance = outer
+
+
 def global_id(kind: str, local_id) -> str:
-    return f"{identity().instance_id}/{kind}/{local_id}"
+    return f"{getattr(_local, 'instance', None) or identity().instance_id}/{kind}/{local_id}"
 
 
 def org_ref(org: Organization | None) -> dict | None:
