@@ -184,3 +184,20 @@ def test_rebuild_publishes_what_the_signals_missed_with_progress(make_achievemen
     assert not entry("achievement", ach.pk).deleted
     call_command("exchange", "rebuild-feed")
     assert "feed rebuilt: 0 entries changed" in capsys.readouterr().out
+
+
+def test_statistics_follow_registered_contracts(cw, django_capture_on_commit_callbacks):  # noqa: F811
+    with django_capture_on_commit_callbacks(execute=True):
+        first = cw.certified()
+    year = first.events.first().effective_on.year
+    county = entry("statistics", f"530102-{year}")
+    assert county.data["totals"]["count"] == 1 and county.data["totals"]["contract_amount"] == "1000000.00"
+    assert entry("statistics", f"530000-{year}").data["totals"] == county.data["totals"]
+    assert entry("statistics", f"530300-{year}") is None  # no seller in 曲靖市
+    with django_capture_on_commit_callbacks(execute=True):
+        cw.certified(name="第二份合同", contract_amount="500000.00",
+                     payments=[{"due_on": first.term_end, "amount": "500000.00", "note": "验收后"}])
+    after = entry("statistics", f"530102-{year}")
+    assert after.seq > county.seq
+    assert after.data["totals"]["count"] == 2 and after.data["totals"]["contract_amount"] == "1500000.00"
+    assert feed.refresh("statistics", [f"530102-{year}", f"530100-{year}", f"530000-{year}"]) == 0

@@ -61,7 +61,7 @@ def on_refresh(delivery: registry.Delivery) -> int:
 
 
 def _owned_by(org_ids: list[int]) -> int:
-    """Records that carry an organization's name (as owner or seller) change with it."""
+    """Records that carry an organization's name (as owner, seller or a person's organization) change with it."""
     changed = 0
     for kind, model, field in (
         ("achievement", Achievement, "owner_id"),
@@ -72,7 +72,8 @@ def _owned_by(org_ids: list[int]) -> int:
     ):
         ids = model.objects.filter(**{f"{field}__in": org_ids}).values_list("pk", flat=True)
         changed += feed.refresh(kind, list(ids))
-    return changed
+    people = list(Person.objects.filter(organization_id__in=org_ids).values_list("pk", flat=True))
+    return changed + feed.refresh("expert", people) + feed.refresh("broker", people)
 
 
 def _trading_of(achievement_ids: list[int]) -> int:

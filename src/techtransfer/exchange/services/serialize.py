@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
@@ -402,6 +402,14 @@ def all_stats_ids() -> list[str]:
     return sorted({stats_id(c, y) for region, y in pairs for c in with_ancestors(region)})
 
 
+def _last_registered(region_code: str, start: datetime.date, end: datetime.date) -> datetime.datetime | None:
+    """When the last registration step counted in these statistics was written (stable while nothing changes)."""
+    events = ContractEvent.objects.filter(
+        regions.scope_q("contract__seller_region_id", region_code), effective_on__gte=start, effective_on__lte=end
+    )
+    return events.aggregate(last=Max("at"))["last"]
+
+
 def _figures(row) -> dict:
     return {
         "count": int(row.count),
@@ -440,9 +448,7 @@ def _statistics(ids):
                     tech_field_id=None,
                     owner=None,
                     patents=[],
-                    updated_at=datetime.datetime.combine(
-                        min(end, datetime.date.today()), datetime.time(), tzinfo=datetime.UTC
-                    ),
+                    updated_at=_last_registered(region_code, start, end),
                 ),
                 "year": year,
                 "period": {"from": start.isoformat(), "to": end.isoformat()},
