@@ -32,6 +32,14 @@ class SearchDocument:
     - ``watch``: ``(model, pks_of)`` pairs: after a change of a ``model`` row commits, the documents of this kind
       with the ids ``pks_of(instance)`` are indexed again. A many-to-many ``through`` model is followed through
       ``m2m_changed`` (``instance`` is the changed row of either side).
+
+    How hits of the kind load back, for kinds the matching app does not know itself (all optional; a kind without
+    ``load`` is indexed but its hits are not shown):
+
+    - ``load(user, pks)``: ``{pk: record}`` of the records among ``pks`` that exist and that ``user`` may see now;
+    - ``url(record)``, ``title(record)``, ``public_text(record)`` (public fields only: snippets are cut from it);
+    - ``provenance(record)``: where the record comes from, shown with the hit (e.g. the peer platform's name);
+    - ``label``: the kind's name shown with its hits.
     """
 
     kind: str
@@ -41,6 +49,12 @@ class SearchDocument:
     keywords: Callable[[], Iterable[Iterable[str] | None]] | None = None
     dependents: Callable[[list[int]], dict[str, list[int]]] | None = None
     watch: tuple[tuple[type, Callable[[Any], list[int]]], ...] = ()
+    load: Callable[[Any, list[int]], dict[int, Any]] | None = None
+    url: Callable[[Any], str] | None = None
+    title: Callable[[Any], str] | None = None
+    public_text: Callable[[Any], str] | None = None
+    provenance: Callable[[Any], str] | None = None
+    label: Any = ""
 
 
 @dataclass(frozen=True)

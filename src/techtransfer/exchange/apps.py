@@ -8,6 +8,7 @@ class ExchangeConfig(PlatformAppConfig):
     verbose_name = _("Exchange between platforms")
     api_prefix = "/exchange"
     url_prefix = "exchange/"
+    search_documents = "search"
     cli_commands = {"exchange": "exchange with other platforms: feed, peers, pull, export (see --help)"}
 
     def ready(self):
