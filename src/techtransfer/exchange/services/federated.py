@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace, Upper
 
 from techtransfer.catalog.models import Achievement, Demand, IPItem
 from techtransfer.exchange.models import FederatedRecord
@@ -74,13 +75,22 @@ def fields_from(record: dict) -> dict:
     }
 
 
+def _stripped(column: str):
+    """``column`` upper-cased without the separators patent numbers are written with (the database's side of
+    ``normalize_patent``, to narrow the candidates; the exact comparison is ``normalize_patent``'s)."""
+    expr = Upper(column)
+    for sep in (" ", ".", "-", "/", "　"):
+        expr = Replace(expr, Value(sep), Value(""))
+    return expr
+
+
 def _local_by_patent(numbers: list[str]) -> int | None:
     for number in numbers:
         if len(number) < 6:
             continue
         rows = (
-            IPItem.objects.filter(number__icontains=number[-6:])
-            .filter(achievement__in=Achievement.objects.filter(Achievement.public_q()))
+            IPItem.objects.annotate(tt_number=_stripped("number"))
+            .filter(tt_number__endswith=number, achievement__in=Achievement.objects.filter(Achievement.public_q()))
             .values_list("achievement_id", "number")
             .order_by("achievement_id")
         )

@@ -172,8 +172,8 @@ def kind_label(kind: str) -> str:
 
 
 def _check_kinds(kinds) -> list[str]:
-    kinds = list(kinds or ALL_KINDS)
     known = indexing.declared_kinds()
+    kinds = list(kinds or known)
     for k in kinds:
         if k == NO_KIND:
             continue
