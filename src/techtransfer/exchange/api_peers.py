@@ -182,9 +182,9 @@ def pull_peer(request, ref: str):
 
 
 @router.get("/peers/{ref}/runs", response=list[ExchangePullOut], summary="A peer platform's pulls, newest first")
-def peer_runs(request, ref: str, limit: int = Field(50, ge=1, le=500)):
+def peer_runs(request, ref: str, page: int = 1, page_size: int = 50):
     require_signed_in(request.auth)
-    return [run_out(r) for r in peers.get_peer(request.auth, ref).runs.all()[:limit]]
+    return [run_out(r) for r in paginate(peers.get_peer(request.auth, ref).runs.all(), page, page_size).items]
 
 
 @router.get("/records", response=ExchangeRecordPage, summary="Records of peer platforms, with provenance")
