@@ -3,7 +3,7 @@
 import pytest
 
 from techtransfer.exchange.models import Peer
-from tests.exchange.feedkit import FakePeer, Server
+from tests.exchange.pullkit import FakePeer, Server
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from techtransfer.exchange.models import FederatedRecord
 from techtransfer.exchange.services import federated, pull
 from techtransfer.matching import services as matching
 from tests.catalog.factories import achievement_data, advance
-from tests.exchange.feedkit import record
+from tests.exchange.pullkit import record
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_same_title_and_credit_code_links_to_the_local_record(world, fake_peer, 
                                                               django_capture_on_commit_callbacks):
     ach = _local(world, django_capture_on_commit_callbacks, title="高安全锂离子电池正极材料")
     fake_peer.put(record("cq-test", "achievement", 1, "高安全 锂离子电池正极材料",
-                         credit_code=world.wuhua_org.credit_code.lower()))
+                         credit_code=world.wuhua_org.credit_code))
     fake_peer.put(record("cq-test", "achievement", 2, "高安全锂离子电池正极材料", credit_code="91500000000000000X"))
     _pull(peer, django_capture_on_commit_callbacks)
     assert FederatedRecord.objects.get(global_id="cq-test/achievement/1").duplicate_of_local_id == ach.pk
@@ -70,7 +70,7 @@ def test_same_title_and_credit_code_links_to_the_local_record(world, fake_peer, 
 def test_same_patent_on_two_peers_links_to_the_earlier_federated_record(world, fake_peer, peer,
                                                                         django_capture_on_commit_callbacks):
     from techtransfer.exchange.models import Peer
-    from tests.exchange.feedkit import FakePeer, Server
+    from tests.exchange.pullkit import FakePeer, Server
 
     fake_peer.put(record("cq-test", "achievement", 1, "成果甲", patents=["ZL202210000001.1"]))
     _pull(peer, django_capture_on_commit_callbacks)

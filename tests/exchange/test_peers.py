@@ -11,7 +11,7 @@ from django.core.management import call_command
 from techtransfer.audit.models import AuditEntry
 from techtransfer.exchange import signing
 from techtransfer.exchange.models import FederatedRecord, Peer
-from tests.exchange.feedkit import record
+from tests.exchange.pullkit import record
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from techtransfer.exchange.models import FederatedRecord, PeerStatus, PullRun
 from techtransfer.exchange.services import pull
 from techtransfer.notifications.models import Notification
-from tests.exchange.feedkit import record
+from tests.exchange.pullkit import record
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_pull_stores_every_page_with_provenance_and_moves_the_cursor(fake_peer, 
     assert rec.peer == peer and rec.title == "成果3" and rec.title_en == "Result 3"
     assert rec.region_code == "500103" and rec.tech_field_code == "05" and rec.owner_name == "重庆测试科技有限公司"
     assert rec.patent_numbers == ["2021101234533"]  # normalised: no ZL, no dot
-    assert rec.source_url == "https://cq-test.example.cn/achievements/3/" and rec.data["abstract"] == "摘要3"
+    assert rec.source_url == "https://cq-test.example.cn/achievements/3/" and rec.data["abstract"]["zh-Hans"] == "摘要3"
     assert [r.split("since=")[1].split("&")[0] for r in fake_peer.requests] == ["0", "2", "4"]
 
 

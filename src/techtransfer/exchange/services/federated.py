@@ -45,6 +45,13 @@ def _text(value, limit: int) -> str:
     return str(value or "").strip()[:limit]
 
 
+def _one_text(value) -> str:
+    """A bilingual text (``{"zh-Hans", "en"}``) as one text: the Chinese, else the English."""
+    if isinstance(value, dict):
+        return str(value.get("zh-Hans") or value.get("en") or "")
+    return str(value or "")
+
+
 def fields_from(record: dict) -> dict:
     """The columns a federated record keeps beside its ``data``, from the record's common members."""
     title = record.get("title") or {}
@@ -64,7 +71,7 @@ def fields_from(record: dict) -> dict:
         "title_en": _text(title.get("en"), 300),
         "region_code": code if code.isdigit() and len(code) == 6 else "",
         "tech_field_code": _text(field.get("code") if isinstance(field, dict) else "", 16),
-        "owner_name": _text(owner.get("name") if isinstance(owner, dict) else "", 200),
+        "owner_name": _text(_one_text(owner.get("name")) if isinstance(owner, dict) else "", 200),
         "owner_credit_code": creditcode.normalize(
             _text(owner.get("credit_code") if isinstance(owner, dict) else "", 18)
         ),

@@ -55,13 +55,10 @@ def _number(value):
 
 
 def figures_of(data: dict) -> dict[str, Decimal]:
-    """The numeric figures of a statistics record: its ``figures`` member when it is an object, else its other
-    members; nested objects named by their path. Anything not a number is left out."""
-    source = (
-        data.get("figures")
-        if isinstance(data.get("figures"), dict)
-        else {k: v for k, v in data.items() if k not in SKIP}
-    )
+    """The numeric figures of a statistics record: its ``totals`` (or ``figures``) member when it is an object,
+    else its other members; nested objects named by their path. Anything not a number (texts, lists) is left out."""
+    named = [data[name] for name in ("totals", "figures") if isinstance(data.get(name), dict)]
+    source = named[0] if named else {k: v for k, v in data.items() if k not in SKIP}
     out: dict[str, Decimal] = {}
 
     def walk(prefix: str, value) -> None:

@@ -59,6 +59,8 @@ def _display(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):
+        if set(value) == {"zh-Hans", "en"}:  # a bilingual text
+            return " / ".join(str(v) for v in (value["zh-Hans"], value["en"]) if v)
         if set(value) >= {"list", "code"}:
             return f"{value.get('code')} ({value.get('list')})"
         return "; ".join(f"{k}: {_display(v)}" for k, v in value.items() if _display(v))

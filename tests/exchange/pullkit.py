@@ -17,18 +17,46 @@ from techtransfer.exchange import signing
 NOW = "2026-12-03T08:00:00Z"
 
 
+def _bi(text) -> dict:
+    return text if isinstance(text, dict) else {"zh-Hans": str(text or ""), "en": ""}
+
+
+# Every member of each kind the tests use, as the published schema requires them (``format.record_schema``).
+KIND_DEFAULTS = {
+    "achievement": lambda: {
+        "abstract": _bi(""), "keywords": [], "industries": [], "ipc": [], "trl": None, "transfer_modes": [],
+        "asking_price": None, "price_negotiable": False, "dual_use": False, "status": "published",
+        "published_at": NOW, "ip_items": [],
+    },
+    "demand": lambda: {
+        "problem": _bi(""), "target_indicators": "", "keywords": [], "budget_min": None, "budget_max": None,
+        "deadline": None, "cooperation_modes": [], "status": "published", "published_at": NOW,
+    },
+    "statistics": lambda: {
+        "year": 2025, "period": {"from": "2025-01-01", "to": "2025-12-31"}, "side": "output", "currency": "CNY",
+        "totals": {"count": 0, "contract_amount": "0.00", "tech_amount": "0.00"}, "by_category": [], "by_flow": [],
+    },
+}
+BILINGUAL = ("abstract", "problem")
+
+
 def record(instance: str, kind: str, local_id, title: str, *, title_en: str = "", region: str | None = "500103",
-           field_code: str | None = "05", owner: str = "重庆测试科技有限公司", credit_code: str = "",
+           field_code: str | None = "05", owner: str = "重庆测试科技有限公司", credit_code: str | None = None,
            patents=(), **members) -> dict:
+    """A record of ``kind`` with the common members and every member of its kind (``members`` override them)."""
     gid = f"{instance}/{kind}/{local_id}"
-    return {
+    rec = {
         "id": gid, "kind": kind, "url": f"https://{instance}.example.cn/{kind}s/{local_id}/",
         "title": {"zh-Hans": title, "en": title_en},
         "region": {"list": "GB/T 2260", "code": region} if region else None,
-        "tech_field": {"list": "techtransfer-fields", "code": field_code} if field_code else None,
-        "owner": {"id": f"{instance}/organization/1", "name": owner, "credit_code": credit_code} if owner else None,
-        "patent_numbers": list(patents), "updated_at": NOW, **members,
+        "tech_field": {"list": "techtransfer-tech-field", "code": field_code} if field_code else None,
+        "owner": {"id": f"{instance}/organization/1", "name": _bi(owner), "credit_code": credit_code or None}
+        if owner else None,
+        "patent_numbers": list(patents), "updated_at": NOW, **KIND_DEFAULTS[kind](),
     }
+    for name, value in members.items():
+        rec[name] = _bi(value) if name in BILINGUAL else value
+    return rec
 
 
 @dataclass
@@ -131,9 +159,10 @@ class Server:
         self.httpd.server_close()
 
 
-def statistics_record(instance: str, local_id, year: int, figures: dict, region: str = "500000") -> dict:
+def statistics_record(instance: str, local_id, year: int, totals: dict, region: str = "500000") -> dict:
     return record(instance, "statistics", local_id, f"{year} 年技术合同统计", region=region, field_code=None,
-                  owner="", year=year, figures=figures)
+                  owner="", year=year, period={"from": f"{year}-01-01", "to": f"{year}-12-31"},
+                  totals={"count": 0, "contract_amount": "0.00", "tech_amount": "0.00", **totals})
 
 
 def today() -> str:
