@@ -19,5 +19,6 @@ def served(fake_peer):
 
 @pytest.fixture
 def peer(db, fake_peer, served):
-    return Peer.objects.create(name="重庆技术市场", base_url=served, instance_id=fake_peer.instance,
-                               public_key=fake_peer.public)
+    return Peer.objects.create(
+        name="重庆技术市场", base_url=served, instance_id=fake_peer.instance, public_key=fake_peer.public
+    )

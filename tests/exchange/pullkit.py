@@ -24,35 +24,72 @@ def _bi(text) -> dict:
 # Every member of each kind the tests use, as the published schema requires them (``format.record_schema``).
 KIND_DEFAULTS = {
     "achievement": lambda: {
-        "abstract": _bi(""), "keywords": [], "industries": [], "ipc": [], "trl": None, "transfer_modes": [],
-        "asking_price": None, "price_negotiable": False, "dual_use": False, "status": "published",
-        "published_at": NOW, "ip_items": [],
+        "abstract": _bi(""),
+        "keywords": [],
+        "industries": [],
+        "ipc": [],
+        "trl": None,
+        "transfer_modes": [],
+        "asking_price": None,
+        "price_negotiable": False,
+        "dual_use": False,
+        "status": "published",
+        "published_at": NOW,
+        "ip_items": [],
     },
     "demand": lambda: {
-        "problem": _bi(""), "target_indicators": "", "keywords": [], "budget_min": None, "budget_max": None,
-        "deadline": None, "cooperation_modes": [], "status": "published", "published_at": NOW,
+        "problem": _bi(""),
+        "target_indicators": "",
+        "keywords": [],
+        "budget_min": None,
+        "budget_max": None,
+        "deadline": None,
+        "cooperation_modes": [],
+        "status": "published",
+        "published_at": NOW,
     },
     "statistics": lambda: {
-        "year": 2025, "period": {"from": "2025-01-01", "to": "2025-12-31"}, "side": "output", "currency": "CNY",
-        "totals": {"count": 0, "contract_amount": "0.00", "tech_amount": "0.00"}, "by_category": [], "by_flow": [],
+        "year": 2025,
+        "period": {"from": "2025-01-01", "to": "2025-12-31"},
+        "side": "output",
+        "currency": "CNY",
+        "totals": {"count": 0, "contract_amount": "0.00", "tech_amount": "0.00"},
+        "by_category": [],
+        "by_flow": [],
     },
 }
 BILINGUAL = ("abstract", "problem")
 
 
-def record(instance: str, kind: str, local_id, title: str, *, title_en: str = "", region: str | None = "500103",
-           field_code: str | None = "05", owner: str = "重庆测试科技有限公司", credit_code: str | None = None,
-           patents=(), **members) -> dict:
+def record(
+    instance: str,
+    kind: str,
+    local_id,
+    title: str,
+    *,
+    title_en: str = "",
+    region: str | None = "500103",
+    field_code: str | None = "05",
+    owner: str = "重庆测试科技有限公司",
+    credit_code: str | None = None,
+    patents=(),
+    **members,
+) -> dict:
     """A record of ``kind`` with the common members and every member of its kind (``members`` override them)."""
     gid = f"{instance}/{kind}/{local_id}"
     rec = {
-        "id": gid, "kind": kind, "url": f"https://{instance}.example.cn/{kind}s/{local_id}/",
+        "id": gid,
+        "kind": kind,
+        "url": f"https://{instance}.example.cn/{kind}s/{local_id}/",
         "title": {"zh-Hans": title, "en": title_en},
         "region": {"list": "GB/T 2260", "code": region} if region else None,
         "tech_field": {"list": "techtransfer-tech-field", "code": field_code} if field_code else None,
         "owner": {"id": f"{instance}/organization/1", "name": _bi(owner), "credit_code": credit_code or None}
-        if owner else None,
-        "patent_numbers": list(patents), "updated_at": NOW, **KIND_DEFAULTS[kind](),
+        if owner
+        else None,
+        "patent_numbers": list(patents),
+        "updated_at": NOW,
+        **KIND_DEFAULTS[kind](),
     }
     for name, value in members.items():
         rec[name] = _bi(value) if name in BILINGUAL else value
@@ -75,23 +112,39 @@ class FakePeer:
     def put(self, rec: dict) -> dict:
         self.seq += 1
         self.items = [i for i in self.items if i["id"] != rec["id"]]
-        self.items.append({"id": rec["id"], "kind": rec["kind"], "seq": str(self.seq), "deleted": False,
-                           "changed_at": NOW, "record": rec})
+        self.items.append(
+            {
+                "id": rec["id"],
+                "kind": rec["kind"],
+                "seq": str(self.seq),
+                "deleted": False,
+                "changed_at": NOW,
+                "record": rec,
+            }
+        )
         return rec
 
     def withdraw(self, gid: str) -> None:
         self.seq += 1
         kind = gid.split("/")[1]
         self.items = [i for i in self.items if i["id"] != gid]
-        self.items.append({"id": gid, "kind": kind, "seq": str(self.seq), "deleted": True, "changed_at": NOW,
-                           "record": None})
+        self.items.append(
+            {"id": gid, "kind": kind, "seq": str(self.seq), "deleted": True, "changed_at": NOW, "record": None}
+        )
 
     def page(self, since: str, limit: int) -> dict:
         after = [i for i in self.items if int(i["seq"]) > int(since or 0)]
         chosen = after[:limit]
-        doc = {"format": fmt.FORMAT, "version": fmt.VERSION, "instance": self.instance, "since": since,
-               "next": chosen[-1]["seq"] if chosen else (since or "0"), "has_more": len(after) > limit,
-               "generated_at": NOW, "items": json.loads(json.dumps(chosen))}
+        doc = {
+            "format": fmt.FORMAT,
+            "version": fmt.VERSION,
+            "instance": self.instance,
+            "since": since,
+            "next": chosen[-1]["seq"] if chosen else (since or "0"),
+            "has_more": len(after) > limit,
+            "generated_at": NOW,
+            "items": json.loads(json.dumps(chosen)),
+        }
         if self.mode == "wrong_instance":
             doc["instance"] = "yn-other"
         if self.mode == "foreign_id" and doc["items"]:
@@ -160,9 +213,18 @@ class Server:
 
 
 def statistics_record(instance: str, local_id, year: int, totals: dict, region: str = "500000") -> dict:
-    return record(instance, "statistics", local_id, f"{year} 年技术合同统计", region=region, field_code=None,
-                  owner="", year=year, period={"from": f"{year}-01-01", "to": f"{year}-12-31"},
-                  totals={"count": 0, "contract_amount": "0.00", "tech_amount": "0.00", **totals})
+    return record(
+        instance,
+        "statistics",
+        local_id,
+        f"{year} 年技术合同统计",
+        region=region,
+        field_code=None,
+        owner="",
+        year=year,
+        period={"from": f"{year}-01-01", "to": f"{year}-12-31"},
+        totals={"count": 0, "contract_amount": "0.00", "tech_amount": "0.00", **totals},
+    )
 
 
 def today() -> str:

@@ -30,14 +30,23 @@ def _pull(peer, capture):
 
 def _local(world, capture, **extra):
     with capture(execute=True):
-        return advance(world, catalog.create_achievement(world.member, world.wuhua_org, achievement_data(**extra)),
-                       Status.PUBLISHED)
+        return advance(
+            world,
+            catalog.create_achievement(world.member, world.wuhua_org, achievement_data(**extra)),
+            Status.PUBLISHED,
+        )
 
 
 def test_normalisation():
-    assert federated.normalize_patent("ZL 2021 1 0123456.7") == federated.normalize_patent("CN202110123456.7") \
-        == federated.normalize_patent("２０２１１０１２３４５６.７") == "2021101234567"
-    assert federated.normalize_title(" 高安全 锂离子电池，正极材料 ") == federated.normalize_title("高安全锂离子电池正极材料")
+    assert (
+        federated.normalize_patent("ZL 2021 1 0123456.7")
+        == federated.normalize_patent("CN202110123456.7")
+        == federated.normalize_patent("２０２１１０１２３４５６.７")
+        == "2021101234567"
+    )
+    assert federated.normalize_title(" 高安全 锂离子电池，正极材料 ") == federated.normalize_title(
+        "高安全锂离子电池正极材料"
+    )
 
 
 def test_same_patent_number_links_to_the_local_achievement(world, fake_peer, peer, django_capture_on_commit_callbacks):
@@ -56,19 +65,22 @@ def test_same_patent_number_links_to_the_local_achievement(world, fake_peer, pee
     assert [(h.kind, h.id) for h in hits if h.kind.startswith("network")] == []
 
 
-def test_same_title_and_credit_code_links_to_the_local_record(world, fake_peer, peer,
-                                                              django_capture_on_commit_callbacks):
+def test_same_title_and_credit_code_links_to_the_local_record(
+    world, fake_peer, peer, django_capture_on_commit_callbacks
+):
     ach = _local(world, django_capture_on_commit_callbacks, title="高安全锂离子电池正极材料")
-    fake_peer.put(record("cq-test", "achievement", 1, "高安全 锂离子电池正极材料",
-                         credit_code=world.wuhua_org.credit_code))
+    fake_peer.put(
+        record("cq-test", "achievement", 1, "高安全 锂离子电池正极材料", credit_code=world.wuhua_org.credit_code)
+    )
     fake_peer.put(record("cq-test", "achievement", 2, "高安全锂离子电池正极材料", credit_code="91500000000000000X"))
     _pull(peer, django_capture_on_commit_callbacks)
     assert FederatedRecord.objects.get(global_id="cq-test/achievement/1").duplicate_of_local_id == ach.pk
     assert FederatedRecord.objects.get(global_id="cq-test/achievement/2").duplicate_of_local_id is None
 
 
-def test_same_patent_on_two_peers_links_to_the_earlier_federated_record(world, fake_peer, peer,
-                                                                        django_capture_on_commit_callbacks):
+def test_same_patent_on_two_peers_links_to_the_earlier_federated_record(
+    world, fake_peer, peer, django_capture_on_commit_callbacks
+):
     from techtransfer.exchange.models import Peer
     from tests.exchange.pullkit import FakePeer, Server
 
@@ -89,8 +101,9 @@ def test_same_patent_on_two_peers_links_to_the_earlier_federated_record(world, f
     assert dup.duplicate_of is None and not dup.withdrawn
 
 
-def test_search_finds_federated_records_with_provenance_and_the_source_filter(world, fake_peer, peer, client_for,
-                                                                             django_capture_on_commit_callbacks):
+def test_search_finds_federated_records_with_provenance_and_the_source_filter(
+    world, fake_peer, peer, client_for, django_capture_on_commit_callbacks
+):
     _local(world, django_capture_on_commit_callbacks, title="磁悬浮轴承本地成果", keywords=["磁悬浮"])
     fake_peer.put(record("cq-test", "achievement", 1, "磁悬浮轴承网络成果", abstract="用于风机的磁悬浮轴承"))
     _pull(peer, django_capture_on_commit_callbacks)
@@ -100,10 +113,12 @@ def test_search_finds_federated_records_with_provenance_and_the_source_filter(wo
     assert {"achievement", "network_achievement"} <= kinds
     hit = next(h for h in both.hits if h.kind == "network_achievement")
     assert hit.id == rec.pk and hit.provenance == "重庆技术市场" and hit.url == f"/exchange/records/{rec.pk}/"
-    assert "network_achievement" not in {h.kind for h in matching.search(
-        world.visitor, "磁悬浮轴承", kinds=matching.source_kinds("local")).hits}
-    assert {h.kind for h in matching.search(world.visitor, "磁悬浮轴承",
-                                            kinds=matching.source_kinds("network")).hits} == {"network_achievement"}
+    assert "network_achievement" not in {
+        h.kind for h in matching.search(world.visitor, "磁悬浮轴承", kinds=matching.source_kinds("local")).hits
+    }
+    assert {
+        h.kind for h in matching.search(world.visitor, "磁悬浮轴承", kinds=matching.source_kinds("network")).hits
+    } == {"network_achievement"}
     # The API and the page.
     api = client_for().get("/api/v1/matching/search", {"q": "磁悬浮轴承", "source": "network"}).json()
     assert [(h["kind"], h["provenance"]) for h in api["hits"]] == [("network_achievement", "重庆技术市场")]
@@ -133,8 +148,9 @@ def test_index_rebuild_includes_federated_records(world, fake_peer, peer, django
     assert [h.kind for h in hits] == ["network_demand"]
 
 
-def test_record_pages_show_provenance_and_hide_withdrawn(world, fake_peer, peer, client_for,
-                                                         django_capture_on_commit_callbacks):
+def test_record_pages_show_provenance_and_hide_withdrawn(
+    world, fake_peer, peer, client_for, django_capture_on_commit_callbacks
+):
     fake_peer.put(record("cq-test", "achievement", 1, "网络成果一", abstract="摘要内容", trl=6))
     fake_peer.put(record("cq-test", "demand", 2, "网络需求二", region="500105"))
     _pull(peer, django_capture_on_commit_callbacks)
@@ -147,10 +163,15 @@ def test_record_pages_show_provenance_and_hide_withdrawn(world, fake_peer, peer,
     assert "网络需求二" in html and "网络成果一" not in html
     assert client_for().get("/exchange/records/", {"peer": peer.pk + 1}).content.decode().count("data-record") == 0
     detail = client_for().get(f"/exchange/records/{ach.pk}/").content.decode()
-    assert "摘要内容" in detail and "cq-test/achievement/1" in detail and "https://cq-test.example.cn/achievements/1/" \
-        in detail
+    assert (
+        "摘要内容" in detail
+        and "cq-test/achievement/1" in detail
+        and "https://cq-test.example.cn/achievements/1/" in detail
+    )
     api = client_for().get("/api/v1/exchange/records").json()
-    assert {r["title"] for r in api["items"]} == {"网络成果一", "网络需求二"} and api["items"][0]["peer"] == "重庆技术市场"
+    assert {r["title"] for r in api["items"]} == {"网络成果一", "网络需求二"} and api["items"][0][
+        "peer"
+    ] == "重庆技术市场"
     fake_peer.withdraw("cq-test/achievement/1")
     _pull(peer, django_capture_on_commit_callbacks)
     assert client_for().get(f"/exchange/records/{ach.pk}/").status_code == 404

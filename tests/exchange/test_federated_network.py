@@ -17,14 +17,19 @@ def test_statistics_by_source_and_year(world, fake_peer, peer, client_for):
     peer.region_id = "530100"
     peer.save()
     fake_peer.put(statistics_record("cq-test", "2025-a", 2025, {"count": 10, "contract_amount": "1200.50"}))
-    fake_peer.put(statistics_record("cq-test", "2025-b", 2025, {"count": 5, "contract_amount": "100.00",
-                                                                 "tech_amount": "80.00"}))
+    fake_peer.put(
+        statistics_record("cq-test", "2025-b", 2025, {"count": 5, "contract_amount": "100.00", "tech_amount": "80.00"})
+    )
     fake_peer.put(statistics_record("cq-test", "2024", 2024, {"count": 3}))
     assert pull.pull(peer).ok
     table = network.statistics(world.platform_admin)
     assert [s.name for s in table.sources] == ["重庆技术市场"]
     years = table.sources[0].years
-    assert years[2025] == {"count": Decimal("15"), "contract_amount": Decimal("1300.50"), "tech_amount": Decimal("80.00")}
+    assert years[2025] == {
+        "count": Decimal("15"),
+        "contract_amount": Decimal("1300.50"),
+        "tech_amount": Decimal("80.00"),
+    }
     assert years[2024] == {"count": Decimal("3"), "contract_amount": Decimal("0.00"), "tech_amount": Decimal("0.00")}
     assert table.years == [2025, 2024] and set(table.own) == {2025, 2024}
     # A region administrator sees the peers serving inside the region; another region's does not.

@@ -17,8 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _body(fake_peer, served, **extra):
-    return {"name": "重庆技术市场", "base_url": served, "instance_id": "cq-test", "public_key": fake_peer.public,
-            **extra}
+    return {
+        "name": "重庆技术市场",
+        "base_url": served,
+        "instance_id": "cq-test",
+        "public_key": fake_peer.public,
+        **extra,
+    }
 
 
 def test_visitors_and_others_cannot_manage_peers(world, peer, client_for):
@@ -32,10 +37,14 @@ def test_visitors_and_others_cannot_manage_peers(world, peer, client_for):
         assert c.post(f"/exchange/peers/{peer.pk}/pull/").status_code in (302, 403)
         assert c.get("/api/v1/exchange/peers").status_code in (401, 403)
         assert c.post("/api/v1/exchange/peers", {"name": "x"}, content_type="application/json").status_code in (
-            401, 403, 422)
+            401,
+            403,
+            422,
+        )
         assert c.post(f"/api/v1/exchange/peers/{peer.pk}/pull").status_code in (401, 403)
-        assert c.put(f"/api/v1/exchange/peers/{peer.pk}", {"enabled": False},
-                     content_type="application/json").status_code in (401, 403)
+        assert c.put(
+            f"/api/v1/exchange/peers/{peer.pk}", {"enabled": False}, content_type="application/json"
+        ).status_code in (401, 403)
     peer.refresh_from_db()
     assert peer.enabled and peer.runs.count() == 0
     assert client_for(world.member).get("/api/v1/exchange/peers").status_code == 403
@@ -43,24 +52,39 @@ def test_visitors_and_others_cannot_manage_peers(world, peer, client_for):
 
 def test_register_change_disable_through_the_api_is_audited(world, fake_peer, served, client_for):
     c = client_for(world.platform_admin)
-    r = c.post("/api/v1/exchange/peers", _body(fake_peer, served, kinds=["achievement", "demand"], region="500000"),
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/exchange/peers",
+        _body(fake_peer, served, kinds=["achievement", "demand"], region="500000"),
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.content
     pk = r.json()["id"]
     assert r.json()["kinds"] == ["achievement", "demand"] and r.json()["region"] == "500000"
-    assert c.post("/api/v1/exchange/peers", _body(fake_peer, served),
-                  content_type="application/json").status_code == 409
-    bad = c.post("/api/v1/exchange/peers", _body(fake_peer, served, instance_id="other", public_key="bm90IGEga2V5"),
-                 content_type="application/json")
+    assert (
+        c.post("/api/v1/exchange/peers", _body(fake_peer, served), content_type="application/json").status_code == 409
+    )
+    bad = c.post(
+        "/api/v1/exchange/peers",
+        _body(fake_peer, served, instance_id="other", public_key="bm90IGEga2V5"),
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and bad.json()["field"] == "public_key"
-    assert c.post("/api/v1/exchange/peers", _body(fake_peer, "ftp://x", instance_id="other2"),
-                  content_type="application/json").json()["field"] == "base_url"
-    r = c.put(f"/api/v1/exchange/peers/{pk}", {"enabled": False, "name": "重庆市技术市场"},
-              content_type="application/json")
+    assert (
+        c.post(
+            "/api/v1/exchange/peers", _body(fake_peer, "ftp://x", instance_id="other2"), content_type="application/json"
+        ).json()["field"]
+        == "base_url"
+    )
+    r = c.put(
+        f"/api/v1/exchange/peers/{pk}", {"enabled": False, "name": "重庆市技术市场"}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["enabled"] is False and r.json()["name"] == "重庆市技术市场"
     assert c.get("/api/v1/exchange/peers/cq-test").json()["id"] == pk
-    actions = list(AuditEntry.objects.filter(object_type="exchange.peer", object_id=str(pk))
-                   .values_list("action", flat=True).order_by("pk"))
+    actions = list(
+        AuditEntry.objects.filter(object_type="exchange.peer", object_id=str(pk))
+        .values_list("action", flat=True)
+        .order_by("pk")
+    )
     assert actions == ["exchange.peer_register", "exchange.peer_change"]
 
 
@@ -86,13 +110,26 @@ def test_pull_through_the_api_and_the_page(world, fake_peer, peer, client_for):
 
 def test_register_and_disable_through_the_pages(world, fake_peer, served, client_for):
     c = client_for(world.platform_admin)
-    r = c.post("/exchange/peers/new/", {"name": "重庆", "base_url": served, "instance_id": "cq-test",
-                                        "public_key": "short", "enabled": "on"})
+    r = c.post(
+        "/exchange/peers/new/",
+        {"name": "重庆", "base_url": served, "instance_id": "cq-test", "public_key": "short", "enabled": "on"},
+    )
     assert r.status_code == 400 and not Peer.objects.exists()
-    r = c.post("/exchange/peers/new/", {"name": "重庆", "base_url": served, "instance_id": "cq-test",
-                                        "public_key": fake_peer.public, "kinds": ["demand"], "enabled": "on"})
+    r = c.post(
+        "/exchange/peers/new/",
+        {
+            "name": "重庆",
+            "base_url": served,
+            "instance_id": "cq-test",
+            "public_key": fake_peer.public,
+            "kinds": ["demand"],
+            "enabled": "on",
+        },
+    )
     peer = Peer.objects.get()
-    assert r.status_code == 302 and peer.kinds == ["demand"] and peer.enabled and peer.created_by == world.platform_admin
+    assert (
+        r.status_code == 302 and peer.kinds == ["demand"] and peer.enabled and peer.created_by == world.platform_admin
+    )
     c.post(f"/exchange/peers/{peer.pk}/enabled/", {"enabled": "0"})
     peer.refresh_from_db()
     assert not peer.enabled
@@ -127,7 +164,12 @@ def test_periodic_task_pulls_enabled_peers(world, fake_peer, peer):
     from techtransfer.exchange import tasks
 
     fake_peer.put(record("cq-test", "demand", 1, "需求一"))
-    Peer.objects.create(name="停用", base_url="http://127.0.0.1:9", instance_id="off-test",
-                        public_key=signing.generate_keypair()[1], enabled=False)
+    Peer.objects.create(
+        name="停用",
+        base_url="http://127.0.0.1:9",
+        instance_id="off-test",
+        public_key=signing.generate_keypair()[1],
+        enabled=False,
+    )
     result = tasks.pull_peers.call_local()
     assert result == {"peers": 1, "failed": 0} and FederatedRecord.objects.count() == 1

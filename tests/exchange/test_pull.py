@@ -14,9 +14,20 @@ pytestmark = pytest.mark.django_db
 
 
 def _fill(fake_peer, n=5):
-    return [fake_peer.put(record("cq-test", "achievement", i, f"成果{i}", title_en=f"Result {i}",
-                                 patents=[f"ZL20211012345{i}.{i}"], abstract=f"摘要{i}"))
-            for i in range(1, n + 1)]
+    return [
+        fake_peer.put(
+            record(
+                "cq-test",
+                "achievement",
+                i,
+                f"成果{i}",
+                title_en=f"Result {i}",
+                patents=[f"ZL20211012345{i}.{i}"],
+                abstract=f"摘要{i}",
+            )
+        )
+        for i in range(1, n + 1)
+    ]
 
 
 def test_pull_stores_every_page_with_provenance_and_moves_the_cursor(fake_peer, peer):
@@ -50,7 +61,9 @@ def test_rerun_is_idempotent_and_picks_up_only_changes(fake_peer, peer):
     # A change on the peer is an update.
     fake_peer.put(record("cq-test", "achievement", 2, "成果2（修订）"))
     fourth = pull.pull(peer)
-    assert fourth.updated == 1 and FederatedRecord.objects.get(global_id="cq-test/achievement/2").title == "成果2（修订）"
+    assert (
+        fourth.updated == 1 and FederatedRecord.objects.get(global_id="cq-test/achievement/2").title == "成果2（修订）"
+    )
     assert FederatedRecord.objects.count() == 3
 
 
@@ -79,15 +92,18 @@ def test_kinds_not_taken_are_skipped_but_the_cursor_moves(fake_peer, peer):
     assert peer.cursor == "2"
 
 
-@pytest.mark.parametrize(("mode", "message"), [
-    ("tamper", "signature"),
-    ("forged", "signed with key"),
-    ("malformed", "format"),
-    ("500", "HTTP 500"),
-    ("notjson", "not JSON"),
-    ("wrong_instance", "yn-other"),
-    ("foreign_id", "not a record of cq-test"),
-])
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("tamper", "signature"),
+        ("forged", "signed with key"),
+        ("malformed", "format"),
+        ("500", "HTTP 500"),
+        ("notjson", "not JSON"),
+        ("wrong_instance", "yn-other"),
+        ("foreign_id", "not a record of cq-test"),
+    ],
+)
 def test_a_bad_page_changes_nothing_and_is_reported(fake_peer, peer, world, mode, message):
     _fill(fake_peer, 3)
     fake_peer.mode = mode
