@@ -54,7 +54,8 @@ SCRIPT = textwrap.dedent("""
         region = user("regionadmin", Role.REGION_ADMIN, region="530000")
         ach = services.create_achievement(member, org, {
             "title": args[0], "abstract": "适用于高海拔地区的光伏并网逆变器。", "keywords": ["光伏", "逆变器"],
-            "tech_field_id": "05", "trl": 7, "transfer_modes": ["transfer"]})
+            "tech_field_id": "05", "trl": 7, "transfer_modes": ["transfer"], "price_negotiable": True,
+            "ipc_codes": ["H02J 3/38"], "industry_codes": ["C3825"]})
         workflow.submit(member, ach)
         workflow.approve_by_org(admin, ach)
         workflow.publish(region, ach)
