@@ -13,7 +13,7 @@ from techtransfer.matching import services as matching
 from tests.catalog.factories import achievement_data, advance
 from tests.exchange.pullkit import record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +63,9 @@ def test_same_patent_number_links_to_the_local_achievement(world, fake_peer, pee
     assert list(FederatedRecord.objects.filter(federated.shown_q())) == [other]
     hits = matching.search(world.visitor, "完全不同的标题").hits
     assert [(h.kind, h.id) for h in hits if h.kind.startswith("network")] == []
+    # The local record says where else it is published.
+    local = [h for h in matching.search(world.visitor, "本地成果").hits if h.kind == "achievement"]
+    assert [(h.id, h.note) for h in local] == [(ach.pk, "also on: 重庆技术市场")]
 
 
 def test_same_title_and_credit_code_links_to_the_local_record(

@@ -10,7 +10,7 @@ import pytest
 from techtransfer.exchange.services import network, pull
 from tests.exchange.pullkit import statistics_record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_statistics_by_source_and_year(world, fake_peer, peer, client_for):

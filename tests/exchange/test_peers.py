@@ -13,7 +13,7 @@ from techtransfer.exchange import signing
 from techtransfer.exchange.models import FederatedRecord, Peer
 from tests.exchange.pullkit import record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _body(fake_peer, served, **extra):

@@ -10,7 +10,7 @@ from techtransfer.exchange.services import pull
 from techtransfer.notifications.models import Notification
 from tests.exchange.pullkit import record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _fill(fake_peer, n=5):

@@ -2,7 +2,8 @@
 
 An app that owns searchable records declares them in its own ``<app>/search.py`` as a list ``DOCUMENTS`` of
 ``SearchDocument`` (its records become documents of one kind) and, to enrich another app's documents with its
-own data, ``ADDITIONS`` of ``SearchAddition``. The matching app reads that module in every installed app that
+own data, ``ADDITIONS`` of ``SearchAddition``; to say something about another app's hits, ``NOTES`` of
+``SearchNote``. The matching app reads that module in every installed app that
 names it as ``search_documents = "search"`` on its AppConfig; no app imports the matching app, and the matching app
 imports none of the apps it indexes to build documents.
 
@@ -65,3 +66,12 @@ class SearchAddition:
 
     kind: str
     add: Callable[[list[int]], dict[int, dict[str, list[str]]]]
+
+
+@dataclass(frozen=True)
+class SearchNote:
+    """What an app says about the hits of another app's kind, shown with them: ``notes(pks)`` returns
+    ``{pk: text}`` (the exchange: "also on: <peer platform>" for a local achievement that peers publish too)."""
+
+    kind: str
+    notes: Callable[[list[int]], dict[int, str]]

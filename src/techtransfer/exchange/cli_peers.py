@@ -54,7 +54,7 @@ def _run_pull(command, *, peer=None, all=False, max_pages=None, timeout=10, **op
         peers = list(Peer.objects.filter(enabled=True))
     else:
         ref = str(peer).strip()
-        found = Peer.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+        found = Peer.objects.filter(pk=int(ref)).first() if ref.isascii() and ref.isdigit() and len(ref) <= 18 else None
         found = found or Peer.objects.filter(instance_id=ref).first()
         if found is None:
             command.stderr.write(f"error: no peer platform {ref!r} (see `techtransfer exchange peers`)")
@@ -67,7 +67,10 @@ def _run_pull(command, *, peer=None, all=False, max_pages=None, timeout=10, **op
             p, max_pages=max_pages, timeout=timeout, progress=lambda msg: command.stdout.write(f"  {msg}")
         )
         if run.ok:
-            command.stdout.write(f"  ok: {run.message}")
+            command.stdout.write(
+                f"  ok: {run.pages} pages, {run.created} new, {run.updated} updated, "
+                f"{run.withdrawn} withdrawn, {run.unchanged} unchanged; cursor {run.cursor_to or '0'}"
+            )
         else:
             failed += 1
             command.stderr.write(f"  failed: {p.name} ({p.instance_id}): {run.message}")

@@ -7,9 +7,10 @@ peer platform they come from."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.core.search import SearchDocument
+from techtransfer.core.search import SearchDocument, SearchNote
 from techtransfer.exchange.models import FederatedRecord
 from techtransfer.exchange.services import federated
 
@@ -91,4 +92,29 @@ DOCUMENTS = [
         ("network_achievement", "achievement", _("Achievement (network)")),
         ("network_demand", "demand", _("Demand (network)")),
     )
+]
+
+
+def also_on(kind: str):
+    """``{pk: "also on: <peer>, …"}`` for local records of ``kind`` that peer platforms publish too (their
+    federated copies are linked as duplicates and not shown themselves)."""
+
+    def notes(pks: list[int]) -> dict[int, str]:
+        peers: dict[int, list[str]] = {}
+        rows = (
+            FederatedRecord.objects.filter(duplicate_of_kind=kind, duplicate_of_local_id__in=pks, withdrawn=False)
+            .values_list("duplicate_of_local_id", "peer__name")
+            .order_by("peer__name")
+            .distinct()
+        )
+        for pk, name in rows:
+            peers.setdefault(pk, []).append(name)
+        return {pk: gettext("also on: %(peers)s") % {"peers": "、".join(names)} for pk, names in peers.items()}
+
+    return notes
+
+
+NOTES = [
+    SearchNote(kind="achievement", notes=also_on("achievement")),
+    SearchNote(kind="demand", notes=also_on("demand")),
 ]

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from django.utils import timezone
 
 from techtransfer.core import plugins
-from techtransfer.core.search import SearchAddition, SearchDocument
+from techtransfer.core.search import SearchAddition, SearchDocument, SearchNote
 
 from . import vectors
 from .engine import text as textmod
@@ -68,6 +68,16 @@ def _declared() -> tuple[dict[str, SearchDocument], dict[str, list[SearchAdditio
 def search_documents() -> dict[str, SearchDocument]:
     """Every declared kind of document, by kind, in ``ALL_KINDS`` order."""
     return _declared()[0]
+
+
+@functools.cache
+def search_notes() -> dict[str, list[SearchNote]]:
+    """The notes apps declare about hits of a kind (``core.search.SearchNote``), by kind."""
+    notes: dict[str, list[SearchNote]] = {}
+    for _config, module in plugins.app_modules("search_documents"):
+        for note in getattr(module, "NOTES", ()):
+            notes.setdefault(note.kind, []).append(note)
+    return notes
 
 
 def declared_kinds() -> list[str]:

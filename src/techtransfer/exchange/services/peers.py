@@ -28,7 +28,7 @@ def get_peer(user, ref) -> Peer:
     """A peer by id or instance id (platform administrators only)."""
     qs = visible_peers(user)
     ref = str(ref).strip()
-    peer = qs.filter(pk=int(ref)).first() if ref.isdigit() else None
+    peer = qs.filter(pk=int(ref)).first() if ref.isascii() and ref.isdigit() and len(ref) <= 18 else None
     peer = peer or qs.filter(instance_id=ref).first()
     if peer is None:
         raise NotFound(_("No such peer platform."))

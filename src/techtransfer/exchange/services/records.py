@@ -26,7 +26,7 @@ def listing(user, kind: str = "", peer: str = "", region: str = ""):
             raise DomainError(_("Unknown record kind: %(kinds)s") % {"kinds": kind}, field="kind")
         qs, chosen["kind"] = qs.filter(kind=kind), kind
     if peer:
-        if not str(peer).isdigit():
+        if not (str(peer).isascii() and str(peer).isdigit() and len(str(peer)) <= 18):
             raise DomainError(_("No such peer platform."), field="peer")
         qs, chosen["peer"] = qs.filter(peer_id=int(peer)), int(peer)
     if region:

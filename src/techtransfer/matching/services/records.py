@@ -29,6 +29,7 @@ class Hit:
     reasons: list[str] = field(default_factory=list)
     kind_label: str = ""
     provenance: str = ""
+    note: str = ""
 
 
 LOCAL_KINDS = ("achievement", "demand", "expert", "broker", "organization")
@@ -64,6 +65,15 @@ def _load(user, kind: str, pks: list[int]) -> dict[int, object]:
 def _declared(kind: str, what: str):
     doc = indexing.search_documents().get(kind)
     return getattr(doc, what, None) if doc is not None else None
+
+
+def _notes(kind: str, pks: list[int]) -> dict[int, str]:
+    """What other apps say about these hits (``core.search.SearchNote``), one line per hit."""
+    out: dict[int, list[str]] = {}
+    for note in indexing.search_notes().get(kind, ()):
+        for pk, text in note.notes(pks).items():
+            out.setdefault(pk, []).append(text)
+    return {pk: "; ".join(texts) for pk, texts in out.items()}
 
 
 def _provenance(kind: str, obj) -> str:
