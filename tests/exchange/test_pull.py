@@ -156,3 +156,20 @@ def test_failure_is_notified_once_until_the_peer_recovers(fake_peer, peer, world
     fake_peer.mode = "500"
     pull.pull(peer)
     assert Notification.objects.filter(user=world.platform_admin).count() == 2
+
+
+def test_an_answer_over_the_size_cap_is_refused(fake_peer, peer, monkeypatch):
+    _fill(fake_peer, 2)
+    monkeypatch.setattr(pull, "MAX_PAGE_BYTES", 1000)
+    run = pull.pull(peer)
+    assert not run.ok and "larger than" in run.message
+    assert FederatedRecord.objects.count() == 0
+
+
+def test_a_page_from_another_cursor_is_refused(fake_peer, peer, monkeypatch):
+    _fill(fake_peer, 2)
+    real = fake_peer.page
+    monkeypatch.setattr(fake_peer, "page", lambda since, limit: real("1", limit))  # ignores the cursor asked for
+    run = pull.pull(peer)
+    assert not run.ok and "not at the cursor 0" in run.message
+    assert FederatedRecord.objects.count() == 0
