@@ -2,7 +2,8 @@
 
 An app that owns searchable records declares them in its own ``<app>/search.py`` as a list ``DOCUMENTS`` of
 ``SearchDocument`` (its records become documents of one kind) and, to enrich another app's documents with its
-own data, ``ADDITIONS`` of ``SearchAddition``. The matching app reads that module in every installed app that
+own data, ``ADDITIONS`` of ``SearchAddition``; to say something about another app's hits, ``NOTES`` of
+``SearchNote``. The matching app reads that module in every installed app that
 names it as ``search_documents = "search"`` on its AppConfig; no app imports the matching app, and the matching app
 imports none of the apps it indexes to build documents.
 
@@ -32,6 +33,14 @@ class SearchDocument:
     - ``watch``: ``(model, pks_of)`` pairs: after a change of a ``model`` row commits, the documents of this kind
       with the ids ``pks_of(instance)`` are indexed again. A many-to-many ``through`` model is followed through
       ``m2m_changed`` (``instance`` is the changed row of either side).
+
+    How hits of the kind load back, for kinds the matching app does not know itself (all optional; a kind without
+    ``load`` is indexed but its hits are not shown):
+
+    - ``load(user, pks)``: ``{pk: record}`` of the records among ``pks`` that exist and that ``user`` may see now;
+    - ``url(record)``, ``title(record)``, ``public_text(record)`` (public fields only: snippets are cut from it);
+    - ``provenance(record)``: where the record comes from, shown with the hit (e.g. the peer platform's name);
+    - ``label``: the kind's name shown with its hits.
     """
 
     kind: str
@@ -41,6 +50,12 @@ class SearchDocument:
     keywords: Callable[[], Iterable[Iterable[str] | None]] | None = None
     dependents: Callable[[list[int]], dict[str, list[int]]] | None = None
     watch: tuple[tuple[type, Callable[[Any], list[int]]], ...] = ()
+    load: Callable[[Any, list[int]], dict[int, Any]] | None = None
+    url: Callable[[Any], str] | None = None
+    title: Callable[[Any], str] | None = None
+    public_text: Callable[[Any], str] | None = None
+    provenance: Callable[[Any], str] | None = None
+    label: Any = ""
 
 
 @dataclass(frozen=True)
@@ -51,3 +66,12 @@ class SearchAddition:
 
     kind: str
     add: Callable[[list[int]], dict[int, dict[str, list[str]]]]
+
+
+@dataclass(frozen=True)
+class SearchNote:
+    """What an app says about the hits of another app's kind, shown with them: ``notes(pks)`` returns
+    ``{pk: text}`` (the exchange: "also on: <peer platform>" for a local achievement that peers publish too)."""
+
+    kind: str
+    notes: Callable[[list[int]], dict[int, str]]

@@ -8,6 +8,7 @@ class ExchangeConfig(PlatformAppConfig):
     verbose_name = _("Exchange between platforms")
     api_prefix = "/exchange"
     url_prefix = "exchange/"
+    search_documents = "search"
     cli_commands = {"exchange": "exchange with other platforms: feed, peers, pull, export (see --help)"}
     well_known = {"techtransfer-exchange.json": "views_feed.well_known"}
 

@@ -214,9 +214,12 @@ def _hits(hits) -> list[dict]:
 
 @router.get("/search", summary="Search achievements, demands, experts, brokers and organizations")
 @public
-def search(request, q: str = "", kinds: str = "", page: int = 1, per_page: int = 20, mode: str = "hybrid"):
-    kind_list = [k for k in kinds.split(",") if k] or services.ALL_KINDS
-    filters = {k: v for k, v in request.GET.items() if k not in ("q", "kinds", "page", "per_page", "mode")}
+def search(request, q: str = "", kinds: str = "", page: int = 1, per_page: int = 20, mode: str = "hybrid",
+           source: str = "both"):
+    """``source``: ``local`` (this platform's records), ``network`` (records pulled from peer platforms, each hit
+    with its ``provenance``) or ``both``."""
+    kind_list = services.source_kinds(source, [k for k in kinds.split(",") if k])
+    filters = {k: v for k, v in request.GET.items() if k not in ("q", "kinds", "page", "per_page", "mode", "source")}
     res = services.search(request.user, q, kinds=kind_list, filters=filters or None, page=page,
                      per_page=min(max(per_page, 1), 100), mode=mode)
     return {"hits": _hits(res.hits), "total": res.total, "facets": res.facets, "page": res.page,

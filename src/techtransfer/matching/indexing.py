@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from django.utils import timezone
 
 from techtransfer.core import plugins
-from techtransfer.core.search import SearchAddition, SearchDocument
+from techtransfer.core.search import SearchAddition, SearchDocument, SearchNote
 
 from . import vectors
 from .engine import text as textmod
@@ -68,6 +68,27 @@ def _declared() -> tuple[dict[str, SearchDocument], dict[str, list[SearchAdditio
 def search_documents() -> dict[str, SearchDocument]:
     """Every declared kind of document, by kind, in ``ALL_KINDS`` order."""
     return _declared()[0]
+
+
+@functools.cache
+def search_notes() -> dict[str, list[SearchNote]]:
+    """The notes apps declare about hits of a kind (``core.search.SearchNote``), by kind."""
+    notes: dict[str, list[SearchNote]] = {}
+    for _config, module in plugins.app_modules("search_documents"):
+        for note in getattr(module, "NOTES", ()):
+            notes.setdefault(note.kind, []).append(note)
+    return notes
+
+
+def declared_kinds() -> list[str]:
+    """Every declared kind: ``ALL_KINDS`` (this platform's records) first, then those other apps declare (e.g. the
+    records of peer platforms)."""
+    return list(search_documents())
+
+
+def other_kinds() -> list[str]:
+    """The declared kinds that are not this platform's own records (``ALL_KINDS``)."""
+    return [k for k in search_documents() if k not in ALL_KINDS]
 
 
 def domain_terms(limit: int = 200_000) -> list[str]:
@@ -118,7 +139,8 @@ def iter_documents(kinds: Iterable[str] = ALL_KINDS, pks: dict[str, list[int]] |
             yield from _build(kind, doc, batch)
 
 
-def count_records(kinds: Iterable[str] = ALL_KINDS) -> dict[str, int]:
+def count_records(kinds: Iterable[str] | None = None) -> dict[str, int]:
+    kinds = declared_kinds() if kinds is None else list(kinds)
     return {kind: doc.records().count() for kind, doc in search_documents().items() if kind in kinds}
 
 
@@ -153,13 +175,14 @@ def update_records(kind: str, pks: Iterable[int], semantic: bool = True) -> int:
     return len(docs)
 
 
-def rebuild(progress: Callable[[str], None] | None = None, kinds: Iterable[str] = ALL_KINDS,
+def rebuild(progress: Callable[[str], None] | None = None, kinds: Iterable[str] | None = None,
             semantic: bool = True) -> dict:
     """Recreate the index from the database into a new generation and switch to it. Returns figures.
 
     With ``semantic`` and an embedding model configured, the vectors are rebuilt too (texts encoded before are
     taken from the vector cache; new ones are encoded — slow on a small CPU, see docs/matching.md)."""
     say = progress or (lambda _msg: None)
+    kinds = declared_kinds() if kinds is None else list(kinds)
     root = index_root()
     with rebuild_lock(root):
         started = timezone.now()

@@ -27,6 +27,7 @@ FILTER_KEYS = ("field", "region_tier", "region", "trl_min", "trl_max", "transfer
 def search_page(request):
     q = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "")
+    source = request.GET.get("source", "") if request.GET.get("source", "") in services.SOURCES else ""
     filters = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
     try:
         page_no = max(int(request.GET.get("page", 1)), 1)
@@ -35,7 +36,7 @@ def search_page(request):
     result, error = None, None
     if q or filters:
         try:
-            kinds = [kind] if kind else services.ALL_KINDS
+            kinds = services.source_kinds(source, [kind] if kind else None)
             result = services.search(request.user, q, kinds=kinds, filters=filters or None, page=page_no, per_page=20)
         except DomainError as exc:
             error = exc.message
@@ -45,7 +46,7 @@ def search_page(request):
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "matching/search.html", {
-        "q": q, "kind": kind, "filters": filters, "result": result, "error": error, "pages": pages,
+        "q": q, "kind": kind, "source": source, "filters": filters, "result": result, "error": error, "pages": pages,
         "kinds": services.kind_choices(), "querystring": params.urlencode(),
         "choices": services.filter_choices(),
     })

@@ -21,11 +21,12 @@ semantic, fused; facets), ``searching`` (search), ``recommend`` (recommendations
 """
 
 from ..indexing import ALL_KINDS
-from .filters import KIND_LABELS, PRICE_BAND_LABELS, clean_filters, filter_choices, kind_choices
+from .filters import KIND_LABELS, PRICE_BAND_LABELS, SOURCES, clean_filters, filter_choices, kind_choices, source_kinds
 from .recommend import candidates_for_achievement, recommend_for_demand, similar
 from .records import Hit, _candidate_fields, _field_rows, public_text
 from .searching import SearchPage, matches_record, search
 
 __all__ = ["ALL_KINDS", "Hit", "SearchPage", "search", "similar", "recommend_for_demand",
            "candidates_for_achievement", "matches_record", "clean_filters", "filter_choices", "kind_choices",
-           "public_text", "KIND_LABELS", "PRICE_BAND_LABELS", "_candidate_fields", "_field_rows"]
+           "public_text", "KIND_LABELS", "SOURCES", "source_kinds", "PRICE_BAND_LABELS", "_candidate_fields",
+           "_field_rows"]

@@ -13,8 +13,8 @@ from techtransfer.regions.services import name_of
 from techtransfer.taxonomy.models import TechField
 
 from ..engine import text as textmod
-from .filters import KIND_LABELS
-from .records import Hit, _load, _org_fields, _title, _url, public_text
+from .filters import kind_label
+from .records import Hit, _load, _notes, _org_fields, _provenance, _title, _url, public_text
 
 # TRL a demand's cooperation modes call for: buying or licensing a technology needs a proven one (GB/T 22900:
 # level 6 = prototype verified in a relevant environment), commissioned or joint development can start earlier;
@@ -169,6 +169,7 @@ def _hits(user, ranked: list[tuple[str, float]], tokens: list[str], source: _Sou
         if pk.isdigit():
             by_kind.setdefault(kind, []).append(int(pk))
     loaded = {kind: _load(user, kind, pks) for kind, pks in by_kind.items()}
+    notes = {kind: _notes(kind, list(objs)) for kind, objs in loaded.items() if objs}
     labels = _field_labels() if source is not None and source.fields else {}
     out: list[Hit] = []
     for doc_id, score in ranked:
@@ -179,5 +180,6 @@ def _hits(user, ranked: list[tuple[str, float]], tokens: list[str], source: _Sou
         snippet, explanation, reasons = _explain(kind, obj, tokens, source, labels)
         out.append(Hit(kind=kind, id=obj.pk, title=_title(kind, obj), url=_url(kind, obj), score=round(score, 4),
                        snippet_html=snippet, explanation=explanation, reasons=reasons,
-                       kind_label=str(KIND_LABELS.get(kind, kind))))
+                       kind_label=kind_label(kind), provenance=_provenance(kind, obj),
+                       note=notes.get(kind, {}).get(obj.pk, "")))
     return out

@@ -14,6 +14,7 @@ from techtransfer.orgs.models import OrgKind
 from techtransfer.regions import services as regions
 from techtransfer.taxonomy.models import TechField
 
+from .. import indexing
 from ..indexing import ALL_KINDS
 
 MAX_PER_PAGE = 100
@@ -140,10 +141,43 @@ def _engine_filters(user, kinds, filters: dict | None = None, **extra) -> dict:
     return out
 
 
+# Which records a search covers (``source``): this platform's own, the peer platforms' (kinds other apps declare,
+# e.g. the exchange's federated records), or both.
+SOURCES = ("local", "network", "both")
+NO_KIND = "none"  # a kind nothing has: the search finds nothing (e.g. demands among the network's experts)
+
+
+def source_kinds(source: str | None, kinds=None) -> list[str]:
+    """The kinds a search covers for ``source`` (``local``, ``network`` or ``both``/empty), narrowed to ``kinds``
+    when given (a kind outside the source is left out)."""
+    source = (source or "both").strip()
+    if source not in SOURCES:
+        raise DomainError(_("The source is local, network or both."), field="source")
+    if source == "local":
+        allowed = list(ALL_KINDS)
+    elif source == "network":
+        allowed = indexing.other_kinds()
+    else:
+        allowed = indexing.declared_kinds()
+    if kinds:  # narrowed to the kinds asked for; an unknown kind stays for ``_check_kinds`` to name
+        allowed = [k for k in kinds if k in allowed or k not in indexing.declared_kinds()]
+    return allowed or [NO_KIND]
+
+
+def kind_label(kind: str) -> str:
+    if kind in KIND_LABELS:
+        return str(KIND_LABELS[kind])
+    doc = indexing.search_documents().get(kind)
+    return str(doc.label or kind) if doc is not None else kind
+
+
 def _check_kinds(kinds) -> list[str]:
-    kinds = list(kinds or ALL_KINDS)
+    known = indexing.declared_kinds()
+    kinds = list(kinds or known)
     for k in kinds:
-        if k not in ALL_KINDS:
+        if k == NO_KIND:
+            continue
+        if k not in ALL_KINDS and k not in known:
             raise DomainError(_("Unknown kind: %(kind)s") % {"kind": k}, field="kinds")
     return kinds
 
@@ -165,4 +199,4 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [(k, str(KIND_LABELS[k])) for k in ALL_KINDS]
+    return [(k, kind_label(k)) for k in indexing.declared_kinds()]

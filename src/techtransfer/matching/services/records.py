@@ -14,6 +14,8 @@ from techtransfer.catalog.search import latest_refinement, with_refinements
 from techtransfer.orgs.models import Organization
 from techtransfer.people.models import BrokerProfile, ExpertProfile, Person
 
+from .. import indexing
+
 
 @dataclass
 class Hit:
@@ -26,6 +28,11 @@ class Hit:
     explanation: dict = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     kind_label: str = ""
+    provenance: str = ""
+    note: str = ""
+
+
+LOCAL_KINDS = ("achievement", "demand", "expert", "broker", "organization")
 
 
 # -- loading hits back from the database ---------------------------------------------------------------------------
@@ -50,8 +57,28 @@ def _load(user, kind: str, pks: list[int]) -> dict[int, object]:
             org._tt_fields = fields.get(pk, set())
         return orgs
     else:
-        return {}
+        doc = indexing.search_documents().get(kind)  # a kind another app declares says how its hits load back
+        return doc.load(user, pks) if doc is not None and doc.load is not None else {}
     return {obj.pk: obj for obj in qs}
+
+
+def _declared(kind: str, what: str):
+    doc = indexing.search_documents().get(kind)
+    return getattr(doc, what, None) if doc is not None else None
+
+
+def _notes(kind: str, pks: list[int]) -> dict[int, str]:
+    """What other apps say about these hits (``core.search.SearchNote``), one line per hit."""
+    out: dict[int, list[str]] = {}
+    for note in indexing.search_notes().get(kind, ()):
+        for pk, text in note.notes(pks).items():
+            out.setdefault(pk, []).append(text)
+    return {pk: "; ".join(texts) for pk, texts in out.items()}
+
+
+def _provenance(kind: str, obj) -> str:
+    provenance = _declared(kind, "provenance")
+    return provenance(obj) if provenance is not None else ""
 
 
 def _org_fields(org_ids: list[int]) -> dict[int, set[str]]:
@@ -122,6 +149,8 @@ def _field_rows(ids):
 
 
 def _url(kind: str, obj) -> str:
+    if kind not in LOCAL_KINDS:
+        return _declared(kind, "url")(obj)
     if kind == "achievement":
         return reverse("catalog:achievement", args=[obj.pk])
     if kind == "demand":
@@ -132,6 +161,8 @@ def _url(kind: str, obj) -> str:
 
 
 def _title(kind: str, obj) -> str:
+    if kind not in LOCAL_KINDS:
+        return _declared(kind, "title")(obj)
     if kind in ("expert", "broker"):
         p = obj.person
         extra = " · ".join(x for x in (p.title, p.organization.name if p.organization_id else "") if x)
@@ -143,6 +174,9 @@ def _title(kind: str, obj) -> str:
 
 def public_text(kind: str, obj) -> str:
     """The public text of a record, for snippets and matched terms (never protected or contact fields)."""
+    if kind not in LOCAL_KINDS:
+        text = _declared(kind, "public_text")
+        return text(obj) if text is not None else ""
     if kind == "achievement":
         return "\n".join(p for p in (obj.abstract, " ".join(obj.keywords or ()), obj.title_en, obj.abstract_en) if p)
     if kind == "demand":
