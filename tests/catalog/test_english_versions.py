@@ -9,8 +9,10 @@ from techtransfer.catalog.search import demand_doc
 from techtransfer.matching import services as matching
 from tests.catalog.factories import achievement_data, advance, demand_data
 
-EN_DEMAND = {"title_en": "Lithium battery recycling for highland logistics",
-             "problem_en": "We need a low-cost lithium battery recycling process for electric trucks."}
+EN_DEMAND = {
+    "title_en": "Lithium battery recycling for highland logistics",
+    "problem_en": "We need a low-cost lithium battery recycling process for electric trucks.",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -22,17 +24,32 @@ def _found(user, q):
     return {(h.kind, h.id) for h in matching.search(user, q).hits}
 
 
-def test_english_query_finds_achievement_and_demand_by_their_english_texts(
-    world, django_capture_on_commit_callbacks
-):
+def test_english_query_finds_achievement_and_demand_by_their_english_texts(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        ach = advance(world, catalog.create_achievement(world.member, world.wuhua_org, achievement_data(
-            title="高安全正极材料", keywords=["正极"], title_en="High-safety lithium battery cathode",
-            abstract_en="A lithium battery cathode with better thermal stability.")), Status.PUBLISHED)
-        dem = advance(world, catalog.create_demand(world.member, world.wuhua_org, demand_data(
-            title="动力电池回收需求", **EN_DEMAND)), Status.PUBLISHED)
-        plain = advance(world, catalog.create_demand(world.member, world.wuhua_org, demand_data(
-            title="高原果蔬保鲜需求")), Status.PUBLISHED)
+        ach = advance(
+            world,
+            catalog.create_achievement(
+                world.member,
+                world.wuhua_org,
+                achievement_data(
+                    title="高安全正极材料",
+                    keywords=["正极"],
+                    title_en="High-safety lithium battery cathode",
+                    abstract_en="A lithium battery cathode with better thermal stability.",
+                ),
+            ),
+            Status.PUBLISHED,
+        )
+        dem = advance(
+            world,
+            catalog.create_demand(world.member, world.wuhua_org, demand_data(title="动力电池回收需求", **EN_DEMAND)),
+            Status.PUBLISHED,
+        )
+        plain = advance(
+            world,
+            catalog.create_demand(world.member, world.wuhua_org, demand_data(title="高原果蔬保鲜需求")),
+            Status.PUBLISHED,
+        )
     hits = _found(world.visitor, "lithium battery")
     assert ("achievement", ach.pk) in hits and ("demand", dem.pk) in hits
     assert ("demand", plain.pk) not in hits
@@ -41,9 +58,16 @@ def test_english_query_finds_achievement_and_demand_by_their_english_texts(
 
 def test_demand_english_fields_through_the_api(client_for, world):
     c = client_for(world.member)
-    r = c.post("/api/v1/catalog/demands", {"owner": world.wuhua_org.pk, "title": "电池回收需求",
-                                           "problem": "需要低成本的动力电池回收工艺。", **EN_DEMAND},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/catalog/demands",
+        {
+            "owner": world.wuhua_org.pk,
+            "title": "电池回收需求",
+            "problem": "需要低成本的动力电池回收工艺。",
+            **EN_DEMAND,
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.content
     assert r.json()["title_en"] == EN_DEMAND["title_en"] and r.json()["problem_en"] == EN_DEMAND["problem_en"]
     pk = r.json()["id"]

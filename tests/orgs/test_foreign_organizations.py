@@ -13,8 +13,15 @@ from tests.conftest import WUHUA
 def _foreign(client):
     return client.post(
         "/api/v1/organizations",
-        {"name": "德国弗劳恩霍夫电池研究所", "name_en": "Fraunhofer Battery Institute", "kind": "institute",
-         "region": WUHUA, "country": "de", "description": "电池研究", "description_en": "Battery research."},
+        {
+            "name": "德国弗劳恩霍夫电池研究所",
+            "name_en": "Fraunhofer Battery Institute",
+            "kind": "institute",
+            "region": WUHUA,
+            "country": "de",
+            "description": "电池研究",
+            "description_en": "Battery research.",
+        },
         content_type="application/json",
     )
 
@@ -27,25 +34,37 @@ def test_foreign_organization_created_through_the_api_with_country_and_english(c
     assert body["name_en"] == "Fraunhofer Battery Institute" and body["description_en"] == "Battery research."
     org = Organization.objects.get(pk=body["id"])
     assert org.country_id == "DE"
-    r = client_for(world.wuhua_admin).patch(f"/api/v1/organizations/{org.pk}", {"description_en": "Cells."},
-                                            content_type="application/json")
+    r = client_for(world.wuhua_admin).patch(
+        f"/api/v1/organizations/{org.pk}", {"description_en": "Cells."}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["description_en"] == "Cells."
 
 
 def test_unknown_country_is_a_4xx_naming_the_field(client_for, world):
     c = client_for(world.wuhua_admin)
-    r = c.post("/api/v1/organizations", {"name": "无名境外机构", "kind": "enterprise", "region": WUHUA,
-                                         "country": "ZZ"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/organizations",
+        {"name": "无名境外机构", "kind": "enterprise", "region": WUHUA, "country": "ZZ"},
+        content_type="application/json",
+    )
     assert r.status_code in (400, 422) and r.json()["field"] == "country"
     assert not Organization.objects.filter(name="无名境外机构").exists()
-    r = c.post("/api/v1/organizations", {"name": "无代码国内机构", "kind": "enterprise", "region": WUHUA},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/organizations",
+        {"name": "无代码国内机构", "kind": "enterprise", "region": WUHUA},
+        content_type="application/json",
+    )
     assert r.status_code in (400, 422)  # a domestic organization still needs its credit code
 
 
 def test_foreign_organization_page_record_page_and_export_show_the_country(client_for, world, make_org):
-    org = make_org("德国弗劳恩霍夫电池研究所", credit_code=None, country_id="DE", name_en="Fraunhofer Battery Institute",
-                   description_en="Battery research in Germany.")
+    org = make_org(
+        "德国弗劳恩霍夫电池研究所",
+        credit_code=None,
+        country_id="DE",
+        name_en="Fraunhofer Battery Institute",
+        description_en="Battery research in Germany.",
+    )
     Organization.objects.filter(pk=org.pk).update(credit_code=None)
     html = client_for(world.visitor).get(f"/organizations/{org.pk}/").content.decode()
     assert 'data-testid="country"' in html and "DE" in html

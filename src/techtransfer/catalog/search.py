@@ -6,8 +6,8 @@ they can surface neither in ranking nor in snippets:
 
 - achievement: title, keywords, abstract, English title and abstract, IPC and industry codes; filters: field,
   region, TRL, transfer modes, price band, status, owner kind;
-- demand: title, keywords, problem, its English title and problem, target indicators, the latest standard description (refinement); filters:
-  field(s), region, cooperation modes, budget band, status, owner kind;
+- demand: title, keywords, problem, English title and problem, target indicators, the latest standard description
+  (refinement); filters: field(s), region, cooperation modes, budget band, status, owner kind;
 - organization (added to ``orgs.search``): titles and keywords of its public records, their technical fields.
 
 Drafts are left out (nobody searches for them).
