@@ -29,7 +29,10 @@ def foreign_buyer(tw, make_org, make_user):  # noqa: F811
 def rare_earth(db):
     edition = ExportControlEdition.objects.create(name="测试目录", notice="测试公告")
     return ExportControlItem.objects.create(
-        edition=edition, number="UNVERIFIED-3", name="稀土的提炼、加工、利用技术", keywords=["稀土萃取"],
+        edition=edition,
+        number="UNVERIFIED-3",
+        name="稀土的提炼、加工、利用技术",
+        keywords=["稀土萃取"],
         status=ControlStatus.PROHIBITED,
     )
 

@@ -12,5 +12,5 @@ class ContractsConfig(PlatformAppConfig):
     demo_loader = "demo.load"
     cli_commands = {
         "contracts-summary": "check (or --rebuild) the contract statistics summary against the ledger",
-        "contracts-exportcontrol": "load (or list) the export-control catalogue of prohibited and restricted technologies",
+        "contracts-exportcontrol": "load (or list) the export-control catalogue (prohibited and restricted technology)",
     }

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from techtransfer.contracts import attachments, certificates, services, tax
 from techtransfer.contracts import permissions as rules
-from techtransfer.contracts.services import exportcontrol
 from techtransfer.contracts.models import (
     AmountKind,
     ContractCategory,
@@ -32,6 +31,7 @@ from techtransfer.contracts.models import (
     Status,
     TechContract,
 )
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.actions import perform
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.orgs.models import Organization, OrgKind
