@@ -2,6 +2,7 @@
 queries through the site search."""
 
 import pytest
+from django.utils import translation
 
 from techtransfer.catalog import services as catalog
 from techtransfer.catalog.models import Demand, Status
@@ -86,7 +87,9 @@ def test_detail_page_shows_the_english_version_first_in_english(client_for, worl
     assert 'data-testid="english-version"' in zh
     assert zh.index("english-version") > zh.index(demand.problem)
     c.cookies["django_language"] = "en"
-    en = c.get(f"/catalog/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # The locale middleware leaves the request's language active in the thread: restore it afterwards.
+    with translation.override("en"):
+        en = c.get(f"/catalog/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert en.index("english-version") < en.index(demand.problem)
 
 

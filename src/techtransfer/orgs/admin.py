@@ -39,6 +39,7 @@ class OrganizationAdmin(ScopedAdmin):
         "kind",
         "ownership",
         "region",
+        "country",
         "credit_code",
         "verification",
         "demo_level",
