@@ -222,3 +222,19 @@ def test_certifying_an_old_foreign_contract_screens_it_first(cw, catalogue):
         certify(cw, contract)
     assert exc.value.code == "export_screening_pending"
     assert screening_of(contract).proposed_outcome == ScreeningOutcome.FREE
+
+
+def test_a_corrected_filing_is_screened_again_until_confirmed(cw, catalogue):
+    import datetime
+
+    contract = foreign(cw)
+    assert screening_of(contract).proposed_outcome == ScreeningOutcome.FREE
+    services.return_for_correction(
+        cw.reviewer, contract, "请补充技术内容", datetime.date.today() + datetime.timedelta(days=10)
+    )
+    contract.refresh_from_db()
+    services.update_draft(cw.w.member, contract, {"technical_summary": "开发个性化推荐的推荐算法。"})
+    services.resubmit(cw.w.member, contract)
+    s = screening_of(contract)
+    assert s.proposed_outcome == ScreeningOutcome.RESTRICTED and list(s.proposed_items.all()) == [catalogue.restricted]
+    assert Screening.objects.count() == 1
