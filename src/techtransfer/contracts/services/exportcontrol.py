@@ -31,6 +31,7 @@ The rules encoded here:
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -38,7 +39,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techtransfer.accounts.models import Role, RoleAssignment
@@ -134,7 +134,7 @@ def _date(value, where: str, problems: list[str]):
     if value in (None, ""):
         return None
     try:
-        return timezone.datetime.fromisoformat(str(value)).date()
+        return datetime.date.fromisoformat(str(value))
     except ValueError:
         problems.append(_("%s: a date YYYY-MM-DD expected") % where)
         return None
