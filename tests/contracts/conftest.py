@@ -10,6 +10,8 @@ import pytest
 
 from techtransfer.accounts.models import Role
 from techtransfer.contracts import services
+from techtransfer.contracts.models import Screening
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.orgs.models import OrgKind
 from tests.conftest import KUNMING, PANLONG, QUJING, WUHUA, make_credit_code
 
@@ -32,6 +34,14 @@ CATEGORY_SAMPLES = [
     ("service", "svc_training", ""),
     ("service", "svc_intermediary", ""),
 ]
+
+
+def confirm_screening(reviewer, contract) -> None:
+    """Confirm the proposal of a contract's export-control screening (a contract with a foreign buyer is screened at
+    submission and certified only once a reviewer confirmed it); nothing for a domestic contract."""
+    screening = Screening.objects.filter(subject_kind="contract", subject_id=contract.pk, status="proposed").first()
+    if screening is not None:
+        exportcontrol.confirm(reviewer, screening)
 
 
 class ContractWorld:
@@ -70,6 +80,7 @@ class ContractWorld:
 
     def certified(self, lines=None, **overrides):
         contract = self.submitted(**overrides)
+        confirm_screening(self.reviewer, contract)
         return services.certify(self.reviewer, contract, contract.category_id, contract.subcategory_id, lines or [])
 
 

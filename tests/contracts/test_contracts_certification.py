@@ -56,7 +56,7 @@ def test_classification_tables_are_seeded_per_the_rules():
         "生物医药新品种",
         "未涉及知识产权",
     }
-    assert RefusalReason.objects.count() == len(data.REFUSAL_REASONS) == 14
+    assert RefusalReason.objects.count() == len(data.REFUSAL_REASONS) == 15  # 14 + export_prohibited (export control)
     assert set(RefusalReason.objects.filter(credit_record=True).values_list("code", flat=True)) == {
         "false_contract",
         "split_contract",

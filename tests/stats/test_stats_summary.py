@@ -14,7 +14,7 @@ from techtransfer.contracts import ledger
 from techtransfer.contracts import services as contracts
 from techtransfer.contracts.models import LedgerSummary, Status, TechContract
 from techtransfer.stats import services as stats
-from tests.contracts.conftest import cw  # noqa: F401  (fixture)
+from tests.contracts.conftest import confirm_screening, cw  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -47,6 +47,7 @@ def history(cw, monkeypatch, make_org, make_user):  # noqa: F811
         data.update(over)
         contract = contracts.submit(member, contracts.file_contract(member, data))
         reviewer = cw.reviewer if contract.registration_point_id == cw.kunming_point.pk else cw.qujing_reviewer
+        confirm_screening(reviewer, contract)  # a foreign buyer: the export-control screening first
         return contracts.certify(reviewer, contract, contract.category_id, contract.subcategory_id, list(lines))
 
     qj = {"registration_point": cw.qujing_point.pk, "seller": {"organization": seller_qj.pk}}

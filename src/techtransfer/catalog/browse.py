@@ -156,7 +156,7 @@ def filter_demands(user, f: Filters):
     """Demands the user may see, filtered and sorted as ``f`` asks (price bands apply to the budget's top)."""
     qs = services.demands_visible(user)
     if f.q:
-        qs = qs.filter(_text_q(f.q, ("title", "problem", "target_indicators")))
+        qs = qs.filter(_text_q(f.q, ("title", "title_en", "problem", "problem_en", "target_indicators")))
     qs, order = _common(qs, f, CooperationMode, DEMAND_SORTS)
     qs = _price_band(qs, f.price, Q(budget_min__isnull=True, budget_max__isnull=True), "budget_max")
     return qs.order_by(*order)

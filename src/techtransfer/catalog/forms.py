@@ -139,11 +139,13 @@ class DemandForm(forms.ModelForm):
     class Meta:
         model = Demand
         fields = [
-            "title", "problem", "target_indicators", "keywords", "tech_field", "budget_min", "budget_max",
+            "title", "title_en", "problem", "problem_en", "target_indicators", "keywords", "tech_field",
+            "budget_min", "budget_max",
             "deadline", "cooperation_modes", "contact_name", "contact_phone", "contact_email",
         ]
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 5}),
+            "problem_en": forms.Textarea(attrs={"rows": 3}),
             "target_indicators": forms.Textarea(attrs={"rows": 3}),
             "deadline": forms.DateInput(attrs={"type": "date"}),
         }

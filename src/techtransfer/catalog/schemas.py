@@ -31,6 +31,8 @@ D_contact_name = D["contact_name"].api(null=False)
 D_contact_phone = D["contact_phone"].api(null=False)
 D_deadline_or_null = D["deadline"].api()
 D_problem = D["problem"].api(null=False)
+D_problem_en = D["problem_en"].api(null=False)
+D_title_en = D["title_en"].api(null=False)
 D_target_indicators = D["target_indicators"].api(null=False)
 D_title = D["title"].api(null=False)
 
@@ -207,7 +209,9 @@ class DecisionIn(InputSchema):
 class DemandItem(Schema):
     id: int
     title: str
+    title_en: str = ""
     problem: str
+    problem_en: str = ""
     target_indicators: str
     keywords: list[str]
     tech_field: str | None
@@ -245,7 +249,9 @@ class DemandIn(InputSchema):
 
     owner: int
     title: D_title
+    title_en: D_title_en = ""
     problem: D_problem
+    problem_en: D_problem_en = ""
     target_indicators: D_target_indicators = ""
     keywords: list[str] = []
     tech_field: str | None = None
@@ -264,7 +270,9 @@ class DemandPatch(InputSchema):
     stores = Demand
 
     title: D_title = None
+    title_en: D_title_en = None
     problem: D_problem = None
+    problem_en: D_problem_en = None
     target_indicators: D_target_indicators = None
     keywords: NotNull[list[str]] = None
     tech_field: str | None = None

@@ -6,8 +6,8 @@ they can surface neither in ranking nor in snippets:
 
 - achievement: title, keywords, abstract, English title and abstract, IPC and industry codes; filters: field,
   region, TRL, transfer modes, price band, status, owner kind;
-- demand: title, keywords, problem, target indicators, the latest standard description (refinement); filters:
-  field(s), region, cooperation modes, budget band, status, owner kind;
+- demand: title, keywords, problem, English title and problem, target indicators, the latest standard description
+  (refinement); filters: field(s), region, cooperation modes, budget band, status, owner kind;
 - organization (added to ``orgs.search``): titles and keywords of its public records, their technical fields.
 
 Drafts are left out (nobody searches for them).
@@ -78,7 +78,7 @@ def with_refinements(qs):
 def demand_doc(d) -> dict:
     """The public fields of a demand and its latest standard description. Never reads the contact fields."""
     ref = latest_refinement(d)
-    parts = [d.problem, d.target_indicators]
+    parts = [d.problem, d.title_en, d.problem_en, d.target_indicators]
     fields = [d.tech_field_id] if d.tech_field_id else []
     if ref is not None:
         parts += [ref.title, ref.description, ref.key_indicators, _ipc_text(ref.ipc_codes)]

@@ -67,7 +67,9 @@ ACHIEVEMENT_FIELDS = (
 )
 DEMAND_FIELDS = (
     "title",
+    "title_en",
     "problem",
+    "problem_en",
     "target_indicators",
     "keywords",
     "tech_field_id",
@@ -365,7 +367,9 @@ def demand_view(user, demand: Demand, contact_ok: bool | None = None) -> dict:
     data = {
         "id": demand.pk,
         "title": demand.title,
+        "title_en": demand.title_en,
         "problem": demand.problem,
+        "problem_en": demand.problem_en,
         "target_indicators": demand.target_indicators,
         "keywords": list(demand.keywords or []),
         "tech_field": demand.tech_field_id,

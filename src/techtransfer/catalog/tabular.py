@@ -69,8 +69,10 @@ ACHIEVEMENT_COLUMNS = (
 )
 DEMAND_COLUMNS = (
     Column("title", "text", True, gettext_lazy("Title in Chinese"), "高原果蔬保鲜技术需求"),
+    Column("title_en", "text", False, gettext_lazy("English title"), "Low-cost preservation of highland produce"),
     Column("problem", "text", True, gettext_lazy("The problem, in the enterprise's words"),
            "运输途中损耗高，需要低成本保鲜方案。"),
+    Column("problem_en", "text", False, gettext_lazy("English problem statement"), ""),
     Column("target_indicators", "text", False, gettext_lazy("Target indicators"), "损耗率低于 5%"),
     Column("keywords", "list", False, gettext_lazy("Keywords separated by ;"), ["保鲜"]),
     Column("tech_field", "field", False, gettext_lazy("Technical field code 01–11"), "09", "tech_field_id"),

@@ -47,6 +47,8 @@ ACHIEVEMENT_RULES = {
 DEMAND_RULES = {
     "title": TITLE,
     "problem": SUMMARY,
+    "title_en": Rule(parse_text, max_length=300),
+    "problem_en": Rule(parse_text, max_length=20000),
     "target_indicators": Rule(parse_text, max_length=5000),
     "budget_min": AMOUNT,
     "budget_max": AMOUNT,

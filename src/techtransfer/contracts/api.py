@@ -5,13 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status as Reply
 
 from techtransfer.contracts import attachments, certificates, services, tax
-from techtransfer.contracts.models import RefusalReason, Status, TechContract
-from techtransfer.contracts.permissions import visible_contracts
+from techtransfer.contracts.models import RefusalReason, Screening, ScreeningSubject, Status, TechContract
+from techtransfer.contracts.permissions import visible_contracts, visible_screenings
 from techtransfer.contracts.schemas import (
     AmendIn,
     CancelIn,
@@ -20,9 +21,13 @@ from techtransfer.contracts.schemas import (
     ExpertReviewIn,
     RefuseIn,
     ReturnIn,
+    ScreeningConfirmIn,
+    ScreeningLicenceIn,
     as_data,
 )
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.apidoc import public, raises
+from techtransfer.core.errors import NotFound
 from techtransfer.core.pagination import paginate
 
 router = Router(tags=["contracts"])
@@ -57,6 +62,7 @@ class ContractOut(Schema):
     seller_org: int
     refusal_reasons: list[str]
     refusal_note: str
+    conditions: str = ""
     amount_lines: list[LineOut]
 
 
@@ -96,6 +102,7 @@ def serialize(c: TechContract) -> ContractOut:
         seller_org=c.seller_org_id,
         refusal_reasons=[r.pk for r in c.refusal_reasons.all()],
         refusal_note=c.refusal_note,
+        conditions=c.conditions,
         amount_lines=[LineOut(kind=x.kind, amount=x.amount, description=x.description) for x in c.amount_lines.all()],
     )
 
@@ -302,3 +309,132 @@ def delete_attachment(request, contract_id: int, attachment_id: int):
     contract = services.get_visible(request.auth, contract_id)
     attachments.remove(request.auth, contract, attachment_id)
     return Reply(204, None)
+
+
+# --- export control — 技术出口管制 --------------------------------------------------------------------------------
+
+
+class ExportControlItemOut(Schema):
+    id: int
+    number: str
+    field: str
+    field_en: str
+    name: str
+    name_en: str
+    control_points: str
+    status: str
+    keywords: list[str]
+    edition: str
+
+
+class ScreeningMatchOut(Schema):
+    item: int
+    number: str
+    name: str
+    status: str
+    why: list[str]
+
+
+class ScreeningOut(Schema):
+    id: int
+    subject_kind: str
+    subject_id: int
+    subject_label: str
+    counterparty: str
+    counterparty_country: str
+    status: str
+    proposed_outcome: str
+    matches: list[ScreeningMatchOut]
+    outcome: str
+    items: list[str]
+    reason: str
+    confirmed_at: str | None
+    licence_number: str
+
+
+class ScreeningPage(Schema):
+    items: list[ScreeningOut]
+    count: int
+
+
+def _screening(s: Screening) -> ScreeningOut:
+    return ScreeningOut(
+        id=s.pk,
+        subject_kind=s.subject_kind,
+        subject_id=s.subject_id,
+        subject_label=s.subject_label,
+        counterparty=s.counterparty,
+        counterparty_country=s.counterparty_country_id,
+        status=s.status,
+        proposed_outcome=s.proposed_outcome,
+        matches=s.matches or [],
+        outcome=s.outcome,
+        items=[i.number for i in s.items.all()],
+        reason=s.reason,
+        confirmed_at=s.confirmed_at.isoformat() if s.confirmed_at else None,
+        licence_number=s.licence_number,
+    )
+
+
+@router.get(
+    "/export-control/items",
+    response=list[ExportControlItemOut],
+    summary="The active items of the export-control catalogue (《中国禁止出口限制出口技术目录》)",
+)
+@public
+def export_control_items(request, status: str = ""):
+    qs = exportcontrol.active_items()
+    if status:
+        qs = qs.filter(status=status)
+    return [
+        ExportControlItemOut(
+            id=i.pk, number=i.number, field=i.field, field_en=i.field_en, name=i.name, name_en=i.name_en,
+            control_points=i.control_points, status=i.status, keywords=i.keywords or [], edition=i.edition.notice,
+        )
+        for i in qs
+    ]
+
+
+@router.get("/screenings", response=ScreeningPage, summary="Export-control screenings the caller may see")
+def list_screenings(request, awaiting: bool = False, page: int = 1, page_size: int = 50):
+    qs = visible_screenings(request.auth).order_by("-id")
+    if awaiting:
+        qs = qs.filter(pk__in=[s.pk for s in exportcontrol.awaiting(request.auth)])
+    page_slice = paginate(qs, page, page_size)
+    return ScreeningPage(items=[_screening(s) for s in page_slice.items], count=page_slice.count)
+
+
+@router.get("/screenings/{int:screening_id}", response=ScreeningOut, summary="One export-control screening")
+def get_screening(request, screening_id: int):
+    return _screening(exportcontrol.get_visible(request.auth, screening_id))
+
+
+@router.post(
+    "/screenings/{int:screening_id}/confirm",
+    response=ScreeningOut,
+    summary="Confirm a screening, possibly changing its outcome and items with a reason (reviewers)",
+)
+def confirm_screening(request, screening_id: int, payload: ScreeningConfirmIn):
+    screening = exportcontrol.get_visible(request.auth, screening_id)
+    return _screening(
+        exportcontrol.confirm(request.auth, screening, payload.outcome, payload.items, payload.reason)
+    )
+
+
+@router.post(
+    "/screenings/{int:screening_id}/licence",
+    response=ScreeningOut,
+    summary="Enter the export licence number of a restricted technology",
+)
+def screening_licence(request, screening_id: int, payload: ScreeningLicenceIn):
+    screening = exportcontrol.get_visible(request.auth, screening_id)
+    return _screening(exportcontrol.record_licence(request.auth, screening, payload.licence_number))
+
+
+@router.get("/{int:contract_id}/screening", response=ScreeningOut, summary="The export-control screening of a contract")
+def contract_screening(request, contract_id: int):
+    contract = services.get_visible(request.auth, contract_id)
+    screening = Screening.objects.filter(subject_kind=ScreeningSubject.CONTRACT, subject_id=contract.pk).first()
+    if screening is None:
+        raise NotFound(_("This contract has not been screened (it has no foreign buyer, or is not submitted)."))
+    return _screening(exportcontrol.get_visible(request.auth, screening.pk))

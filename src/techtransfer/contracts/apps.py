@@ -10,4 +10,7 @@ class ContractsConfig(PlatformAppConfig):
     url_prefix = "contracts/"
     headline_figures = "figures.headline_figures"
     demo_loader = "demo.load"
-    cli_commands = {"contracts-summary": "check (or --rebuild) the contract statistics summary against the ledger"}
+    cli_commands = {
+        "contracts-summary": "check (or --rebuild) the contract statistics summary against the ledger",
+        "contracts-exportcontrol": "load (or list) the export-control catalogue (prohibited and restricted technology)",
+    }

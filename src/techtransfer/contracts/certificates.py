@@ -89,6 +89,9 @@ def certificate_pdf(contract: TechContract) -> bytes:
         ("登记机构", contract.registration_point.name if contract.registration_point else ""),
         ("状态", "已注销" if contract.status == Status.CANCELLED else "有效"),
     ]
+    if contract.conditions:
+        # Export control: the technology-export contract registration or the export licence (技术出口管制).
+        rows.append(("附带条件", contract.conditions.split(" Free technology export")[0]))
     y = height - 150
     pdf.setFont(font, 12)
     for label, value in rows:

@@ -152,6 +152,13 @@ REFUSAL_REASONS = [
         "A fictitious or forged contract, or false statements to obtain registration",
         "《技术合同认定登记管理办法》 (弄虚作假、骗取技术合同登记); 民法典 art. 146",
     ),
+    # An export to a foreign party of a technology the catalogue prohibits (export-control screening).
+    (
+        "export_prohibited",
+        "属于《中国禁止出口限制出口技术目录》禁止出口的技术",
+        "Technology prohibited from export by the catalogue of prohibited and restricted export technologies",
+        "《技术进出口管理条例》 art. 32; 《中国禁止出口限制出口技术目录》",
+    ),
 ]
 
 # Grounds whose refusal is entered in the seller's credit record (科技信用): registration sought by deceit or to

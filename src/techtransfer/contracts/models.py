@@ -308,6 +308,11 @@ class TechContract(Record):
     non_tech_amount = models.DecimalField(_("non-technical amount (yuan)"), **MONEY, null=True, blank=True)
     refusal_reasons = models.ManyToManyField(RefusalReason, verbose_name=_("refusal reasons"), blank=True)
     refusal_note = models.TextField(_("refusal note"), blank=True)
+    conditions = models.TextField(
+        _("registration conditions"),
+        blank=True,
+        help_text=_("Conditions recorded with the registration, e.g. the technology-export contract registration."),
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewer"),
@@ -600,3 +605,175 @@ class LedgerSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.side} {self.region} {self.dimension}={self.key}: {self.count}"
+
+
+# --- export control — 技术出口管制 -------------------------------------------------------------------------------
+#
+# 《中华人民共和国技术进出口管理条例》 arts. 30–44: technology whose export is prohibited is not exported; restricted
+# technology is exported under a licence (技术出口许可证); free technology is exported, and its contracts are
+# registered with the commerce department (技术出口合同登记). The catalogue (《中国禁止出口限制出口技术目录》) is
+# editable data, loaded from a file (``techtransfer contracts-exportcontrol load``); ``services.exportcontrol``
+# screens every contract and every trade with a foreign counterparty against its active items.
+
+
+class ControlStatus(models.TextChoices):
+    PROHIBITED = "prohibited", _("Prohibited from export (禁止出口)")
+    RESTRICTED = "restricted", _("Restricted: export licence required (限制出口)")
+
+
+class ExportControlEdition(models.Model):
+    """An edition of the catalogue of technologies prohibited or restricted from export
+    (《中国禁止出口限制出口技术目录》) with the notice that issued it (e.g. 商务部 科技部公告2023年第57号)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    notice = models.CharField(_("issuing notice"), max_length=200)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    effective_on = models.DateField(_("in force from"), null=True, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    active = models.BooleanField(_("active"), default=True, help_text=_("Screening uses the items of active editions."))
+    created_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export-control catalogue edition")
+        verbose_name_plural = _("export-control catalogue editions")
+        ordering = ["-effective_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["notice"], name="contracts_exportcontrol_edition_notice")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.notice})"
+
+
+class ExportControlItem(models.Model):
+    """An item of the catalogue — 技术条目: number (``…J`` prohibited, ``…X`` restricted), the field (行业/技术领域),
+    the name, the control points (控制要点), and the keywords and IPC prefixes screening matches on."""
+
+    edition = models.ForeignKey(
+        ExportControlEdition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="items"
+    )
+    number = models.CharField(_("number"), max_length=16)
+    field = models.CharField(_("technical field"), max_length=200, blank=True)
+    field_en = models.CharField(_("technical field (English)"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    control_points = models.TextField(_("control points (控制要点)"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ControlStatus.choices)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True, help_text=_("Words screening matches on."))
+    ipc_prefixes = models.JSONField(_("IPC prefixes"), default=list, blank=True)
+    tech_fields = models.JSONField(
+        _("platform technical fields"), default=list, blank=True, help_text=_("Codes of the platform's field table.")
+    )
+    note = models.TextField(_("note"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("export-control catalogue item")
+        verbose_name_plural = _("export-control catalogue items")
+        ordering = ["edition", "number", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "number"], name="contracts_exportcontrol_item_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.name}（{self.get_status_display()}）"
+
+
+class ScreeningSubject(models.TextChoices):
+    CONTRACT = "contract", _("Technology contract")
+    REGISTRATION = "registration", _("Buyer registration on a listing or auction")
+    DEAL = "deal", _("Deal")
+
+
+class ScreeningOutcome(models.TextChoices):
+    PROHIBITED = "prohibited", _("Prohibited: not exported (禁止出口)")
+    RESTRICTED = "restricted", _("Restricted: export licence required (限制出口)")
+    FREE = "free", _("Free: technology-export contract registration (自由出口)")
+
+
+class ScreeningStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting the reviewer's confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
+class Screening(models.Model):
+    """The export-control screening of a contract or trade with a foreign counterparty — 技术出口管制审查.
+
+    The automatic first pass proposes an outcome with the matched catalogue items and why; a reviewer (of the
+    registration point, or a region administrator in scope) confirms it, possibly changing the outcome and the
+    items with a reason. Only a confirmed screening counts. ``subject_kind`` + ``subject_id`` name the screened
+    record (a contract here, or a trading record of the ``trading`` app, which sits above this one).
+    """
+
+    subject_kind = models.CharField(_("subject"), max_length=16, choices=ScreeningSubject.choices)
+    subject_id = models.BigIntegerField(_("subject id"))
+    subject_label = models.CharField(_("subject name"), max_length=300, blank=True)
+    achievement_id = models.BigIntegerField(_("achievement"), null=True, blank=True, db_index=True)
+    counterparty = models.CharField(_("foreign counterparty"), max_length=200)
+    counterparty_country = models.ForeignKey(
+        "regions.Country", verbose_name=_("counterparty country"), on_delete=models.PROTECT, related_name="+"
+    )
+    counterparty_org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("counterparty organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("seller organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    point = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("registration point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ScreeningStatus.choices, default=ScreeningStatus.PROPOSED
+    )
+    proposed_outcome = models.CharField(_("proposed outcome"), max_length=12, choices=ScreeningOutcome.choices)
+    proposed_items = models.ManyToManyField(
+        ExportControlItem, verbose_name=_("matched items"), blank=True, related_name="+"
+    )
+    matches = models.JSONField(_("why matched"), default=list, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=ScreeningOutcome.choices, blank=True)
+    items = models.ManyToManyField(ExportControlItem, verbose_name=_("confirmed items"), blank=True, related_name="+")
+    reason = models.TextField(_("reviewer's reason"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    licence_number = models.CharField(_("export licence number (技术出口许可证编号)"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("screened at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scope_region_field = "region_id"
+    scope_org_field = "org_id"
+
+    class Meta:
+        verbose_name = _("export-control screening")
+        verbose_name_plural = _("export-control screenings")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject_kind", "subject_id"], name="contracts_screening_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_kind_display()} #{self.subject_id}: {self.outcome or self.proposed_outcome}"
+
+    @classmethod
+    def public_q(cls) -> Q:
+        return Q(pk__in=[])
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == ScreeningStatus.CONFIRMED

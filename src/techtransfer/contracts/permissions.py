@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
-from techtransfer.contracts.models import ContractParty, PartyRole, Status, TechContract
+from techtransfer.contracts.models import ContractParty, PartyRole, Screening, Status, TechContract
 from techtransfer.orgs.models import Organization, OrgKind
 from techtransfer.regions.services import is_within, scope_q
 
@@ -138,4 +138,57 @@ def visible_contracts(user):
     if buyer_orgs:
         buyer = ContractParty.objects.filter(role=PartyRole.BUYER, organization_id__in=sorted(buyer_orgs))
         q |= Q(pk__in=buyer.values("contract_id")) & submitted
+    return qs.filter(q)
+
+
+# --- export-control screening ------------------------------------------------------------------------------------
+
+
+@permissions.rule("contracts.confirm_screening")
+def may_confirm_screening(user, screening: Screening) -> bool:
+    """A screening is confirmed by a reviewer of the contract's registration point whose region scope contains the
+    seller's region, or by a region administrator whose region contains it (platform administrators everywhere).
+    Members of the parties never confirm their own screening."""
+    p = permissions.principal(user)
+    if p.is_platform_admin or p.in_region_scope(screening.region_id):
+        return True
+    point = screening.point
+    return point is not None and any(
+        g.role == Role.REVIEWER and _grant_covers(g, point, screening.region_id) for g in p.grants
+    )
+
+
+@permissions.rule("contracts.see_screening")
+def may_see_screening(user, screening: Screening) -> bool:
+    """The seller's members, the counterparty organization's members and those who may confirm read a screening."""
+    orgs = permissions.principal(user).org_ids(*_SELLER_ROLES)
+    return (
+        screening.org_id in orgs
+        or (screening.counterparty_org_id is not None and screening.counterparty_org_id in orgs)
+        or may_confirm_screening(user, screening)
+    )
+
+
+@permissions.rule("contracts.record_export_licence")
+def may_record_export_licence(user, screening: Screening) -> bool:
+    """The export licence number (技术出口许可证编号) is entered by the seller's members or by a confirmer."""
+    orgs = permissions.principal(user).org_ids(*_SELLER_ROLES)
+    return screening.org_id in orgs or may_confirm_screening(user, screening)
+
+
+def visible_screenings(user):
+    """Screenings the user may read: the seller's and the counterparty's members, the reviewers of the point within
+    their jurisdiction, region administrators within their scope, platform administrators all."""
+    qs = Screening.objects.select_related("counterparty_country", "org", "region", "point", "confirmed_by")
+    p = permissions.principal(user)
+    if p.is_platform_admin:
+        return qs
+    if not p.authenticated:
+        return qs.none()
+    orgs = sorted(p.org_ids(*_SELLER_ROLES))
+    q = Q(org_id__in=orgs) | Q(counterparty_org_id__in=orgs) | permissions.region_scope_q(p, Screening)
+    for g in p.grants:
+        if g.role == Role.REVIEWER and g.org_id:
+            point_q = Q(point_id=g.org_id)
+            q |= point_q & scope_q("region_id", g.region) if g.region else point_q
     return qs.filter(q)

@@ -125,6 +125,19 @@ class RefuseIn(InputSchema):
     note: str = ""
 
 
+class ScreeningConfirmIn(InputSchema):
+    """The reviewer's confirmation of an export-control screening: leave ``outcome`` and ``items`` out to confirm
+    the proposal; a change of either needs a ``reason``."""
+
+    outcome: Literal["prohibited", "restricted", "free"] | None = None
+    items: list[int] | None = Field(None, description="ids of catalogue items (GET /contracts/export-control/items)")
+    reason: str = Field("", max_length=2000)
+
+
+class ScreeningLicenceIn(InputSchema):
+    licence_number: str = Field(min_length=4, max_length=64, description="技术出口许可证编号")
+
+
 class ReturnIn(InputSchema):
     """Return a submitted filing for correction — 退回补正: what to correct and by when (default: 15 days)."""
 

@@ -24,10 +24,14 @@ from techtransfer.contracts.models import (
     LicenceScope,
     PartyType,
     RefusalReason,
+    Screening,
+    ScreeningOutcome,
+    ScreeningSubject,
     SocioEconomicObjective,
     Status,
     TechContract,
 )
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.actions import perform
 from techtransfer.core.errors import DomainError, NotFound
 from techtransfer.orgs.models import Organization, OrgKind
@@ -346,7 +350,25 @@ def _detail_context(request, contract: TechContract) -> dict:
         "default_correction_due": services.default_correction_due(),
         "declared": contract.declared_lines or [],
         "certify_rows": ((contract.declared_lines or []) + [{}] * LINE_ROWS)[:LINE_ROWS],
+        **_screening_context(
+            user, Screening.objects.filter(subject_kind=ScreeningSubject.CONTRACT, subject_id=contract.pk).first()
+        ),
         **_choices(),
+    }
+
+
+def _screening_context(user, screening: Screening | None) -> dict:
+    """The export-control panel: the screening and what the user may do with it."""
+    if screening is None or not rules.may_see_screening(user, screening):
+        return {"s": None}
+    may_confirm = rules.may_confirm_screening(user, screening)
+    return {
+        "s": screening,
+        "may_confirm": may_confirm,
+        "may_licence": rules.may_record_export_licence(user, screening),
+        "outcomes": ScreeningOutcome.choices,
+        "proposed": list(screening.proposed_items.all()),
+        "catalogue_items": list(exportcontrol.active_items()) if may_confirm and not screening.confirmed else [],
     }
 
 
@@ -530,4 +552,73 @@ def verify(request):
         "contracts/verify.html",
         {"number": number, "code": code, "result": result, "error": error},
         status=404 if error else 200,
+    )
+
+
+# --- export-control screenings ------------------------------------------------------------------------------------
+
+
+@login_required
+def screening_list(request):
+    """The reviewers' queue of screenings awaiting confirmation, and every screening the user may see."""
+    page, querystring = _page(request, rules.visible_screenings(request.user).order_by("-created_at", "-id"))
+    return render(
+        request,
+        "contracts/screenings.html",
+        {"awaiting": exportcontrol.awaiting(request.user), "page_obj": page, "querystring": querystring},
+    )
+
+
+def _screening(request, pk: int) -> Screening:
+    try:
+        return exportcontrol.get_visible(request.user, pk)
+    except NotFound:
+        raise Http404
+
+
+@login_required
+def screening_detail(request, pk: int):
+    screening = _screening(request, pk)
+    return render(request, "contracts/screening.html", _screening_context(request.user, screening))
+
+
+def _screening_back(screening: Screening) -> str:
+    return exportcontrol.screening_url(screening)
+
+
+def _screening_error(request, screening: Screening):
+    def show(exc: DomainError):
+        ctx = _screening_context(request.user, Screening.objects.get(pk=screening.pk))
+        ctx["error"] = exc
+        return render(request, "contracts/screening.html", ctx, status=exc.status if exc.status < 500 else 400)
+
+    return show
+
+
+@login_required
+@require_POST
+def screening_confirm(request, pk: int):
+    screening = _screening(request, pk)
+    post = request.POST
+    return perform(
+        request,
+        lambda: exportcontrol.confirm(
+            request.user, screening, post.get("outcome") or None, post.getlist("items"), post.get("reason", "")
+        ),
+        _("Screening confirmed."),
+        _screening_back(screening),
+        on_error=_screening_error(request, screening),
+    )
+
+
+@login_required
+@require_POST
+def screening_licence(request, pk: int):
+    screening = _screening(request, pk)
+    return perform(
+        request,
+        lambda: exportcontrol.record_licence(request.user, screening, request.POST.get("licence_number", "")),
+        _("Export licence number entered."),
+        _screening_back(screening),
+        on_error=_screening_error(request, screening),
     )

@@ -39,6 +39,7 @@ class OrganizationAdmin(ScopedAdmin):
         "kind",
         "ownership",
         "region",
+        "country",
         "credit_code",
         "verification",
         "demo_level",
@@ -47,7 +48,8 @@ class OrganizationAdmin(ScopedAdmin):
     )
     list_filter = ("kind", "ownership", "legal_form", "verification", "demo_level", "is_demo")
     search_fields = ("name", "name_en", "credit_code")
-    raw_id_fields = ("country", "supervisor")
+    # The country is a picker (ISO 3166, a few hundred rows): foreign organizations are chosen by name.
+    raw_id_fields = ("supervisor",)
     readonly_fields = ("verified_at", "created_at", "updated_at")
     inlines = [CreditRecordInline]
     list_select_related = ("region",)

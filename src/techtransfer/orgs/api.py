@@ -27,6 +27,7 @@ class OrgOut(Schema):
     address: str
     website: str
     description: str
+    description_en: str = ""
     verification: str
     demo_level: str
     demo_year: int | None
@@ -59,6 +60,7 @@ class OrgIn(InputSchema):
     address: str = Field("", max_length=200)
     website: str = ""
     description: str = Field("", max_length=5000)
+    description_en: str = Field("", max_length=5000)
     contact_name: str = Field("", max_length=64)
     contact_phone: str = Field("", max_length=32)
     contact_email: str = ""
@@ -75,9 +77,11 @@ class OrgPatch(InputSchema):
     ownership: str | None = Field(None, max_length=32)
     credit_code: str | None = None
     region: str | None = Field(None, min_length=6, max_length=6)
+    country: str | None = Field(None, min_length=2, max_length=2, description="ISO 3166 code; null for domestic")
     address: str | None = Field(None, max_length=200)
     website: str | None = None
     description: str | None = Field(None, max_length=5000)
+    description_en: str | None = Field(None, max_length=5000)
     contact_name: str | None = Field(None, max_length=64)
     contact_phone: str | None = Field(None, max_length=32)
     contact_email: str | None = None
@@ -141,6 +145,7 @@ def serialize(user, org: Organization, restricted_ok: bool | None = None) -> dic
         "address": org.address,
         "website": org.website,
         "description": org.description,
+        "description_en": org.description_en,
         "verification": org.verification,
         "demo_level": org.demo_level,
         "demo_year": org.demo_year,
@@ -223,6 +228,7 @@ def export_response(user, filters: services.OrgFilters, fmt: str):
         "credit_code",
         "region",
         "region_name",
+        "country",
         "address",
         "verification",
         "demo_level",
@@ -242,6 +248,7 @@ def export_response(user, filters: services.OrgFilters, fmt: str):
             o.credit_code,
             o.region_id,
             o.region.name,
+            o.country_id or "",
             o.address,
             o.verification,
             o.demo_level,

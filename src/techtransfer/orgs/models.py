@@ -129,6 +129,7 @@ class Organization(Record):
     address = models.CharField(_("address"), max_length=200, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("English description"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)

@@ -14,7 +14,7 @@ from .models import Organization, Verification
 def organization_doc(o) -> dict:
     return {
         "id": f"organization:{o.pk}", "kind": "organization", "title": o.name,
-        "keywords": [], "body": "\n".join(x for x in [o.name_en, o.description] if x),
+        "keywords": [], "body": "\n".join(x for x in [o.name_en, o.description, o.description_en] if x),
         "field": [], "region": o.region_id, "status": o.verification, "org_kind": o.kind, "owner": o.pk,
         "public": o.verification == Verification.VERIFIED,
     }

@@ -28,6 +28,7 @@ from techtransfer.orgs.models import (
     Verification,
 )
 from techtransfer.orgs.permissions import administers_region_of
+from techtransfer.regions.models import Country
 from techtransfer.regions.services import exists, scope_q
 
 EDITABLE_FIELDS = (
@@ -41,6 +42,7 @@ EDITABLE_FIELDS = (
     "address",
     "website",
     "description",
+    "description_en",
     "contact_name",
     "contact_phone",
     "contact_email",
@@ -120,6 +122,11 @@ def _apply(org: Organization, data: dict) -> None:
         setattr(org, key, value.strip() if isinstance(value, str) else value)
     if org.region_id and not exists(org.region_id):
         raise DomainError(_("Unknown region code: %s") % org.region_id, field="region")
+    if "country_id" in data:
+        # A foreign organization (境外机构) is known by its ISO 3166 country; CN or none is domestic.
+        org.country_id = (org.country_id or "").upper() or None
+        if org.country_id and not Country.objects.filter(pk=org.country_id).exists():
+            raise DomainError(_("Unknown country code: %s") % org.country_id, field="country")
     if "ownership_id" in data:
         org.ownership_id = org.ownership_id or None
         check_ownership(org.ownership_id)

@@ -25,7 +25,7 @@ from techtransfer.audit import services as audit
 from techtransfer.contracts import conf
 from techtransfer.contracts.models import EventKind, Status, TechContract
 from techtransfer.contracts.permissions import is_seller_side, may_decide
-from techtransfer.contracts.services import clock
+from techtransfer.contracts.services import clock, exportcontrol
 from techtransfer.contracts.services.events import record_event
 from techtransfer.contracts.services.filing import accept, check_complete, check_not_duplicate, check_written
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
@@ -121,6 +121,8 @@ def resubmit(actor, contract: TechContract) -> TechContract:
             _("Corrected and resubmitted: %(name)s") % {"name": contract.name},
             _url(contract),
         )
+        # The corrected filing is screened again (export control) unless its screening was already confirmed.
+        exportcontrol.screen_contract(actor, contract)
     return contract
 
 

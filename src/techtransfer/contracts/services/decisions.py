@@ -34,7 +34,7 @@ from techtransfer.contracts.models import (
     TechContract,
 )
 from techtransfer.contracts.permissions import may_record_expert_review
-from techtransfer.contracts.services import clock
+from techtransfer.contracts.services import clock, exportcontrol
 from techtransfer.contracts.services.access import require_decider
 from techtransfer.contracts.services.amounts import split_amount
 from techtransfer.contracts.services.events import record_event
@@ -125,6 +125,9 @@ def certify(
         scope = ""
     elif scope not in LicenceScope.values:
         raise DomainError(_("A licence contract needs its licence scope."), field="licence_scope")
+    # Export control (技术出口管制): a contract with a foreign buyer needs its confirmed screening; a restricted
+    # technology its export licence number; a free one is registered with the export-contract condition.
+    condition = exportcontrol.certification_condition(reviewer, contract) if contract.status == Status.SUBMITTED else ""
     with transaction.atomic():
         _locked(contract)
         if contract.status != Status.SUBMITTED:
@@ -154,6 +157,7 @@ def certify(
             contract.reviewer = reviewer
             contract.tech_amount = split.tech_amount
             contract.non_tech_amount = split.non_tech_amount
+            contract.conditions = condition
             _replace_lines(contract, split.lines)
         record_event(
             contract,

@@ -34,7 +34,7 @@ from techtransfer.contracts.models import (
     TechContract,
 )
 from techtransfer.contracts.permissions import is_seller_side, may_file_for
-from techtransfer.contracts.services import clock
+from techtransfer.contracts.services import clock, exportcontrol
 from techtransfer.contracts.services.amounts import split_amount
 from techtransfer.contracts.services.deadlines import deadline, time_limit
 from techtransfer.contracts.services.events import record_event
@@ -466,4 +466,6 @@ def submit(actor, contract: TechContract) -> TechContract:
             actor,
             data={"due_on": contract.due_on.isoformat(), "provisional": contract.due_provisional},
         )
+    # A contract with a foreign buyer is screened against the export-control catalogue (技术出口管制审查).
+    exportcontrol.screen_contract(actor, contract)
     return contract

@@ -13,6 +13,7 @@ from techtransfer.audit import services as audit
 from techtransfer.catalog import workflow
 from techtransfer.catalog.models import PATENT_KINDS, IPKind, TransferMode
 from techtransfer.contracts import services as contracts
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.errors import DomainError
 from techtransfer.orgs.models import Organization
 from techtransfer.trading import permissions as rules
@@ -76,13 +77,16 @@ def contract_draft_data(deal: Deal) -> dict:
 def conclude(actor, lot, source: str, buyer: Organization, buyer_user, price: Decimal, now, fee=ZERO, **links):
     """Every final deal: the transaction record, the achievement marked transferred through the catalog
     workflow, a contract filing draft for the seller (contracts app) and notifications to both parties.
-    Runs inside the caller's transaction (the lot's closing)."""
+    Runs inside the caller's transaction (the lot's closing). A foreign buyer of a technology found prohibited from
+    export is refused (export control); a deal with a foreign buyer is screened."""
+    exportcontrol.require_trade_allowed(lot.achievement_id, buyer)
     deal = Deal.objects.create(
         achievement=lot.achievement, seller=lot.seller, region=lot.region, created_by=actor, buyer=buyer,
         buyer_user=buyer_user, price=price, fee=fee, transfer_mode=lot.transfer_mode, source=source,
         concluded_at=now, is_demo=lot.is_demo, **links,
     )
     audit.created(actor, deal, "trading.deal.create")
+    exportcontrol.screen_trade(actor, "deal", deal.pk, lot.achievement, lot.seller, lot.region_id, buyer)
     achievement_step(actor, lot, workflow.mark_transferred)
     filer = next((u for u in [actor, lot.created_by, *seller_admins(lot.seller_id)]
                   if u is not None and rules.may_file_contract(u, lot)), None)

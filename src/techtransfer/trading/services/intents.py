@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from techtransfer.accounts import permissions
 from techtransfer.audit import services as audit
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.errors import Conflict, DomainError
 from techtransfer.orgs.models import Verification
 from techtransfer.trading.models import Auction, AuctionStatus, DepositStatus, Listing, ListingIntent, ListingStatus
@@ -52,6 +53,9 @@ def register_intent(actor, lot, buyer=None, note: str = "", now: datetime.dateti
     if lot.verified_buyers_only and buyer_org.verification != Verification.VERIFIED:
         raise DomainError(_("Only verified organizations may register for this lot."), field="buyer",
                           code="not_qualified")
+    # Export control (技术出口管制): no trade with a foreign buyer in a technology found prohibited from export.
+    exportcontrol.require_trade_allowed(lot.achievement_id, buyer_org)
+    foreign = exportcontrol.is_foreign(buyer_org)
     note = (note or "").strip()[:2000]
     key = {"listing": lot} if isinstance(lot, Listing) else {"auction": lot}
     with transaction.atomic():
@@ -67,10 +71,13 @@ def register_intent(actor, lot, buyer=None, note: str = "", now: datetime.dateti
             region_id=locked.region_id,
             note=note,
             deposit_status=DepositStatus.PENDING if needs_deposit else DepositStatus.NOT_REQUIRED,
-            # Without a deposit or stated conditions nothing is left to check: the buyer qualifies at once.
-            qualified=not needs_deposit and not locked.qualification.strip(),
+            # Without a deposit or stated conditions nothing is left to check: the buyer qualifies at once (a
+            # foreign buyer only after the export-control screening is confirmed).
+            qualified=not needs_deposit and not locked.qualification.strip() and not foreign,
         )
         audit.created(actor, intent, "trading.intent.register")
+        exportcontrol.screen_trade(actor, "registration", intent.pk, locked.achievement, locked.seller,
+                                   locked.region_id, buyer_org)
         notify.to_seller(locked, _("New buyer registration: %s") % buyer_org, lot_url(locked))
     return intent
 
@@ -111,6 +118,9 @@ def qualify(actor, intent: ListingIntent, qualified: bool, note: str = "") -> Li
                 raise DomainError(_("The deposit has not been paid."), field="deposit_status")
             if lot.verified_buyers_only and it.buyer.verification != Verification.VERIFIED:
                 raise DomainError(_("The buyer organization is not verified."), field="buyer")
+            if exportcontrol.is_foreign(it.buyer):
+                exportcontrol.require_trade_allowed(lot.achievement_id, it.buyer)
+                exportcontrol.require_confirmed_trade("registration", it.pk)
         closed = (isinstance(lot, Listing) and lot.status != ListingStatus.OPEN) or (
             isinstance(lot, Auction) and lot.status != AuctionStatus.OPEN
         )

@@ -15,6 +15,7 @@ from techtransfer.accounts import permissions
 from techtransfer.audit import services as audit
 from techtransfer.catalog import workflow
 from techtransfer.catalog.models import Achievement
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.errors import Conflict, DomainError
 from techtransfer.core.fields import in_field, parse_moment, parse_money, parse_text, parse_whole
 from techtransfer.orgs.models import OrgKind
@@ -68,6 +69,7 @@ def publish_notice(actor, ach: Achievement, data: dict, now: datetime.datetime |
     buyer = organization(data.get("buyer"), "buyer")
     if buyer.pk == ach.owner_id:
         raise DomainError(_("The buyer must be another organization."), field="buyer")
+    exportcontrol.require_trade_allowed(ach.pk, buyer)  # 技术出口管制: a prohibited technology has no foreign buyer
     minimum = notice_min_days()
     days = in_field(parse_whole, data.get("period_days"), "period_days", low=minimum, high=365, default=minimum)
     contact = in_field(parse_text, data.get("contact"), "contact", max_length=200)
