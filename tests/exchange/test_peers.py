@@ -45,6 +45,9 @@ def test_visitors_and_others_cannot_manage_peers(world, peer, client_for):
         assert c.put(
             f"/api/v1/exchange/peers/{peer.pk}", {"enabled": False}, content_type="application/json"
         ).status_code in (401, 403)
+        if user is not world.province_admin:  # nor export bundles (region and platform administrators only)
+            export = c.get("/api/v1/exchange/export", {"from": "2026-01-01", "to": "2026-12-31"})
+            assert export.status_code in (401, 403), (user, export.status_code)
     peer.refresh_from_db()
     assert peer.enabled and peer.runs.count() == 0
     assert client_for(world.member).get("/api/v1/exchange/peers").status_code == 403

@@ -5,7 +5,6 @@ then withdrawn on A and gone from B's search after the next pull."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import socket
@@ -18,10 +17,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("techtransfer.exchange.services.feed") is None, reason="needs the feed"
-)
 
 TITLE = "两实例测试用高原光伏逆变器"
 
