@@ -4,6 +4,8 @@ traded with a foreign party (the catalogue item is named); domestic buyers are n
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from techtransfer.accounts.models import Role
@@ -12,7 +14,7 @@ from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.errors import Conflict, DomainError, Forbidden
 from techtransfer.notifications.models import Notification
 from techtransfer.trading import services
-from techtransfer.trading.models import ListingIntent
+from techtransfer.trading.models import Deal, ListingIntent, ListingStatus
 from tests.conftest import WUHUA
 from tests.trading.conftest import tw  # noqa: F401  (the trading world fixture)
 
@@ -83,3 +85,21 @@ def test_foreign_buyer_qualified_after_a_free_screening(tw, rare_earth, foreign_
     exportcontrol.confirm(tw.region_admin, s)
     assert services.qualify(tw.seller_admin, intent, True).qualified
     assert Notification.objects.filter(user=user, title__contains="decided").exists()
+
+
+def test_closing_passes_over_a_foreign_buyer_prohibited_after_qualifying(tw, rare_earth, foreign_buyer):  # noqa: F811
+    """A screening of the same technology confirmed prohibited after the foreign buyer qualified: the clock closes
+    the listing without that buyer (no deal, no error at every run) instead of failing."""
+    org, user = foreign_buyer
+    ach = tw.achievement(abstract="一种果蔬保鲜方法。")
+    listing = tw.listing(ach)
+    intent = services.register_intent(user, listing, org.pk)
+    s = Screening.objects.get(subject_kind="registration", subject_id=intent.pk)
+    exportcontrol.confirm(tw.region_admin, s)
+    assert services.qualify(tw.seller_admin, intent, True).qualified
+    Screening.objects.filter(pk=s.pk).update(outcome="prohibited")
+    Screening.objects.get(pk=s.pk).items.add(rare_earth)
+    listing.refresh_from_db()
+    services.close_listing(listing, listing.ends_at + datetime.timedelta(seconds=1))
+    listing.refresh_from_db()
+    assert listing.status != ListingStatus.SOLD and not Deal.objects.filter(achievement=ach).exists()

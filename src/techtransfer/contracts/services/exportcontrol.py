@@ -439,6 +439,12 @@ def prohibited_items_for(achievement_id: int) -> list[ExportControlItem]:
     return list(ExportControlItem.objects.filter(pk__in=found.values("items")).distinct())
 
 
+def trade_allowed(achievement_id: int, buyer) -> bool:
+    """Whether ``buyer`` may acquire the achievement (no confirmed prohibited screening when it is foreign): the
+    closing of a lot passes over buyers for whom it is not, instead of failing at every run of the clock."""
+    return not is_foreign(buyer) or not prohibited_items_for(achievement_id)
+
+
 def require_trade_allowed(achievement_id: int, buyer) -> None:
     """Refuse a trading action with a foreign buyer on an achievement whose export a confirmed screening found
     prohibited, naming the catalogue item(s)."""

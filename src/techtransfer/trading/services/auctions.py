@@ -23,6 +23,7 @@ from techtransfer.accounts.models import User
 from techtransfer.audit import services as audit
 from techtransfer.catalog import workflow
 from techtransfer.catalog.models import Achievement
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.errors import Conflict, DomainError
 from techtransfer.core.fields import CENT, in_field, parse_moment, parse_money, parse_text, parse_whole
 from techtransfer.orgs.models import Organization
@@ -212,7 +213,10 @@ def close_auction(auction: Auction, now: datetime.datetime | None = None, actor=
             raise Conflict(_("This auction is already closed."), field="status")
         if now < a.ends_at:
             raise Conflict(_("The auction has not ended yet."), field="ends_at")
-        top = a.bids.filter(accepted=True).order_by("-amount", "placed_at").first()
+        # The highest accepted bid of a bidder still allowed to buy (a foreign bidder whose purchase export control
+        # has since prohibited is passed over, 技术出口管制).
+        accepted = a.bids.filter(accepted=True).select_related("bidder_org").order_by("-amount", "placed_at")
+        top = next((b for b in accepted if exportcontrol.trade_allowed(a.achievement_id, b.bidder_org)), None)
         if top is not None and top.amount >= a.reserve_price:
             with audit.tracking(actor, a, "trading.auction.sold"):
                 a.status = AuctionStatus.SOLD

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from techtransfer.audit import services as audit
 from techtransfer.catalog import workflow
 from techtransfer.catalog.models import Achievement
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.errors import Conflict, DomainError
 from techtransfer.core.fields import in_field, parse_moment, parse_money, parse_text, parse_whole
 from techtransfer.trading.models import Auction, DealSource, Listing, ListingStatus, NoBuyerAction
@@ -111,6 +112,8 @@ def close_listing(listing: Listing, now: datetime.datetime | None = None, actor=
         if now < lot.ends_at:
             raise Conflict(_("The listing period is not over yet."), field="ends_at")
         buyers = list(lot.intents.filter(qualified=True).select_related("buyer", "user").order_by("created_at", "pk"))
+        # A foreign buyer whose purchase export control has since prohibited is passed over (技术出口管制).
+        buyers = [b for b in buyers if exportcontrol.trade_allowed(lot.achievement_id, b.buyer)]
         if len(buyers) == 1:
             with audit.tracking(actor, lot, "trading.listing.sold"):
                 lot.status = ListingStatus.SOLD
