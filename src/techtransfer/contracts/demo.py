@@ -18,6 +18,7 @@ from techtransfer.contracts.models import (
     ContractEvent,
     ContractParty,
     EventKind,
+    ExportControlEdition,
     Flow,
     IPType,
     PartyRole,
@@ -27,6 +28,7 @@ from techtransfer.contracts.models import (
     Status,
     TechContract,
 )
+from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.errors import DomainError
 from techtransfer.orgs.models import Organization, OrgKind
 from techtransfer.regions.models import Country, Region
@@ -186,7 +188,17 @@ def load(progress) -> int:
         RegistrationCounter.objects.update_or_create(point_id=point_id, year=year, defaults={"last": last})
     summary_rows = ledger.rebuild()
     progress(f"contracts: ledger summary of {summary_rows} rows")
-    return len(contracts) + len(parties) + len(events) + _pending_filings(progress, rng)
+    return len(contracts) + len(parties) + len(events) + _pending_filings(progress, rng) + _export_control(progress)
+
+
+def _export_control(progress) -> int:
+    """The shipped sample of the export-control catalogue (6 items, source named in the file), so that screenings
+    of contracts and trades with foreign buyers have something to match in the demo."""
+    if ExportControlEdition.objects.exists():
+        return 0
+    edition, created, _updated, _gone = exportcontrol.load_catalogue(None, exportcontrol.SAMPLE_FILE.read_bytes())
+    progress(f"contracts: export-control catalogue sample ({created} items, {edition.notice})")
+    return created
 
 
 def _pending_filings(progress, rng: random.Random) -> int:

@@ -9,6 +9,7 @@ class ExchangeConfig(PlatformAppConfig):
     api_prefix = "/exchange"
     url_prefix = "exchange/"
     search_documents = "search"
+    demo_loader = "demo.load"
     cli_commands = {"exchange": "exchange with other platforms: feed, peers, pull, export (see --help)"}
     well_known = {"techtransfer-exchange.json": "views_feed.well_known"}
 

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.core.models import Stamped
+from techtransfer.core.models import Record
 
 
 class FeedCounter(models.Model):
@@ -84,7 +84,7 @@ class PeerStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Peer(Stamped):
+class Peer(Record):
     """Another platform this instance takes records from (registered by a platform administrator)."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -150,7 +150,7 @@ class PullRun(models.Model):
         return f"{self.peer} {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'}"
 
 
-class FederatedRecord(Stamped):
+class FederatedRecord(Record):
     """A record of a peer platform, kept read-only with its provenance (``peer``, ``global_id``, ``source_url``).
     ``withdrawn`` once the peer withdraws or deletes it; ``duplicate_of_*`` links it to the local record (or an
     earlier federated one) it duplicates — same patent number, or same title and owner credit code — so that lists

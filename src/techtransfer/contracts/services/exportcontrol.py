@@ -35,6 +35,7 @@ import datetime
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
@@ -192,6 +193,10 @@ def parse_catalogue(raw: bytes | str) -> tuple[dict, list[dict]]:
     if problems:
         raise CatalogueFileError(problems)
     return edition, items
+
+
+# The shipped sample of the catalogue (6 items; the file names its source and which items are verified).
+SAMPLE_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "exportcontrol-2023-sample.json"
 
 
 def load_catalogue(actor, raw: bytes | str, *, notice: str | None = None, deactivate_others: bool = False):

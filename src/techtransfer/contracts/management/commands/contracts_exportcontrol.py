@@ -10,7 +10,7 @@ from techtransfer.contracts.models import ExportControlEdition
 from techtransfer.contracts.services import exportcontrol
 from techtransfer.core.management.base import PlatformCommand
 
-SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "exportcontrol-2023-sample.json"
+SAMPLE = exportcontrol.SAMPLE_FILE
 
 
 class Command(PlatformCommand):
