@@ -98,7 +98,8 @@ def remove_from_package(actor, pkg: AchievementPackage, ach: Achievement) -> Non
 def publish_package(actor, pkg: AchievementPackage) -> AchievementPackage:
     _require_curator(actor, pkg.region_id)
     _require_draft(pkg)
-    if not pkg.items.filter(achievement__status__in=LISTABLE, achievement__classification=Classification.PUBLIC).exists():
+    listable = pkg.items.filter(achievement__status__in=LISTABLE, achievement__classification=Classification.PUBLIC)
+    if not listable.exists():
         raise DomainError(_("A package needs at least one published achievement."), field="achievements")
     with audit.tracking(actor, pkg, "catalog.package.publish"):
         pkg.status = PackageStatus.PUBLISHED

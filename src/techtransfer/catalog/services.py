@@ -23,13 +23,13 @@ from techtransfer.accounts.models import Role
 from techtransfer.audit import services as audit
 from techtransfer.catalog import dualuse
 from techtransfer.catalog.models import (
+    PUBLIC_STATUSES,
     Achievement,
     Demand,
     DemandRefinement,
     IPItem,
     NdaRequest,
     NdaStatus,
-    PUBLIC_STATUSES,
     RecordVersion,
     Status,
     TrlAssessment,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from techtransfer.accounts import permissions
-from techtransfer.catalog import browse, dualuse, forms, packages, services, workflow
+from techtransfer.catalog import browse, dualuse, forms, packages, services, views_classified, workflow
 from techtransfer.catalog import io as catalog_io
 from techtransfer.catalog.classified import ViewChannel
 from techtransfer.catalog.models import (
@@ -155,6 +155,7 @@ def achievement_detail(request, pk: int):
         "team": ach.team.all(),
         "in_packages": ach.packages.filter(status="published"),
         "modes": dict(TransferMode.choices),
+        **views_classified.marking_context(user, ach),
     })
 
 
@@ -175,6 +176,7 @@ def demand_detail(request, pk: int):
         "refine_form": forms.RefinementForm() if may_refine else None,
         "versions": services.versions(user, demand) if not view["restricted"] else [],
         "modes": dict(CooperationMode.choices),
+        **views_classified.marking_context(user, demand),
     })
 
 

@@ -333,7 +333,8 @@ def _intent_routes(path: str, model, *, names: tuple[str, str], register_summary
         return [intent_out(i) for i in services.intents_for(request.auth, services.get_lot(model, pk, request.auth))]
 
     def register(request, pk: int, payload: IntentIn):
-        it = services.register_intent(request.auth, services.get_lot(model, pk, request.auth), payload.buyer, payload.note)
+        lot = services.get_lot(model, pk, request.auth)
+        it = services.register_intent(request.auth, lot, payload.buyer, payload.note)
         return Status(201, intent_out(it))
 
     route = f"/{path}/{{int:pk}}/intents"
@@ -492,7 +493,8 @@ class ObjectionIn(InputSchema):
 @router.get("/notices/{int:pk}/objections", response=list[ObjectionOut],
             summary="Objections (managers: all; others: their own)")
 def list_objections(request, pk: int):
-    return [objection_out(o) for o in rules.visible_objections(request.auth, services.get_lot(Notice, pk, request.auth))]
+    notice = services.get_lot(Notice, pk, request.auth)
+    return [objection_out(o) for o in rules.visible_objections(request.auth, notice)]
 
 
 @router.post("/notices/{int:pk}/objections", response={201: ObjectionOut}, summary="File an objection")
