@@ -18,6 +18,7 @@ from ninja.responses import Status as Reply
 from techtransfer.accounts import permissions
 from techtransfer.catalog import browse, dualuse, packages, services, workflow
 from techtransfer.catalog import io as catalog_io
+from techtransfer.catalog.api_classified import router as classified_router
 from techtransfer.catalog.classified import ViewChannel
 from techtransfer.catalog.models import Achievement, Demand, IPItem, NdaRequest
 from techtransfer.catalog.schemas import (
@@ -419,3 +420,4 @@ router.add_router("/achievements", achievements)
 router.add_router("/demands", demands)
 router.add_router("/packages", package_router)
 router.add_router("/nda-requests", nda_router)
+router.add_router("/classified", classified_router)

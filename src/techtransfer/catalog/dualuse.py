@@ -515,3 +515,10 @@ def history(record) -> list[Declassification]:
     """The record's classification history, newest first (shown to those who may see the record)."""
     return list(Declassification.objects.filter(**{kind_of(record): record}).select_related(
         "proposed_by", "decided_by"))
+
+
+def run_daily(today: datetime.date | None = None) -> dict:
+    """The daily job (``techtransfer catalog-declassify``, Huey ``catalog_dual_use_daily``): apply the approved
+    declassifications that are due and tell applicants whose access lapsed. Idempotent."""
+    today = today or timezone.localdate()
+    return {"declassified": apply_due_declassifications(today), "expired_notices": notify_expired(today)}

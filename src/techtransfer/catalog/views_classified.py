@@ -41,7 +41,7 @@ def _day(value: str | None, field: str) -> datetime.date | None:
     try:
         return parse_date(value)
     except FieldError as exc:
-        raise DomainError(str(exc), field=field)
+        raise DomainError(exc.message, field=field)
 
 
 def _require_reviewer(user) -> None:
