@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from techtransfer.accounts import permissions
 from techtransfer.catalog import dualuse, services
@@ -150,7 +151,7 @@ def apply(request, payload: DualUseGrantIn):
         grant = dualuse.apply_for_category(request.auth, payload.tech_field, payload.region, payload.purpose)
     else:
         grant = dualuse.apply_for_record(request.auth, payload.kind, payload.record, payload.purpose)
-    return 201, _grant_out(grant)
+    return Status(201, _grant_out(grant))
 
 
 @router.get("/grants", response=DualUseGrantPage, summary="Applications and grants (mine, or in an approver's scope)")
@@ -234,7 +235,7 @@ def propose(request, kind: str, pk: int, payload: DualUseMarkingIn):
     permissions.require_signed_in(request.auth)
     row = dualuse.propose_declassification(request.auth, _record(request.auth, kind, pk), payload.level,
                                            payload.effective_on, payload.reason)
-    return 201, _decl_out(row)
+    return Status(201, _decl_out(row))
 
 
 @router.get("/declassifications", response=list[DualUseDeclassificationOut],
