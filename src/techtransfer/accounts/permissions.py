@@ -11,6 +11,10 @@ A scoped model declares where its region and owning organization are found::
         @classmethod
         def public_q(cls) -> Q: ...           # rows anyone may see (their public fields)
 
+        @classmethod
+        def extra_visible_q(cls, principal) -> Q: ...  # optional: more rows this principal may see (their
+                                                       # public fields), e.g. dual-use records through a grant
+
 Rules:
 - a platform administrator manages everything;
 - a region administrator manages records whose region lies inside one of its scope regions
@@ -148,12 +152,22 @@ def public_q(model) -> Q:
     return fn() if fn else NOTHING
 
 
+def extra_visible_q(user, model) -> Q:
+    """Rows beyond the public ones that the model lets this user see (its public fields only): the model's
+    optional ``extra_visible_q(principal)`` hook (catalog: restricted and controlled dual-use records)."""
+    fn = getattr(model, "extra_visible_q", None)
+    return fn(principal(user)) if fn else NOTHING
+
+
 def visible(user, qs):
-    """Rows the user may see at all (public rows plus the rows it manages or belongs to)."""
+    """Rows the user may see at all (public rows, rows the model's ``extra_visible_q`` opens to the user, plus the
+    rows it manages or belongs to)."""
     p = principal(user)
     if p.is_platform_admin:
         return qs
-    return qs.filter(public_q(qs.model) | manage_q(user, qs.model) | member_q(user, qs.model))
+    return qs.filter(
+        public_q(qs.model) | extra_visible_q(user, qs.model) | manage_q(user, qs.model) | member_q(user, qs.model)
+    )
 
 
 def manageable(user, qs):
@@ -220,8 +234,11 @@ def can_see_restricted(user, obj) -> bool:
 def can_view(user, obj) -> bool:
     if can_see_restricted(user, obj):
         return True
-    pq = public_q(type(obj))
-    return pq != NOTHING and _matches(user, obj, pq)
+    q = public_q(type(obj))
+    extra = extra_visible_q(user, type(obj))
+    if extra != NOTHING:
+        q = extra if q == NOTHING else q | extra
+    return q != NOTHING and _matches(user, obj, q)
 
 
 # --- named predicates --------------------------------------------------------------------------------------------

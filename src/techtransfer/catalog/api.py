@@ -16,8 +16,10 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as Reply
 
 from techtransfer.accounts import permissions
-from techtransfer.catalog import browse, packages, services, workflow
+from techtransfer.catalog import browse, dualuse, packages, services, workflow
 from techtransfer.catalog import io as catalog_io
+from techtransfer.catalog.api_classified import router as classified_router
+from techtransfer.catalog.classified import ViewChannel
 from techtransfer.catalog.models import Achievement, Demand, IPItem, NdaRequest
 from techtransfer.catalog.schemas import (
     AchievementIn,
@@ -154,7 +156,8 @@ def _record_routes(r: Router, kind: RecordKind) -> None:
     def export(request, format: str = "csv", q: str = "", tech_field: str = "", region: str = "",
                status: str = "", mode: str = "", org_kind: str = ""):
         f = browse.Filters(q=q, tech_field=tech_field, region=region, status=status, mode=mode, org_kind=org_kind)
-        return catalog_io.export_response(request.auth, kind.model, kind.browse(request.auth, f), format)
+        return catalog_io.export_response(request.auth, kind.model, kind.browse(request.auth, f), format,
+                                          dualuse.client_ip(request))
 
     @r.get("/import/template", summary="Import template (csv, xlsx or jsonl)", operation_id=op(f"{kind.noun}_template"))
     @public
@@ -180,7 +183,9 @@ def _record_routes(r: Router, kind: RecordKind) -> None:
     @r.get("/{int:pk}", response=kind.record_out, summary=f"One {kind.noun}", operation_id=op(f"get_{kind.noun}"))
     @public
     def get(request, pk: int):
-        return _detail(kind, request.auth, kind.get(request.auth, pk))
+        record = kind.get(request.auth, pk)
+        dualuse.log_view(request.auth, record, ViewChannel.API, dualuse.client_ip(request))
+        return _detail(kind, request.auth, record)
 
     @r.patch("/{int:pk}", response=kind.record_out, summary=f"Edit a draft {kind.noun}",
              operation_id=op(f"update_{kind.noun}"))
@@ -415,3 +420,4 @@ router.add_router("/achievements", achievements)
 router.add_router("/demands", demands)
 router.add_router("/packages", package_router)
 router.add_router("/nda-requests", nda_router)
+router.add_router("/classified", classified_router)

@@ -14,4 +14,5 @@ class CatalogConfig(PlatformAppConfig):
     cli_commands = {
         "import": "import achievements or demands from CSV, XLSX or JSONL (all rows or none)",
         "export": "export achievements or demands to CSV, XLSX or JSONL",
+        "catalog-declassify": "apply the dual-use declassifications due and notify lapsed access grants (daily)",
     }

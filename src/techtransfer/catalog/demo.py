@@ -18,9 +18,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from techtransfer.accounts.models import RoleAssignment
+from techtransfer.catalog.classified import AccessGrant
 from techtransfer.catalog.models import (
     Achievement,
     AchievementPackage,
+    Classification,
     Demand,
     IPItem,
     IPKind,
@@ -248,4 +250,28 @@ def load(progress) -> int:
         )
         packages += 1
     progress(f"  {len(ndas)} NDA requests, {packages} achievement packages")
-    return len(achievements) + len(items) + len(assessments) + len(demands) + len(ndas) + packages
+    marked = _dual_use(achievements, uni, ent, requester)
+    return len(achievements) + len(items) + len(assessments) + len(demands) + len(ndas) + packages + marked
+
+
+def _dual_use(achievements, uni, ent, requester) -> int:
+    """Dual-use demo (军民两用): two of the demo university's published achievements marked controlled and two
+    restricted (its secrecy officer ``secrecy`` decides on them), the demo enterprise approved for restricted
+    information, and one pending application of ``ent_member`` for a controlled achievement."""
+    if uni is None:
+        return 0
+    packaged = set(PackageItem.objects.values_list("achievement_id", flat=True))
+    mine = [a for a in achievements if a.owner_id == uni.pk and a.status == "published" and a.pk not in packaged]
+    controlled, restricted = mine[:2], mine[2:4]
+    Achievement.objects.filter(pk__in=[a.pk for a in controlled]).update(classification=Classification.CONTROLLED,
+                                                                         dual_use=True)
+    Achievement.objects.filter(pk__in=[a.pk for a in restricted]).update(classification=Classification.RESTRICTED,
+                                                                         dual_use=True)
+    made = len(controlled) + len(restricted)
+    if ent is not None:
+        Organization.objects.filter(pk=ent.pk).update(dual_use_approved=True)
+    if requester is not None and controlled:
+        AccessGrant.objects.create(user=requester, achievement_id=controlled[0].pk,
+                                   purpose="评估军民两用技术的民用转化可能（演示）")
+        made += 1
+    return made

@@ -89,6 +89,18 @@ def read_by_rules(form, rules: dict) -> None:
                                             initial=old.initial)
 
 
+def optional_marking(form) -> None:
+    """The dual-use marking (军民两用) may be left out: it then stays as it is (public for a new record)."""
+    field = form.fields["classification"]
+    field.required = False
+    field.help_text = _("Raise it at any time; lowering it is a declassification an approver decides.")
+
+    def clean_classification():
+        return form.cleaned_data.get("classification") or getattr(form.instance, "classification", "") or "public"
+
+    form.clean_classification = clean_classification
+
+
 class AchievementForm(forms.ModelForm):
     keywords = ListField(label=_("Keywords"), required=False, help_text=_("Separate with ;"))
     industry_codes = ListField(label=_("Industry codes"), required=False, help_text=_("GB/T 4754, e.g. C3841"))
@@ -100,6 +112,7 @@ class AchievementForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         read_by_rules(self, ACHIEVEMENT_RULES)
+        optional_marking(self)
 
     class Meta:
         model = Achievement
@@ -107,6 +120,7 @@ class AchievementForm(forms.ModelForm):
             "title", "title_en", "abstract", "abstract_en", "keywords", "tech_field", "industry_codes", "ipc_codes",
             "trl", "transfer_modes", "asking_price", "price_negotiable", "public_funding", "dual_use",
             "protected_details",
+            "classification",
         ]
         widgets = {
             "abstract": forms.Textarea(attrs={"rows": 5}),
@@ -135,6 +149,7 @@ class DemandForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         read_by_rules(self, DEMAND_RULES)
+        optional_marking(self)
 
     class Meta:
         model = Demand
@@ -142,6 +157,7 @@ class DemandForm(forms.ModelForm):
             "title", "title_en", "problem", "problem_en", "target_indicators", "keywords", "tech_field",
             "budget_min", "budget_max",
             "deadline", "cooperation_modes", "contact_name", "contact_phone", "contact_email",
+            "classification",
         ]
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 5}),

@@ -469,6 +469,8 @@ def _build_row(report, n, raw, model, columns, model_fields, owners, fields_know
     for col in model_fields:
         if col.name in values:
             setattr(obj, col.attr or col.name, values[col.name])
+    if not getattr(obj, "classification", ""):
+        obj.classification = "public"  # an empty cell is the default marking
     skip = exclude | bad | {c.name for c in model_fields if c.name not in values and not c.required}
     for check in (lambda: obj.clean_fields(exclude=skip), obj.clean):
         try:

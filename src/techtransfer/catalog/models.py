@@ -11,10 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.accounts.models import Role
 from techtransfer.catalog import validators as v
 from techtransfer.core.models import AuthoredRecord, Stamped
+from techtransfer.orgs.models import Organization
+from techtransfer.regions.services import scope_q
 
 
 class Status(models.TextChoices):
@@ -39,6 +43,40 @@ class Classification(models.TextChoices):
     PUBLIC = "public", _("Public")
     RESTRICTED = "restricted", _("Restricted (members of approved units)")
     CONTROLLED = "controlled", _("Controlled (named persons only)")
+
+
+# The order of the levels: raising a record's level is the owner's own act, lowering it is a declassification.
+LEVEL_ORDER = {Classification.PUBLIC: 0, Classification.RESTRICTED: 1, Classification.CONTROLLED: 2}
+_NOTHING = Q(pk__in=[])
+
+
+def _officer_scope_q(principal) -> list[Q]:
+    """Records a secrecy officer answers for: its organizations' records and the records inside its regions."""
+    out = []
+    orgs = principal.org_ids(Role.SECRECY_OFFICER)
+    if orgs:
+        out.append(Q(owner_id__in=sorted(orgs)))
+    out.extend(scope_q("region_id", code) for code in principal.regions(Role.SECRECY_OFFICER))
+    return out
+
+
+def _granted_q(model, user_id: int) -> list[Q]:
+    """Records of ``model`` opened to the user by an active access grant (approved, in its period, not revoked):
+    the grants naming a record of this kind, and the category grants (technical field + region)."""
+    today = timezone.localdate()
+    grants = AccessGrant.objects.filter(user_id=user_id, status="approved", valid_until__gte=today).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today)
+    )
+    field = model._meta.model_name  # "achievement" or "demand"
+    out = []
+    ids = sorted({pk for pk in grants.filter(**{f"{field}__isnull": False}).values_list(f"{field}_id", flat=True)})
+    if ids:
+        out.append(Q(pk__in=ids))
+    for tech_field, region in grants.filter(tech_field__isnull=False).values_list("tech_field_id", "region_id"):
+        out.append(Q(tech_field_id=tech_field) & scope_q("region_id", region))
+    return out
+
+
 FINAL_STATUSES = (Status.TRANSFERRED, Status.CLOSED, Status.WITHDRAWN)
 
 
@@ -130,11 +168,38 @@ class WorkflowRecord(AuthoredRecord):
 
     @classmethod
     def public_q(cls) -> Q:
-        return Q(status__in=PUBLIC_STATUSES)
+        """What a visitor may see: published records marked public (never restricted or controlled ones)."""
+        return Q(status__in=PUBLIC_STATUSES, classification=Classification.PUBLIC)
 
     @property
     def is_public(self) -> bool:
-        return self.status in PUBLIC_STATUSES
+        return self.status in PUBLIC_STATUSES and self.classification == Classification.PUBLIC
+
+    @property
+    def is_controlled(self) -> bool:
+        return self.classification == Classification.CONTROLLED
+
+    @classmethod
+    def extra_visible_q(cls, principal) -> Q:
+        """Published restricted and controlled records this principal may see beyond its own organizations' and
+        its region's (the permission layer ORs this into ``visible`` and ``can_view``; docs/catalog.md,
+        "Dual-use information"): restricted ones for members of units approved for dual-use information;
+        restricted and controlled ones for secrecy officers in scope; controlled ones for holders of an active
+        access grant to the record or to its category."""
+        if not principal.authenticated:
+            return _NOTHING
+        options: list[Q] = []
+        members_of = principal.org_ids()
+        if members_of and Organization.objects.filter(pk__in=sorted(members_of), dual_use_approved=True).exists():
+            options.append(Q(classification=Classification.RESTRICTED))
+        options.extend(q & ~Q(classification=Classification.PUBLIC) for q in _officer_scope_q(principal))
+        options.extend(q & Q(classification=Classification.CONTROLLED) for q in _granted_q(cls, principal.user_id))
+        if not options:
+            return _NOTHING
+        anyof = options[0]
+        for q in options[1:]:
+            anyof |= q
+        return Q(status__in=PUBLIC_STATUSES) & anyof
 
     @property
     def is_final(self) -> bool:

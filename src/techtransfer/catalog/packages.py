@@ -19,6 +19,7 @@ from techtransfer.audit import services as audit
 from techtransfer.catalog.models import (
     Achievement,
     AchievementPackage,
+    Classification,
     PackageItem,
     PackageStatus,
     Status,
@@ -68,6 +69,8 @@ def add_to_package(actor, pkg: AchievementPackage, ach: Achievement, note: str =
     _require_draft(pkg)
     if ach.status not in LISTABLE:
         raise Conflict(_("Only published achievements can go into a package."), field="achievement")
+    if ach.classification != Classification.PUBLIC:
+        raise Conflict(_("Only achievements marked public can go into a package."), field="achievement")
     if ach.tech_field_id != pkg.tech_field_id:
         raise DomainError(_("The achievement is not in the package's technical field."), field="achievement")
     if not is_within(ach.region_id, pkg.region_id):
@@ -95,7 +98,8 @@ def remove_from_package(actor, pkg: AchievementPackage, ach: Achievement) -> Non
 def publish_package(actor, pkg: AchievementPackage) -> AchievementPackage:
     _require_curator(actor, pkg.region_id)
     _require_draft(pkg)
-    if not pkg.items.filter(achievement__status__in=LISTABLE).exists():
+    listable = pkg.items.filter(achievement__status__in=LISTABLE, achievement__classification=Classification.PUBLIC)
+    if not listable.exists():
         raise DomainError(_("A package needs at least one published achievement."), field="achievements")
     with audit.tracking(actor, pkg, "catalog.package.publish"):
         pkg.status = PackageStatus.PUBLISHED
@@ -127,7 +131,8 @@ def get_package(user, pk: int) -> AchievementPackage:
 def package_contents(pkg: AchievementPackage) -> list[dict]:
     """The package's achievements that are still public, as public views (never protected details)."""
     items = (
-        pkg.items.filter(achievement__status__in=(*LISTABLE, Status.TRANSFERRED))
+        pkg.items.filter(achievement__status__in=(*LISTABLE, Status.TRANSFERRED),
+                         achievement__classification=Classification.PUBLIC)
         .select_related("achievement__owner")
         .prefetch_related("achievement__ip_items")
     )

@@ -9,9 +9,12 @@ reading rules for protected content are at the end; ``catalog.services`` re-expo
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
 from techtransfer.catalog.models import Achievement, Demand, NdaRequest, NdaStatus
+from techtransfer.regions.services import scope_q
 
 
 @permissions.rule("catalog.owner_member")
@@ -138,3 +141,81 @@ def protected_readable_ids(user, achievement_ids) -> set[int]:
 def can_read_contact(user, demand: Demand) -> bool:
     """The owner organization, administrators in scope and platform administrators see a demand's contact."""
     return permissions.can_see_restricted(user, demand)
+
+
+# --- dual-use information (军民两用): who decides, who reviews ------------------------------------------------------
+
+
+def _officer_for_record(p, record) -> bool:
+    return record.owner_id in p.org_ids(Role.SECRECY_OFFICER) or p.in_region_scope(
+        record.region_id, Role.SECRECY_OFFICER
+    )
+
+
+@permissions.rule("catalog.mark_record")
+def may_mark(user, record) -> bool:
+    """The owner organization's members (and platform administrators) set a record's classification and raise it;
+    lowering it is a declassification (``catalog.decide_declassification``)."""
+    return may_edit(user, record)
+
+
+@permissions.rule("catalog.decide_access")
+def may_decide_access(user, grant) -> bool:
+    """An application for access to a controlled record is decided by a secrecy officer of the owning
+    organization or of a region containing the record, by a region administrator in scope, or by a platform
+    administrator; one for a category (technical field + region) by a secrecy officer or region administrator
+    whose region contains the category's region. Nobody decides their own application."""
+    p = permissions.principal(user)
+    if not p.authenticated or grant.user_id == p.user_id:
+        return False
+    if p.is_platform_admin:
+        return True
+    record = grant.achievement or grant.demand
+    if record is not None:
+        return _officer_for_record(p, record) or p.in_region_scope(record.region_id)
+    return p.in_region_scope(grant.region_id, Role.SECRECY_OFFICER, Role.REGION_ADMIN)
+
+
+@permissions.rule("catalog.decide_declassification")
+def may_decide_declassification(user, record) -> bool:
+    """A declassification (降解密) is decided by a secrecy officer in scope of the record (its organization's or its
+    region's), a region administrator in scope or a platform administrator."""
+    p = permissions.principal(user)
+    return p.authenticated and (p.is_platform_admin or _officer_for_record(p, record)
+                                or p.in_region_scope(record.region_id))
+
+
+@permissions.rule("catalog.review_views")
+def may_review_views(user) -> bool:
+    """The log of views of controlled records and the grants are reviewed by approvers: secrecy officers, region
+    administrators and platform administrators (each sees the rows in scope: ``classified_scope_q``)."""
+    p = permissions.principal(user)
+    return p.is_platform_admin or bool(p.regions(Role.SECRECY_OFFICER, Role.REGION_ADMIN)) or bool(
+        p.org_ids(Role.SECRECY_OFFICER)
+    )
+
+
+@permissions.rule("catalog.approve_unit")
+def may_approve_unit(user, org) -> bool:
+    """A region administrator whose scope contains the organization (or a platform administrator) approves a unit
+    for restricted dual-use information (``Organization.dual_use_approved``)."""
+    return permissions.principal(user).in_region_scope(org.region_id)
+
+
+def classified_scope_q(user, category: bool = False) -> Q:
+    """Which grants, views and declassifications (rows with ``achievement``/``demand`` fields) an approver sees:
+    those of records of its organizations (secrecy officer) or inside its regions (secrecy officer, region
+    administrator); with ``category``, also the category grants inside its regions (``AccessGrant.region``).
+    Everything for platform administrators."""
+    p = permissions.principal(user)
+    if p.is_platform_admin:
+        return Q()
+    q = permissions.NOTHING
+    orgs = sorted(p.org_ids(Role.SECRECY_OFFICER))
+    if orgs:
+        q |= Q(achievement__owner_id__in=orgs) | Q(demand__owner_id__in=orgs)
+    for code in p.regions(Role.SECRECY_OFFICER, Role.REGION_ADMIN):
+        q |= scope_q("achievement__region_id", code) | scope_q("demand__region_id", code)
+        if category:
+            q |= Q(tech_field__isnull=False) & scope_q("region_id", code)
+    return q

@@ -4,6 +4,7 @@ plain schemas and never carry protected details unless the view put them there."
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -16,6 +17,7 @@ from techtransfer.core.schemas import InputSchema
 
 # The body types of the fields with a shared rule (``catalog.validators``): the importer and the forms read them
 # by the same rules. ``A_title`` is an achievement's title; ``…_or_null`` accepts null (a column that may be empty).
+Level = Literal["public", "restricted", "controlled"]  # catalog.models.Classification (军民两用 marking)
 A_abstract = A["abstract"].api(null=False)
 A_abstract_en = A["abstract_en"].api(null=False)
 A_asking_price_or_null = A["asking_price"].api()
@@ -62,6 +64,7 @@ class AchievementItem(Schema):
     region: str
     must_report: bool
     dual_use: bool
+    classification: str = Field("public", description="public, restricted or controlled (军民两用 marking)")
     status: str
     published_at: datetime | None
 
@@ -111,6 +114,7 @@ class AchievementIn(InputSchema):
     public_funding: A_public_funding = ""
     dual_use: bool = False
     protected_details: A_protected_details = ""
+    classification: Level = "public"
     team: list[int] = []
 
 
@@ -134,6 +138,7 @@ class AchievementPatch(InputSchema):
     public_funding: A_public_funding = None
     dual_use: NotNull[bool] = None
     protected_details: A_protected_details = None
+    classification: NotNull[Level] = None
     team: NotNull[list[int]] = None
 
 
@@ -222,6 +227,7 @@ class DemandItem(Schema):
     owner: int
     owner_name: str
     region: str
+    classification: str = Field("public", description="public, restricted or controlled (军民两用 marking)")
     status: str
     published_at: datetime | None
 
@@ -262,6 +268,7 @@ class DemandIn(InputSchema):
     contact_name: D_contact_name = ""
     contact_phone: D_contact_phone = ""
     contact_email: D_contact_email = ""
+    classification: Level = "public"
 
 
 class DemandPatch(InputSchema):
@@ -283,6 +290,7 @@ class DemandPatch(InputSchema):
     contact_name: D_contact_name = None
     contact_phone: D_contact_phone = None
     contact_email: D_contact_email = None
+    classification: NotNull[Level] = None
 
 
 class RefinementIn(InputSchema):

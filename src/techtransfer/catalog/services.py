@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
 from techtransfer.audit import services as audit
+from techtransfer.catalog import dualuse
 from techtransfer.catalog.models import (
+    PUBLIC_STATUSES,
     Achievement,
     Demand,
     DemandRefinement,
@@ -64,6 +66,7 @@ ACHIEVEMENT_FIELDS = (
     "public_funding",
     "dual_use",
     "protected_details",
+    "classification",
 )
 DEMAND_FIELDS = (
     "title",
@@ -80,6 +83,7 @@ DEMAND_FIELDS = (
     "contact_name",
     "contact_phone",
     "contact_email",
+    "classification",
 )
 
 
@@ -144,6 +148,7 @@ def update_achievement(actor, ach: Achievement, data: dict) -> Achievement:
     team = _team(data.pop("team")) if "team" in data else None
     try:
         with audit.tracking(actor, ach, "catalog.achievement.update"):
+            dualuse.marking_edit(actor, ach, data.get("classification"))
             _apply(ach, data, ACHIEVEMENT_FIELDS)
             _full_clean(ach)
             if team is not None:
@@ -226,6 +231,7 @@ def public_view(ach: Achievement) -> dict:
         "public_funding": ach.public_funding,
         "must_report": ach.must_report,
         "dual_use": ach.dual_use,
+        "classification": ach.classification,
         "status": ach.status,
         "published_at": ach.published_at,
         "ip_items": [
@@ -271,7 +277,7 @@ def search_achievements(user, q: str = "", tech_field: str = "", region: str = "
 def request_nda(actor, ach: Achievement, purpose: str = "") -> NdaRequest:
     """Ask the owner for access to the protected details of a published achievement (保密协议申请)."""
     permissions.require_user(actor)
-    if not ach.is_public:
+    if ach.status not in PUBLIC_STATUSES or not permissions.can_view(actor, ach):
         raise NotFound(_("No such achievement, or you may not see it."))
     if can_read_protected(actor, ach):
         raise Conflict(_("You can already read the protected details."))
@@ -346,6 +352,7 @@ def update_demand(actor, demand: Demand, data: dict) -> Demand:
     _require_editable(actor, demand)
     try:
         with audit.tracking(actor, demand, "catalog.demand.update"):
+            dualuse.marking_edit(actor, demand, data.get("classification"))
             _apply(demand, data, DEMAND_FIELDS)
             _full_clean(demand)
     except Exception:
@@ -380,6 +387,7 @@ def demand_view(user, demand: Demand, contact_ok: bool | None = None) -> dict:
         "owner": demand.owner_id,
         "owner_name": demand.owner.name,
         "region": demand.region_id,
+        "classification": demand.classification,
         "status": demand.status,
         "published_at": demand.published_at,
         "restricted": not contact_ok,

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from techtransfer.accounts import permissions
+from techtransfer.catalog import dualuse
+from techtransfer.catalog.classified import ViewChannel
 from techtransfer.catalog.models import Achievement, Demand
 from techtransfer.catalog.permissions import protected_readable_ids
 from techtransfer.catalog.validators import ACHIEVEMENT_RULES, DEMAND_RULES
@@ -66,6 +68,7 @@ ACHIEVEMENT_COLUMNS = (
            ["ZL201710123456.0"]),
     Column("owner", "owner", False, gettext_lazy("Owner organization id or credit code (or give a default owner)"), ""),
     Column("status", "status", False, gettext_lazy("draft (default) or published"), "draft"),
+    Column("classification", "text", False, gettext_lazy("public (default), restricted or controlled"), "public"),
 )
 DEMAND_COLUMNS = (
     Column("title", "text", True, gettext_lazy("Title in Chinese"), "高原果蔬保鲜技术需求"),
@@ -85,6 +88,7 @@ DEMAND_COLUMNS = (
     Column("contact_email", "text", False, gettext_lazy("Contact email"), ""),
     Column("owner", "owner", False, gettext_lazy("Owner organization id or credit code (or give a default owner)"), ""),
     Column("status", "status", False, gettext_lazy("draft (default) or published"), "draft"),
+    Column("classification", "text", False, gettext_lazy("public (default), restricted or controlled"), "public"),
 )
 ACHIEVEMENT_COLUMNS = tuple(replace(c, rule=ACHIEVEMENT_RULES.get(c.name)) for c in ACHIEVEMENT_COLUMNS)
 DEMAND_COLUMNS = tuple(replace(c, rule=DEMAND_RULES.get(c.name)) for c in DEMAND_COLUMNS)
@@ -227,8 +231,9 @@ def export_header(model) -> list[str]:
     return [*EXPORT_EXTRA, *(c.name for c in COLUMNS[model])]
 
 
-def export_rows(user, model, qs, fmt: str) -> Iterator[list]:
-    """Rows of the export, protected content only where ``user`` may read it (checked per chunk of 500)."""
+def export_rows(user, model, qs, fmt: str, ip: str | None = None) -> Iterator[list]:
+    """Rows of the export, protected content only where ``user`` may read it (checked per chunk of 500); every
+    row of a controlled record is logged as a view (``dualuse.log_views``, from ``ip``)."""
     columns = COLUMNS[model]
     qs = qs.select_related("owner").order_by("pk")
     if model is Achievement:
@@ -237,6 +242,7 @@ def export_rows(user, model, qs, fmt: str) -> Iterator[list]:
 
     def emit(records):
         ids = [r.pk for r in records]
+        dualuse.log_views(user, records, ViewChannel.EXPORT, ip)
         if model is Achievement:
             readable = protected_readable_ids(user, ids)
         else:
@@ -276,13 +282,13 @@ def _jsonl_response(header: list[str], rows, filename: str):
     return response
 
 
-def export_response(user, model, qs, fmt: str):
+def export_response(user, model, qs, fmt: str, ip: str | None = None):
     """An HTTP download of ``qs`` (already limited to what ``user`` may see) in csv, xlsx or jsonl."""
     if fmt not in FORMATS:
         raise DomainError(_("Give the file format: csv, xlsx or jsonl."), field="format")
     header = export_header(model)
     name = model._meta.model_name + "s"
-    rows = export_rows(user, model, qs, fmt)
+    rows = export_rows(user, model, qs, fmt, ip)
     if fmt == "jsonl":
         return _jsonl_response(header, rows, name)
     return table_export(rows, header, fmt, name)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from techtransfer.catalog import views
+from techtransfer.catalog import views_classified as classified
 
 app_name = "catalog"
 urlpatterns = [
@@ -28,6 +29,19 @@ urlpatterns = [
     path("packages/new/", views.package_create, name="package_create"),
     path("packages/<int:pk>/", views.package_detail, name="package"),
     path("packages/<int:pk>/action/", views.package_action, name="package_action"),
+    # controlled dual-use information (军民两用)
+    path("classified/apply/", classified.apply, name="classified_apply"),
+    path("classified/mine/", classified.my_grants, name="my_grants"),
+    path("classified/grants/", classified.grants, name="grants"),
+    path("classified/grants/<int:pk>/", classified.grant, name="grant"),
+    path("classified/grants/<int:pk>/<str:decision>/", classified.grant_decide, name="grant_decide"),
+    path("classified/views/", classified.view_log, name="view_log"),
+    path("classified/declassifications/", classified.declassifications, name="declassifications"),
+    path("classified/declassifications/<int:pk>/<str:decision>/", classified.declassification_decide,
+         name="declassification_decide"),
+    path("classified/units/", classified.units, name="units"),
+    path("classified/units/<int:pk>/", classified.unit_approval, name="unit_approval"),
+    path("classified/<str:kind>/<int:pk>/marking/", classified.record_marking, name="record_marking"),
     path("<str:kind>/import/", views.import_page, name="import"),
     path("<str:kind>/template.<str:fmt>", views.template_download, name="template"),
     path("<str:kind>/export/", views.export_download, name="export"),

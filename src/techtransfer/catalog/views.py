@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from techtransfer.accounts import permissions
-from techtransfer.catalog import browse, forms, packages, services, workflow
+from techtransfer.catalog import browse, dualuse, forms, packages, services, views_classified, workflow
 from techtransfer.catalog import io as catalog_io
+from techtransfer.catalog.classified import ViewChannel
 from techtransfer.catalog.models import (
+    PUBLIC_STATUSES,
     Achievement,
     CooperationMode,
     Demand,
@@ -129,6 +131,7 @@ def _transitions(user, record) -> list[dict]:
 def achievement_detail(request, pk: int):
     ach = _get(request, Achievement, pk)
     user = request.user
+    dualuse.log_view(user, ach, ViewChannel.PAGE, dualuse.client_ip(request))
     view = services.achievement_view(user, ach)
     restricted_ok = permissions.can_see_restricted(user, ach)
     my_request = None
@@ -144,7 +147,7 @@ def achievement_detail(request, pk: int):
         "ip_form": forms.IPItemForm() if editable else None,
         "nda_requests": services.nda_requests(user, ach) if restricted_ok else [],
         "my_request": my_request,
-        "may_request": user.is_authenticated and ach.is_public and view["protected"]
+        "may_request": user.is_authenticated and ach.status in PUBLIC_STATUSES and view["protected"]
         and (my_request is None or my_request.status in (NdaStatus.REJECTED, NdaStatus.REVOKED)),
         "nda_form": forms.NdaRequestForm(),
         "versions": services.versions(user, ach) if restricted_ok else [],
@@ -152,12 +155,14 @@ def achievement_detail(request, pk: int):
         "team": ach.team.all(),
         "in_packages": ach.packages.filter(status="published"),
         "modes": dict(TransferMode.choices),
+        **views_classified.marking_context(user, ach),
     })
 
 
 def demand_detail(request, pk: int):
     demand = _get(request, Demand, pk)
     user = request.user
+    dualuse.log_view(user, demand, ViewChannel.PAGE, dualuse.client_ip(request))
     view = services.demand_view(user, demand)
     may_refine = user.is_authenticated and permissions.allowed("catalog.refine_demand", user, demand)
     editable = _is_editable(user, demand)
@@ -171,6 +176,7 @@ def demand_detail(request, pk: int):
         "refine_form": forms.RefinementForm() if may_refine else None,
         "versions": services.versions(user, demand) if not view["restricted"] else [],
         "modes": dict(CooperationMode.choices),
+        **views_classified.marking_context(user, demand),
     })
 
 
@@ -530,6 +536,7 @@ def export_download(request, kind: str):
         qs = browse.filter_achievements(request.user, f) if model is Achievement else browse.filter_demands(
             request.user, f
         )
-        return catalog_io.export_response(request.user, model, qs, request.GET.get("format", "csv"))
+        return catalog_io.export_response(request.user, model, qs, request.GET.get("format", "csv"),
+                                          dualuse.client_ip(request))
     except DomainError as exc:
         return render(request, "core/error.html", {"status": 400, "message": exc.message}, status=400)

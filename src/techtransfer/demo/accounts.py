@@ -33,6 +33,8 @@ DEMO_USERS: list[dict[str, str]] = [
      "org": "registration_point", "label": "registration-point reviewer", "scope": "昆明 registration point 530100"},
     {"username": "edu_dept", "display_name": "主管部门管理员（演示）", "role": "org_admin", "org": "department",
      "label": "supervising department administrator", "scope": "云南省教育厅（演示）: its units' annual reports"},
+    {"username": "secrecy", "display_name": "保密审查员（演示）", "role": "secrecy_officer", "org": "university",
+     "label": "secrecy officer", "scope": "a demo university's dual-use records (access grants, declassification)"},
     {"username": "visitor", "display_name": "访客（演示）", "role": "visitor",
      "label": "visitor", "scope": "public pages"},
 ]

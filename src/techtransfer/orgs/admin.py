@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from techtransfer.accounts import permissions
 from techtransfer.backoffice.admin import DataTableAdmin, ScopedAdmin
 from techtransfer.orgs.models import CreditRecord, Organization, Ownership
 
@@ -53,6 +54,14 @@ class OrganizationAdmin(ScopedAdmin):
     readonly_fields = ("verified_at", "created_at", "updated_at")
     inlines = [CreditRecordInline]
     list_select_related = ("region",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The approval for restricted dual-use information is a region administrator's decision (catalog rule
+        # ``catalog.approve_unit``): an organization's own administrator cannot approve itself.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not permissions.principal(request.user).is_region_admin:
+            fields += ("dual_use_approved",)
+        return fields
 
     def save_formset(self, request, form, formset, change):
         for obj in formset.save(commit=False):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from techtransfer.accounts import permissions
 from techtransfer.catalog.models import Achievement
 from techtransfer.core.apidoc import public
 from techtransfer.core.errors import DomainError, NotFound
@@ -272,7 +273,7 @@ def _lot_routes(path: str, model, statuses, related: tuple[str, ...], *, page_sc
 
     @public
     def browse(request, status: str = "", page: int = 1, page_size: int = 20):
-        qs = _with_status(model.objects.select_related(*related), status, statuses)
+        qs = _with_status(permissions.visible(request.auth, model.objects.select_related(*related)), status, statuses)
         sl = paginate(qs, page, page_size)
         return _page([out(request.auth, x) for x in sl.items], sl)
 
@@ -286,7 +287,7 @@ def _lot_routes(path: str, model, statuses, related: tuple[str, ...], *, page_sc
 
     @public
     def read(request, pk: int):
-        return out(request.auth, services.get_lot(model, pk))
+        return out(request.auth, services.get_lot(model, pk, request.auth))
 
     router.get(f"/{path}", response=page_schema, summary=list_summary, **_names(list_name))(browse)
     router.post(f"/{path}", response={201: out_schema}, summary=create_summary, **_names(create_name))(offer)
@@ -329,10 +330,11 @@ def _intent_routes(path: str, model, *, names: tuple[str, str], register_summary
     list_name, register_name = names
 
     def registrations(request, pk: int):
-        return [intent_out(i) for i in services.intents_for(request.auth, services.get_lot(model, pk))]
+        return [intent_out(i) for i in services.intents_for(request.auth, services.get_lot(model, pk, request.auth))]
 
     def register(request, pk: int, payload: IntentIn):
-        it = services.register_intent(request.auth, services.get_lot(model, pk), payload.buyer, payload.note)
+        lot = services.get_lot(model, pk, request.auth)
+        it = services.register_intent(request.auth, lot, payload.buyer, payload.note)
         return Status(201, intent_out(it))
 
     route = f"/{path}/{{int:pk}}/intents"
@@ -401,7 +403,7 @@ _lot_routes(
 @router.get("/auctions/{int:pk}/state", summary="Live state: price, leader, end, recent bids (poll every ~2 s)")
 @public
 def auction_state(request, pk: int):
-    return services.auction_state(request.auth, services.get_lot(Auction, pk))
+    return services.auction_state(request.auth, services.get_lot(Auction, pk, request.auth))
 
 
 _intent_routes("auctions", Auction, names=("auction_intents", "register_auction_intent"),
@@ -428,7 +430,7 @@ class BidOut(Schema):
 @router.post("/auctions/{int:pk}/bids", response={201: BidOut, 409: BidOut},
              summary="Place a bid: 201 accepted, 409 refused with its reason code")
 def place_bid(request, pk: int, payload: BidIn):
-    outcome = services.place_bid(request.auth, services.get_lot(Auction, pk), payload.amount, payload.org)
+    outcome = services.place_bid(request.auth, services.get_lot(Auction, pk, request.auth), payload.amount, payload.org)
     a = outcome.auction
     body = {"accepted": outcome.accepted, "code": outcome.code or "accepted", "message": outcome.message,
             "field": None if outcome.accepted else "amount", "bid": outcome.bid.pk, "amount": outcome.bid.amount,
@@ -491,12 +493,13 @@ class ObjectionIn(InputSchema):
 @router.get("/notices/{int:pk}/objections", response=list[ObjectionOut],
             summary="Objections (managers: all; others: their own)")
 def list_objections(request, pk: int):
-    return [objection_out(o) for o in rules.visible_objections(request.auth, services.get_lot(Notice, pk))]
+    notice = services.get_lot(Notice, pk, request.auth)
+    return [objection_out(o) for o in rules.visible_objections(request.auth, notice)]
 
 
 @router.post("/notices/{int:pk}/objections", response={201: ObjectionOut}, summary="File an objection")
 def file_objection(request, pk: int, payload: ObjectionIn):
-    objection = services.file_objection(request.auth, services.get_lot(Notice, pk), payload.text)
+    objection = services.file_objection(request.auth, services.get_lot(Notice, pk, request.auth), payload.text)
     return Status(201, objection_out(objection))
 
 

@@ -35,7 +35,8 @@ def load(progress) -> int:
         progress("trading: no demo university or enterprise administrator; skipped")
         return 0
     achievements = list(
-        Achievement.objects.filter(owner=seller, status=Status.PUBLISHED, is_demo=True).order_by("pk")[:200]
+        Achievement.objects.filter(owner=seller, status=Status.PUBLISHED, classification="public", is_demo=True)
+        .order_by("pk")[:200]
     )
     achievements = [a for a in achievements if not a.transfer_modes or "transfer" in a.transfer_modes][:6]
     if len(achievements) < 6:
@@ -117,7 +118,7 @@ def load(progress) -> int:
     services.close_auction(failed, failed.ends_at)
     # 7. A negotiated deal in its public-notice period, with one objection handled.
     funded = (
-        Achievement.objects.filter(owner=seller, status=Status.PUBLISHED, is_demo=True)
+        Achievement.objects.filter(owner=seller, status=Status.PUBLISHED, classification="public", is_demo=True)
         .exclude(pk__in=[a.pk for a in achievements]).order_by("pk").first()
     )
     notices = 0

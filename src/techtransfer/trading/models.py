@@ -44,8 +44,9 @@ class Scoped(AuthoredRecord):
 
     @classmethod
     def public_q(cls) -> Q:
-        # Market records are public by nature (公开交易); cancelled ones stay readable for the trail.
-        return Q(pk__isnull=False)
+        # Market records are public by nature (公开交易); cancelled ones stay readable for the trail. Those of an
+        # achievement marked restricted or controlled (军民两用) are not: they would show its title to outsiders.
+        return Q(achievement__classification="public")
 
 
 class NoBuyerAction(models.TextChoices):

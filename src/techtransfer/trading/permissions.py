@@ -82,7 +82,7 @@ def offerable_achievements(user):
     p = permissions.principal(user)
     if not p.authenticated:
         return Achievement.objects.none()
-    qs = Achievement.objects.filter(status=AchStatus.PUBLISHED)
+    qs = Achievement.objects.filter(status=AchStatus.PUBLISHED, classification="public")
     if p.is_platform_admin:
         return qs[:300]
     q = permissions.NOTHING
@@ -112,5 +112,6 @@ def visible_objections(user, notice):
 
 
 def visible_deals(user):
-    """Deals are public market records (成交公告): everyone sees the price and the parties."""
-    return Deal.objects.select_related("achievement", "seller", "buyer", "contract")
+    """Deals are public market records (成交公告): everyone sees the price and the parties — except deals of an
+    achievement marked restricted or controlled (军民两用), which only the parties' side and administrators see."""
+    return permissions.visible(user, Deal.objects.select_related("achievement", "seller", "buyer", "contract"))

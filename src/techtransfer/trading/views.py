@@ -45,9 +45,9 @@ def _page(request, qs, size=20):
     return page, (params.urlencode() + "&") if params else ""
 
 
-def _lot(model, pk):
+def _lot(model, pk, user):
     try:
-        return services.get_lot(model, pk)
+        return services.get_lot(model, pk, user)
     except NotFound:
         raise Http404
 
@@ -55,10 +55,12 @@ def _lot(model, pk):
 def index(request):
     now = timezone.now()
     return render(request, "trading/index.html", {
-        "listings": Listing.objects.filter(status=ListingStatus.OPEN).select_related("achievement")[:8],
-        "auctions": Auction.objects.filter(status=AuctionStatus.OPEN).select_related("achievement")
-        .order_by("ends_at")[:8],
-        "notices": Notice.objects.filter(status=NoticeStatus.IN_PERIOD).select_related("achievement", "buyer")[:8],
+        "listings": permissions.visible(request.user, Listing.objects.filter(status=ListingStatus.OPEN))
+        .select_related("achievement")[:8],
+        "auctions": permissions.visible(request.user, Auction.objects.filter(status=AuctionStatus.OPEN))
+        .select_related("achievement").order_by("ends_at")[:8],
+        "notices": permissions.visible(request.user, Notice.objects.filter(status=NoticeStatus.IN_PERIOD))
+        .select_related("achievement", "buyer")[:8],
         "deals": rules.visible_deals(request.user)[:8],
         "now": now,
     })
@@ -103,7 +105,7 @@ def _status_list(request, qs, statuses, template: str):
 
 
 def listing_list(request):
-    qs = Listing.objects.select_related("achievement", "seller")
+    qs = permissions.visible(request.user, Listing.objects.select_related("achievement", "seller"))
     return _status_list(request, qs, ListingStatus, "trading/listings.html")
 
 
@@ -157,7 +159,7 @@ def _lot_context(request, lot):
 
 
 def listing_detail(request, pk: int):
-    listing = _lot(Listing, pk)
+    listing = _lot(Listing, pk, request.user)
     if request.method == "POST":
         def close():
             result = services.close_listing(listing, actor=request.user)
@@ -180,7 +182,7 @@ def listing_detail(request, pk: int):
 
 
 def auction_list(request):
-    qs = Auction.objects.select_related("achievement", "seller")
+    qs = permissions.visible(request.user, Auction.objects.select_related("achievement", "seller"))
     return _status_list(request, qs, AuctionStatus, "trading/auctions.html")
 
 
@@ -191,7 +193,7 @@ def auction_new(request):
 
 
 def auction_detail(request, pk: int):
-    auction = _lot(Auction, pk)
+    auction = _lot(Auction, pk, request.user)
     if request.method == "POST":
         def bid():
             outcome = services.place_bid(request.user, auction, request.POST.get("amount", ""),
@@ -220,7 +222,7 @@ def auction_detail(request, pk: int):
 @never_cache
 def auction_state(request, pk: int):
     """The live state as JSON, polled by the auction page every two seconds."""
-    auction = _lot(Auction, pk)
+    auction = _lot(Auction, pk, request.user)
     return JsonResponse(services.auction_state(request.user, auction))
 
 
@@ -228,7 +230,7 @@ def auction_state(request, pk: int):
 
 
 def notice_list(request):
-    qs = Notice.objects.select_related("achievement", "seller", "buyer")
+    qs = permissions.visible(request.user, Notice.objects.select_related("achievement", "seller", "buyer"))
     return _status_list(request, qs, NoticeStatus, "trading/notices.html")
 
 
@@ -240,7 +242,7 @@ def notice_new(request):
 
 
 def notice_detail(request, pk: int):
-    notice = _lot(Notice, pk)
+    notice = _lot(Notice, pk, request.user)
     if request.method == "POST":
         post, user = request.POST, request.user
 

@@ -147,6 +147,9 @@ def check_offerable(actor, ach: Achievement) -> None:
             % {"s": ach.get_status_display()},
             field="achievement",
         )
+    if ach.classification != "public":
+        # A market record is public: it would show a restricted or controlled (军民两用) achievement's title.
+        raise Conflict(_("Only an achievement marked public can be offered on the market."), field="achievement")
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -161,9 +164,17 @@ def deal_url(deal: Deal) -> str:
     return reverse("trading:deals") + f"#deal-{deal.pk}"
 
 
-def get_lot(model, pk: int):
-    """A listing, auction or notice with its achievement and seller (``NotFound`` when there is none)."""
-    obj = model.objects.select_related("achievement", "seller").filter(pk=pk).first()
+_ANYONE = object()  # get_lot without a reader: the services' own look-up (permission checked by the action)
+
+
+def get_lot(model, pk: int, user=_ANYONE):
+    """A listing, auction or notice with its achievement and seller (``NotFound`` when there is none). Given a
+    ``user``, only a lot that user may see (``NotFound`` for a lot of an achievement marked restricted or
+    controlled that the user may not see: its title is not revealed)."""
+    qs = model.objects.select_related("achievement", "seller")
+    if user is not _ANYONE:
+        qs = permissions.visible(user, qs)
+    obj = qs.filter(pk=pk).first()
     if obj is None:
         raise NotFound(_("No such record."))
     return obj
