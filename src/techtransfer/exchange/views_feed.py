@@ -24,6 +24,7 @@ def index(request):
             "figures": figures,
             "kinds": list(figures.get("kinds", {}).items()),
             "format_version": fmt.VERSION,
+            "perms_peers": permissions.allowed("exchange.manage_peers", request.user),
         },
     )
 

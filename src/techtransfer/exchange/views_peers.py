@@ -143,6 +143,7 @@ def record_list(request):
             "kinds": records.listed_kinds(),
             "peers": records.peers_with_records(),
             "querystring": params.urlencode(),
+            "perms_peers": permissions.allowed("exchange.manage_peers", request.user),
         },
     )
 
@@ -155,7 +156,8 @@ def record_detail(request, pk: int):
     return render(
         request,
         "exchange/record.html",
-        {"rec": rec, "fields": records.display_fields(rec), "local_url": records.local_duplicate_url(rec)},
+        {"rec": rec, "fields": records.display_fields(rec), "local_url": records.local_duplicate_url(rec),
+         "perms_peers": permissions.allowed("exchange.manage_peers", request.user)},
     )
 
 
@@ -165,4 +167,5 @@ def network_page(request):
         table = network.statistics(request.user)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from exc
-    return render(request, "exchange/network.html", {"t": table})
+    return render(request, "exchange/network.html",
+                  {"t": table, "perms_peers": permissions.allowed("exchange.manage_peers", request.user)})
