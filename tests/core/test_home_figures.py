@@ -19,7 +19,8 @@ def test_figures_equal_direct_counts_on_the_demo(client):
     figures = {f["key"]: f["value"] for f in headline_figures()}
     # public ones only: published and marked public (restricted and controlled dual-use records are not counted)
     assert figures["achievements"] == Achievement.objects.filter(
-        status__in=(Status.PUBLISHED, Status.IN_NEGOTIATION, Status.TRANSFERRED), classification="public").count() > 1000
+        status__in=(Status.PUBLISHED, Status.IN_NEGOTIATION, Status.TRANSFERRED), classification="public"
+    ).count() > 1000
     year = timezone.localdate().year
     this_year = [c for c in TechContract.objects.filter(status=ContractStatus.CERTIFIED)
                  if c.registered_on and c.registered_on.year == year]
