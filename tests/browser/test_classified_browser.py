@@ -8,21 +8,11 @@ from techtransfer.accounts.models import Role
 from techtransfer.catalog import services
 from techtransfer.catalog.classified import AccessGrant, ControlledView
 from techtransfer.catalog.models import Achievement, Status
+from tests.browser.test_catalog_browser import sign_in
 from tests.catalog.factories import achievement_data, advance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Browser-Test-2026"
 TITLE = "北斗抗干扰导航芯片（受控）"
-
-
-def sign_in(page, base, user):
-    user.set_password(PASSWORD)
-    user.save()
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form.stacked button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_mark_apply_approve_see_and_log(live_server, new_page, world, make_user):

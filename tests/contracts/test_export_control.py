@@ -88,7 +88,7 @@ def test_foreign_contract_is_screened_at_submission_by_keyword(cw, catalogue):
     assert any("蚕遗传资源" in why for why in s.matches[0]["why"])
     assert s.counterparty == "Battery GmbH" and s.counterparty_country_id == "DE"
     # the point's reviewers are told a screening awaits them
-    assert Notification.objects.filter(user=cw.reviewer, title__contains="awaits").exists()
+    assert Notification.objects.filter(user=cw.reviewer, title__contains="待您确认").exists()
     assert AuditEntry.objects.filter(action="contracts.screening.propose", object_id=str(s.pk)).exists()
 
 
@@ -135,7 +135,7 @@ def test_prohibited_confirmed_refuses_the_contract_naming_the_item(cw, catalogue
     assert s.outcome == ScreeningOutcome.PROHIBITED and s.confirmed_by == cw.reviewer
     assert AuditEntry.objects.filter(action="contracts.screening.confirm", object_id=str(s.pk)).exists()
     assert AuditEntry.objects.filter(action="contracts.refuse", object_id=str(contract.pk)).exists()
-    assert Notification.objects.filter(user=cw.w.member, title__contains="decided").exists()
+    assert Notification.objects.filter(user=cw.w.member, title__contains="出口管制筛查已确认").exists()
 
 
 def test_restricted_needs_the_licence_number_before_certification(cw, catalogue):

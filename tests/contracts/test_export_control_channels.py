@@ -62,12 +62,12 @@ def test_bad_file_is_a_clear_error_and_loads_nothing(tmp_path, capsys):
     assert main(["contracts-exportcontrol", "load", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "nothing loaded" in err and "items[2].status" in err and "items[2].name" in err
-    assert "items[2].keywords" in err and "appears twice" in err
+    assert "items[2].keywords" in err and "重复出现" in err
     assert not ExportControlEdition.objects.exists() and not ExportControlItem.objects.exists()
     not_json = tmp_path / "x.json"
     not_json.write_text("{oops", encoding="utf-8")
     assert main(["contracts-exportcontrol", "load", str(not_json)]) == 1
-    assert "not a JSON file" in capsys.readouterr().err
+    assert "不是 JSON 文件" in capsys.readouterr().err
     assert main(["contracts-exportcontrol", "load", str(tmp_path / "missing.json")]) == 2
     assert main(["contracts-exportcontrol", "load"]) == 2
     assert not ExportControlEdition.objects.exists()

@@ -53,7 +53,7 @@ def test_foreign_registration_screened_then_prohibited_blocks_trading(tw, rare_e
     assert not intent.qualified  # a foreign buyer waits for the screening
     s = Screening.objects.get(subject_kind="registration", subject_id=intent.pk)
     assert s.proposed_outcome == "prohibited" and s.achievement_id == ach.pk and s.region_id == WUHUA
-    assert Notification.objects.filter(user=tw.region_admin, title__contains="awaits").exists()
+    assert Notification.objects.filter(user=tw.region_admin, title__contains="待您确认").exists()
     with pytest.raises(Conflict) as exc:
         services.qualify(tw.seller_admin, intent, True)
     assert exc.value.code == "export_screening_pending"
@@ -84,7 +84,7 @@ def test_foreign_buyer_qualified_after_a_free_screening(tw, rare_earth, foreign_
     assert s.proposed_outcome == "free"
     exportcontrol.confirm(tw.region_admin, s)
     assert services.qualify(tw.seller_admin, intent, True).qualified
-    assert Notification.objects.filter(user=user, title__contains="decided").exists()
+    assert Notification.objects.filter(user=user, title__contains="出口管制筛查已确认").exists()
 
 
 def test_closing_passes_over_a_foreign_buyer_prohibited_after_qualifying(tw, rare_earth, foreign_buyer):  # noqa: F811

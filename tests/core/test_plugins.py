@@ -15,7 +15,7 @@ CORE = Path(views.__file__).resolve().parent
 def test_the_readers_follow_the_installed_apps_order():
     order = [c.label for c in django_apps.get_app_configs()]
     loaders = [name for name, _load in plugins.demo_loaders()]
-    assert loaders == ["catalog", "matching", "contracts", "trading", "subsidies", "reports", "evaluation"]
+    assert loaders == ["catalog", "matching", "contracts", "trading", "subsidies", "reports", "evaluation", "exchange"]
     labels = [c.label for c in plugins.platform_apps()]
     assert labels == [label for label in order if label in labels]
     assert dict(plugins.api_routers())["/catalog"] is not None

@@ -57,7 +57,7 @@ def _display(value) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return ""
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return _("Yes") if value else _("No")
     if isinstance(value, dict):
         if set(value) == {"zh-Hans", "en"}:  # a bilingual text
             return " / ".join(str(v) for v in (value["zh-Hans"], value["en"]) if v)
