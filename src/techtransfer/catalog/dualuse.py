@@ -100,9 +100,16 @@ def marking_edit(actor, record, new_level: str | None) -> None:
 def _history_raise(actor, record, level: str, reason: str) -> Declassification:
     now = timezone.now()
     return Declassification.objects.create(
-        **{kind_of(record): record}, from_level=record.classification, to_level=level,
-        effective_on=timezone.localdate(), reason=reason, status=DeclassificationStatus.APPLIED,
-        proposed_by=actor, decided_by=actor, decided_at=now, applied_at=now,
+        **{kind_of(record): record},
+        from_level=record.classification,
+        to_level=level,
+        effective_on=timezone.localdate(),
+        reason=reason,
+        status=DeclassificationStatus.APPLIED,
+        proposed_by=actor,
+        decided_by=actor,
+        decided_at=now,
+        applied_at=now,
     )
 
 
@@ -123,8 +130,12 @@ def raise_level(actor, record, level: str, reason: str = ""):
 
 def set_unit_approval(actor, org: Organization, approved: bool, reason: str = "") -> Organization:
     """Approve (or withdraw the approval of) a unit for restricted dual-use information; region administrators."""
-    permissions.require("catalog.approve_unit", actor, org,
-                        message=_("Only an administrator of the organization's region may approve it."))
+    permissions.require(
+        "catalog.approve_unit",
+        actor,
+        org,
+        message=_("Only an administrator of the organization's region may approve it."),
+    )
     with audit.tracking(actor, org, "orgs.organization.dual_use_approval", reason=(reason or "").strip()):
         org.dual_use_approved = bool(approved)
     return org
@@ -144,7 +155,8 @@ def approvers(record=None, region: str | None = None) -> list[User]:
     a region containing the record (or the category's region), else the region administrators there."""
     if record is not None:
         ids = RoleAssignment.objects.filter(role=Role.SECRECY_OFFICER, organization_id=record.owner_id).values(
-            "user_id")
+            "user_id"
+        )
         found = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
         if found:
             return found
@@ -164,8 +176,12 @@ def active_q(today: datetime.date | None = None) -> Q:
 
 def is_active(grant: AccessGrant, today: datetime.date | None = None) -> bool:
     today = today or timezone.localdate()
-    return (grant.status == GrantStatus.APPROVED and grant.valid_until is not None and grant.valid_until >= today
-            and (grant.valid_from is None or grant.valid_from <= today))
+    return (
+        grant.status == GrantStatus.APPROVED
+        and grant.valid_until is not None
+        and grant.valid_until >= today
+        and (grant.valid_from is None or grant.valid_from <= today)
+    )
 
 
 def _purpose(purpose: str) -> str:
@@ -192,9 +208,11 @@ def controlled_record(kind: str, pk) -> object:
 
 
 def _notify_approvers(grant: AccessGrant, record=None) -> None:
-    notifications.notify(approvers(record, grant.region_id),
-                         _("Application for access to controlled information by %(user)s") % {"user": grant.user},
-                         reverse("catalog:grant", args=[grant.pk]))
+    notifications.notify(
+        approvers(record, grant.region_id),
+        _("Application for access to controlled information by %(user)s") % {"user": grant.user},
+        reverse("catalog:grant", args=[grant.pk]),
+    )
 
 
 def apply_for_record(actor, kind: str, pk, purpose: str) -> AccessGrant:
@@ -205,7 +223,8 @@ def apply_for_record(actor, kind: str, pk, purpose: str) -> AccessGrant:
     if permissions.can_view(actor, record):
         raise Conflict(_("You can already see this record."))
     open_ = AccessGrant.objects.filter(user=actor, **{kind_of(record): record}).filter(
-        Q(status=GrantStatus.PENDING) | active_q())
+        Q(status=GrantStatus.PENDING) | active_q()
+    )
     if open_.exists():
         raise Conflict(_("You already have an open application or an active grant for this record."))
     with transaction.atomic():
@@ -223,8 +242,9 @@ def apply_for_category(actor, tech_field: str, region: str, purpose: str) -> Acc
         raise DomainError(_("Unknown technical field: %s") % tech_field, field="tech_field")
     if not region or not region_exists(region):
         raise DomainError(_("Unknown region code: %s") % region, field="region")
-    if AccessGrant.objects.filter(user=actor, tech_field_id=tech_field, region_id=region,
-                                  status=GrantStatus.PENDING).exists():
+    if AccessGrant.objects.filter(
+        user=actor, tech_field_id=tech_field, region_id=region, status=GrantStatus.PENDING
+    ).exists():
         raise Conflict(_("You already have an open application for this category."))
     with transaction.atomic():
         grant = AccessGrant.objects.create(user=actor, purpose=purpose, tech_field_id=tech_field, region_id=region)
@@ -234,11 +254,16 @@ def apply_for_category(actor, tech_field: str, region: str, purpose: str) -> Acc
 
 
 def _locked(grant: AccessGrant) -> AccessGrant:
-    return AccessGrant.objects.select_for_update().select_related("achievement", "demand", "user").get(pk=grant.pk)
+    return (
+        AccessGrant.objects.select_for_update(of=("self",))
+        .select_related("achievement", "demand", "user")
+        .get(pk=grant.pk)
+    )
 
 
-def decide_grant(actor, grant: AccessGrant, approve: bool, valid_until: datetime.date | None = None,
-                 note: str = "") -> AccessGrant:
+def decide_grant(
+    actor, grant: AccessGrant, approve: bool, valid_until: datetime.date | None = None, note: str = ""
+) -> AccessGrant:
     """Approve an application until ``valid_until`` (at most three years), or reject it with a note."""
     note = (note or "").strip()
     today = timezone.localdate()
@@ -247,8 +272,9 @@ def decide_grant(actor, grant: AccessGrant, approve: bool, valid_until: datetime
         if not may_decide_access(actor, locked):
             raise Forbidden(_("Only a secrecy officer or administrator in scope decides on this application."))
         if locked.status != GrantStatus.PENDING:
-            raise Conflict(_("The application is %(status)s.") % {"status": locked.get_status_display()},
-                           field="status")
+            raise Conflict(
+                _("The application is %(status)s.") % {"status": locked.get_status_display()}, field="status"
+            )
         if approve:
             if valid_until is None:
                 raise DomainError(_("Give the last day of the access."), field="valid_until")
@@ -256,8 +282,9 @@ def decide_grant(actor, grant: AccessGrant, approve: bool, valid_until: datetime
                 raise DomainError(_("The access ends between today and three years from now."), field="valid_until")
         elif not note:
             raise DomainError(_("Give the reason of the rejection."), field="note")
-        with audit.tracking(actor, locked, "catalog.access_grant.approve" if approve else "catalog.access_grant.reject",
-                            reason=note):
+        with audit.tracking(
+            actor, locked, "catalog.access_grant.approve" if approve else "catalog.access_grant.reject", reason=note
+        ):
             locked.status = GrantStatus.APPROVED if approve else GrantStatus.REJECTED
             locked.valid_from = today if approve else None
             locked.valid_until = valid_until if approve else None
@@ -287,8 +314,11 @@ def revoke_grant(actor, grant: AccessGrant, note: str) -> AccessGrant:
             locked.revoked_by = actor
             locked.revoked_at = timezone.now()
             locked.decision_note = note
-    notifications.notify(locked.user, _("Your access to controlled information was revoked: %(note)s") % {
-        "note": note}, reverse("catalog:my_grants"))
+    notifications.notify(
+        locked.user,
+        _("Your access to controlled information was revoked: %(note)s") % {"note": note},
+        reverse("catalog:my_grants"),
+    )
     return locked
 
 
@@ -296,18 +326,26 @@ def grants_in_scope(user):
     """The applications and grants an approver sees (its organizations' records, its regions)."""
     permissions.require("catalog.review_views", user)
     return AccessGrant.objects.filter(classified_scope_q(user, category=True)).select_related(
-        "user", "achievement", "demand", "tech_field", "region", "decided_by")
+        "user", "achievement", "demand", "tech_field", "region", "decided_by"
+    )
 
 
 def get_grant(user, pk: int) -> AccessGrant:
     """A grant its applicant or an approver in scope may read (``NotFound`` otherwise)."""
     p = permissions.principal(user)
-    grant = AccessGrant.objects.select_related("user", "achievement", "demand", "tech_field", "region").filter(
-        pk=pk).first()
-    if grant is None or not (grant.user_id == p.user_id or may_decide_access(user, grant)
-                             or (permissions.allowed("catalog.review_views", user)
-                                 and AccessGrant.objects.filter(classified_scope_q(user, category=True),
-                                                                pk=pk).exists())):
+    grant = (
+        AccessGrant.objects.select_related("user", "achievement", "demand", "tech_field", "region")
+        .filter(pk=pk)
+        .first()
+    )
+    if grant is None or not (
+        grant.user_id == p.user_id
+        or may_decide_access(user, grant)
+        or (
+            permissions.allowed("catalog.review_views", user)
+            and AccessGrant.objects.filter(classified_scope_q(user, category=True), pk=pk).exists()
+        )
+    ):
         raise NotFound(_("No such application."))
     return grant
 
@@ -324,8 +362,9 @@ def notify_expired(today: datetime.date | None = None) -> int:
     made = 0
     lapsed = AccessGrant.objects.filter(status=GrantStatus.APPROVED, valid_until=today - datetime.timedelta(days=1))
     for grant in lapsed.select_related("user"):
-        made += notifications.notify(grant.user, _("Your access to controlled information has expired."),
-                                     reverse("catalog:my_grants"))
+        made += notifications.notify(
+            grant.user, _("Your access to controlled information has expired."), reverse("catalog:my_grants")
+        )
     return made
 
 
@@ -350,8 +389,13 @@ def log_views(user, records, channel: str, ip: str | None = None) -> int:
     grants = {}
     if p.authenticated:
         for g in AccessGrant.objects.filter(active_q(), user_id=p.user_id).order_by("pk"):
-            key = ("achievement", g.achievement_id) if g.achievement_id else ("demand", g.demand_id) \
-                if g.demand_id else None
+            key = (
+                ("achievement", g.achievement_id)
+                if g.achievement_id
+                else ("demand", g.demand_id)
+                if g.demand_id
+                else None
+            )
             if key:
                 grants.setdefault(key, g)
             else:
@@ -360,10 +404,15 @@ def log_views(user, records, channel: str, ip: str | None = None) -> int:
     for r in rows:
         grant = grants.get((kind_of(r), r.pk))
         if grant is None:
-            grant = next((g for (k, _pk), g in grants.items() if k == "category" and g.tech_field_id == r.tech_field_id
-                          and is_within(r.region_id, g.region_id)), None)
-        out.append(ControlledView(user_id=p.user_id, grant=grant, channel=channel, client_ip=ip,
-                                  **{kind_of(r): r}))
+            grant = next(
+                (
+                    g
+                    for (k, _pk), g in grants.items()
+                    if k == "category" and g.tech_field_id == r.tech_field_id and is_within(r.region_id, g.region_id)
+                ),
+                None,
+            )
+        out.append(ControlledView(user_id=p.user_id, grant=grant, channel=channel, client_ip=ip, **{kind_of(r): r}))
     ControlledView.objects.bulk_create(out)
     return len(out)
 
@@ -372,12 +421,21 @@ def log_view(user, record, channel: str = ViewChannel.PAGE, ip: str | None = Non
     return log_views(user, [record], channel, ip)
 
 
-def views_in_scope(user, *, kind: str = "", record: str = "", user_name: str = "", channel: str = "",
-                   since: datetime.date | None = None, until: datetime.date | None = None):
+def views_in_scope(
+    user,
+    *,
+    kind: str = "",
+    record: str = "",
+    user_name: str = "",
+    channel: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+):
     """The view log an approver may review, filtered."""
     permissions.require("catalog.review_views", user)
-    qs = ControlledView.objects.filter(classified_scope_q(user)).select_related("user", "achievement", "demand",
-                                                                                 "grant")
+    qs = ControlledView.objects.filter(classified_scope_q(user)).select_related(
+        "user", "achievement", "demand", "grant"
+    )
     if kind:
         if kind not in KINDS:
             raise DomainError(_("Unknown kind: %s") % kind, field="kind")
@@ -405,16 +463,24 @@ VIEW_LOG_HEADER = ["viewed_at", "user", "kind", "record", "title", "channel", "c
 def view_log_rows(qs):
     for v in qs.iterator(chunk_size=500):
         record = v.achievement or v.demand
-        yield [timezone.localtime(v.viewed_at).strftime("%Y-%m-%d %H:%M:%S"), str(v.user or ""),
-               kind_of(record) if record else "", record.pk if record else "", str(record or ""), v.channel,
-               v.client_ip or "", v.grant_id or ""]
+        yield [
+            timezone.localtime(v.viewed_at).strftime("%Y-%m-%d %H:%M:%S"),
+            str(v.user or ""),
+            kind_of(record) if record else "",
+            record.pk if record else "",
+            str(record or ""),
+            v.channel,
+            v.client_ip or "",
+            v.grant_id or "",
+        ]
 
 
 # --- declassification -----------------------------------------------------------------------------------------------
 
 
-def propose_declassification(actor, record, to_level: str, effective_on: datetime.date,
-                             reason: str) -> Declassification:
+def propose_declassification(
+    actor, record, to_level: str, effective_on: datetime.date, reason: str
+) -> Declassification:
     """The owner proposes a lower level from a date (降解密)."""
     if not may_mark(actor, record):
         raise Forbidden(_("Only members of the owner organization may propose it."))
@@ -426,16 +492,25 @@ def propose_declassification(actor, record, to_level: str, effective_on: datetim
         raise DomainError(_("Give the reason."), field="reason")
     if effective_on is None:
         raise DomainError(_("Give the date it takes effect."), field="effective_on")
-    if Declassification.objects.filter(status__in=(DeclassificationStatus.PROPOSED, DeclassificationStatus.APPROVED),
-                                       **{kind_of(record): record}).exists():
+    if Declassification.objects.filter(
+        status__in=(DeclassificationStatus.PROPOSED, DeclassificationStatus.APPROVED), **{kind_of(record): record}
+    ).exists():
         raise Conflict(_("A declassification of this record is already under way."))
     with transaction.atomic():
-        row = Declassification.objects.create(**{kind_of(record): record}, from_level=record.classification,
-                                              to_level=to_level, effective_on=effective_on, reason=reason,
-                                              proposed_by=actor)
+        row = Declassification.objects.create(
+            **{kind_of(record): record},
+            from_level=record.classification,
+            to_level=to_level,
+            effective_on=effective_on,
+            reason=reason,
+            proposed_by=actor,
+        )
         audit.created(actor, row, "catalog.declassification.propose")
-    notifications.notify(approvers(record), _("Declassification proposed: %(title)s") % {"title": record},
-                         reverse("catalog:declassifications"))
+    notifications.notify(
+        approvers(record),
+        _("Declassification proposed: %(title)s") % {"title": record},
+        reverse("catalog:declassifications"),
+    )
     return row
 
 
@@ -453,17 +528,24 @@ def decide_declassification(actor, row: Declassification, approve: bool, note: s
     """Approve or reject a proposal; an approved one whose date has come applies at once."""
     note = (note or "").strip()
     with transaction.atomic():
-        locked = Declassification.objects.select_for_update().select_related("achievement", "demand").get(pk=row.pk)
+        locked = (
+            Declassification.objects.select_for_update(of=("self",))
+            .select_related("achievement", "demand")
+            .get(pk=row.pk)
+        )
         record = locked.achievement or locked.demand
         if not may_decide_declassification(actor, record):
             raise Forbidden(_("Only a secrecy officer or administrator in scope decides on declassifications."))
         if locked.status != DeclassificationStatus.PROPOSED:
-            raise Conflict(_("The proposal is %(status)s.") % {"status": locked.get_status_display()},
-                           field="status")
+            raise Conflict(_("The proposal is %(status)s.") % {"status": locked.get_status_display()}, field="status")
         if not approve and not note:
             raise DomainError(_("Give the reason of the rejection."), field="note")
-        with audit.tracking(actor, locked, "catalog.declassification.approve" if approve
-                            else "catalog.declassification.reject", reason=note):
+        with audit.tracking(
+            actor,
+            locked,
+            "catalog.declassification.approve" if approve else "catalog.declassification.reject",
+            reason=note,
+        ):
             locked.status = DeclassificationStatus.APPROVED if approve else DeclassificationStatus.REJECTED
             locked.decided_by = actor
             locked.decided_at = timezone.now()
@@ -472,8 +554,11 @@ def decide_declassification(actor, row: Declassification, approve: bool, note: s
             if record.classification != locked.from_level:
                 raise Conflict(_("The record's level changed since the proposal."), field="status")
             _apply(actor, locked)
-    notifications.notify(locked.proposed_by, _("Declassification %(status)s: %(title)s") % {
-        "status": locked.get_status_display(), "title": record}, _record_url(record))
+    notifications.notify(
+        locked.proposed_by,
+        _("Declassification %(status)s: %(title)s") % {"status": locked.get_status_display(), "title": record},
+        _record_url(record),
+    )
     return locked
 
 
@@ -484,8 +569,12 @@ def apply_due_declassifications(today: datetime.date | None = None) -> int:
     due = Declassification.objects.filter(status=DeclassificationStatus.APPROVED, effective_on__lte=today)
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            row = Declassification.objects.select_for_update().select_related("achievement", "demand").filter(
-                pk=pk, status=DeclassificationStatus.APPROVED).first()
+            row = (
+                Declassification.objects.select_for_update(of=("self",))
+                .select_related("achievement", "demand")
+                .filter(pk=pk, status=DeclassificationStatus.APPROVED)
+                .first()
+            )
             if row is None:
                 continue
             _apply(None, row)
@@ -496,7 +585,8 @@ def apply_due_declassifications(today: datetime.date | None = None) -> int:
 def declassifications_in_scope(user, status: str = ""):
     permissions.require("catalog.review_views", user)
     qs = Declassification.objects.filter(classified_scope_q(user)).select_related(
-        "achievement", "demand", "proposed_by", "decided_by")
+        "achievement", "demand", "proposed_by", "decided_by"
+    )
     if status:
         if status not in DeclassificationStatus.values:
             raise DomainError(_("Unknown status: %s") % status, field="status")
@@ -513,8 +603,9 @@ def get_declassification(user, pk: int) -> Declassification:
 
 def history(record) -> list[Declassification]:
     """The record's classification history, newest first (shown to those who may see the record)."""
-    return list(Declassification.objects.filter(**{kind_of(record): record}).select_related(
-        "proposed_by", "decided_by"))
+    return list(
+        Declassification.objects.filter(**{kind_of(record): record}).select_related("proposed_by", "decided_by")
+    )
 
 
 def run_daily(today: datetime.date | None = None) -> dict:
