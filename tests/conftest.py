@@ -128,6 +128,25 @@ def _isolated_data_dir(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The whole demo, loaded once for the tests of a module and rolled back after them (what Django's
+    ``TestCase.setUpTestData`` does for a class): loading it takes about a minute, so a module that checks many
+    things about it loads it once. Each test still runs in its own savepoint. Yields ``load_demo()``'s result."""
+    from django.db import transaction
+
+    from techtransfer.demo.services import load_demo
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield load_demo()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _postgres_really_used(django_db_setup, django_db_blocker):
     """When the run is meant for PostgreSQL, fail loudly if the tests are on another database."""
@@ -167,3 +186,44 @@ def pytest_collection_modifyitems(config, items):
                 pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
                 append=False,
             )
+
+
+# -- reference data after a transactional test --------------------------------------------------------------------
+# A transactional test ends with a flush of every table (its serialized rollback restores the reference data only
+# when the *next transactional* test starts). Serially, pytest-django runs them after all the others; under
+# pytest-xdist (scripts/test runs `-n`), a worker may get a file of ordinary tests after one with transactional
+# tests, so the reference data is restored before the first ordinary database test that follows a flush.
+_flushed = False
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def _database_use(item) -> str:
+    """"transactional", "plain" or "" (no database) for a collected test."""
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or (
+            names & _TRANSACTIONAL_FIXTURES):
+        return "transactional"
+    return "plain" if marker or "db" in names else ""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    global _flushed
+    if _flushed and _database_use(item) == "plain":
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for conn in connections.all(initialized_only=False):
+                contents = getattr(conn, "_test_serialized_contents", None)
+                if contents:
+                    conn.creation.deserialize_db_from_string(contents)
+        _flushed = False
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    global _flushed
+    if _database_use(item) == "transactional":
+        _flushed = True

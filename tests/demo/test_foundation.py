@@ -1,4 +1,6 @@
-"""The foundation part of the demo: a realistic province, loaded once, every record marked as demo data."""
+"""The foundation part of the demo: a realistic province, loaded once, every record marked as demo data.
+
+The whole demo is loaded once for the module (``demo_loaded``) and rolled back after it."""
 
 from collections import Counter
 
@@ -24,16 +26,15 @@ def counts():
     }
 
 
-def test_loading_twice_changes_nothing():
-    assert load_demo() is True
+def test_loading_twice_changes_nothing(demo_loaded):
+    assert demo_loaded is True  # the module's one load (tests/conftest.py) found an empty database
     first = counts()
     assert load_demo() is False
     assert counts() == first
     assert DemoPart.objects.filter(name="foundation").exists()
 
 
-def test_province_spread_kinds_and_people():
-    load_demo()
+def test_province_spread_kinds_and_people(demo_loaded):
     orgs = Organization.objects.filter(is_demo=True).select_related("region")
     assert 250 <= orgs.count() <= 350
     kinds = Counter(o.kind for o in orgs)
@@ -72,8 +73,7 @@ def test_province_spread_kinds_and_people():
     assert ExpertProfile.objects.filter(person__is_demo=True).exclude(specialties="").count() >= 80
 
 
-def test_every_record_is_demo_and_every_credit_code_valid():
-    load_demo()
+def test_every_record_is_demo_and_every_credit_code_valid(demo_loaded):
     assert not Organization.objects.filter(is_demo=False).exists()
     assert not Person.objects.filter(is_demo=False).exists()
     assert not User.objects.filter(is_demo=False).exists()
@@ -86,8 +86,7 @@ def test_every_record_is_demo_and_every_credit_code_valid():
     assert all(e.endswith("@example.cn") for e in Organization.objects.values_list("contact_email", flat=True))
 
 
-def test_every_role_has_a_demo_account_that_signs_in():
-    load_demo()
+def test_every_role_has_a_demo_account_that_signs_in(demo_loaded):
     roles = set(RoleAssignment.objects.filter(user__is_demo=True).values_list("role", flat=True))
     assert roles == set(Role.values)
     assert [a[0] for a in DEMO_ACCOUNTS] == [u["username"] for u in DEMO_USERS]
@@ -99,8 +98,7 @@ def test_every_role_has_a_demo_account_that_signs_in():
     assert Client().post("/accounts/login/", {"username": "visitor", "password": "wrong"}).status_code == 200
 
 
-def test_account_scopes():
-    load_demo()
+def test_account_scopes(demo_loaded):
     grant = {a.user.username: a for a in RoleAssignment.objects.select_related("user", "organization")}
     assert grant["province"].region_id == "530000"
     assert grant["kunming"].region_id == "530100"
