@@ -194,7 +194,8 @@ def pytest_collection_modifyitems(config, items):
 # pytest-xdist (scripts/test runs `-n`), a worker may get a file of ordinary tests after one with transactional
 # tests, so the reference data is restored before the first ordinary database test that follows a flush.
 _flushed = False
-_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+_TRANSACTIONAL_FIXTURES = {
+    "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 
 def _database_use(item) -> str:
