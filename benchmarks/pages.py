@@ -21,7 +21,8 @@ core) so a run where the client competes with the server shows it. No Django is 
 
 Only the lexical search path is measured: ``TECHTRANSFER_*`` variables of the caller are not passed on (so no
 embedding model), except through the options here. ``--dir D`` keeps the data folders; ``--reuse`` serves the ones
-prepared before in ``D`` without generating them again.
+prepared before in ``D`` without generating them again (migrated first; prepare afresh after a change to the
+search index's format).
 """
 
 from __future__ import annotations
@@ -131,6 +132,13 @@ def prepare(
     if reuse and info_file.exists():
         info = json.loads(info_file.read_text(encoding="utf-8"))
         if (info["achievements"], info["contracts"]) == (achievements, contracts):
+            # The code may have moved on since: bring the schema up to date (the server refuses to start otherwise).
+            subprocess.run(
+                [sys.executable, "-m", "techtransfer", "migrate"],
+                env=server_env(data_dir, database_url),
+                capture_output=True,
+                check=True,
+            )
             return info
     if data_dir.exists():
         shutil.rmtree(data_dir)
@@ -356,7 +364,8 @@ def pages_for(info: dict) -> list[Page]:
 
 def load(port: int, page: Page, clients: int, seconds: float, warmup: float, cookie: str = "") -> Result:
     """``clients`` threads, each on its own keep-alive connection, request the page's addresses in turn for
-    ``warmup`` + ``seconds`` seconds; the requests sent after the warm-up are recorded."""
+    ``warmup`` + ``seconds`` seconds (and until each has recorded one request); the requests sent after the
+    warm-up are recorded."""
     headers = {"Cookie": cookie} if page.signed_in and cookie else {}
     barrier = threading.Barrier(clients + 1)
     records: list[list[tuple[float, float, bool]]] = [[] for _ in range(clients)]
@@ -370,7 +379,7 @@ def load(port: int, page: Page, clients: int, seconds: float, warmup: float, coo
         start, stop = times["start"], times["stop"]
         while True:
             t0 = time.perf_counter()
-            if t0 >= stop:
+            if t0 >= stop and mine:  # each client records at least one request, however slow the page
                 break
             path = page.paths[k % len(page.paths)]
             k += 1
@@ -456,13 +465,13 @@ def table(run: dict) -> str:
         f"{run['achievements']:,} achievements, {run['contracts']:,} contracts ({run['database']}; load average "
         f"{run['load_average_before']} → {run['load_average_after']})",
         "",
-        "| page | req/s | p50 ms | p95 ms | p95 ÷ floor p95 | errors | client CPU % |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| page | req/s | p50 ms | p95 ms | p95 ÷ floor p95 | requests | errors | client CPU % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in run["pages"]:
         lines.append(
             f"| {p['page']} | {p['req_per_s']:,} | {p['p50_ms']:,} | {p['p95_ms']:,} | "
-            f"{p['p95_over_floor']}× | {p['errors']} | {p['client_cpu_pct']} |"
+            f"{p['p95_over_floor']}× | {p['requests']:,} | {p['errors']} | {p['client_cpu_pct']} |"
         )
     return "\n".join(lines)
 
@@ -510,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--clients", type=int, default=8, help="concurrent clients (threads, one connection each)")
     ap.add_argument("--seconds", type=float, default=10.0, help="recorded seconds per page and round")
-    ap.add_argument("--warmup", type=float, default=2.0, help="unrecorded seconds before each page's recording")
+    ap.add_argument("--warmup", type=float, default=5.0, help="unrecorded seconds before each page's recording")
     ap.add_argument("--rounds", type=int, default=1, help="repeat the whole page list (figures are merged)")
     ap.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: serve's, 2 × cores + 1)")
     ap.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (serve's default 4)")
