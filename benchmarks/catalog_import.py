@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -25,45 +24,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CSL = ROOT / "src" / "techtransfer" / "demo" / "data" / "csl_dev.jsonl"
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._data import write_achievements  # noqa: E402  (after the path is set)
 
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
-
-
-def generate(path: Path, n: int, seed: int = 7) -> None:
-    """Write ``n`` achievements as JSONL, resampling CSL records (streamed: one line at a time)."""
-    from techtransfer.catalog.demo import DISCIPLINE_FIELDS, FIELD_IPC, MODES, _patent
-
-    rng = random.Random(seed)
-    pool = []
-    with CSL.open(encoding="utf-8") as fh:
-        for line in fh:
-            r = json.loads(line)
-            field = DISCIPLINE_FIELDS.get(r.get("discipline") or "")
-            kws = [k for k in (r.get("keywords") or []) if 1 < len(k) <= 40][:8]
-            if field and len(r.get("abstract") or "") >= 40 and kws:
-                pool.append((r.get("title") or kws[0] + "技术", r["abstract"][:3000], kws, field))
-    with path.open("w", encoding="utf-8") as out:
-        for i in range(n):
-            title, abstract, kws, field = pool[rng.randrange(len(pool))]
-            negotiable = rng.random() < 0.3
-            row = {
-                "title": f"{title[:180]}（{i}）",
-                "abstract": abstract,
-                "keywords": kws,
-                "tech_field": field,
-                "ipc_codes": [rng.choice(FIELD_IPC[field])],
-                "trl": rng.randint(1, 9),
-                "transfer_modes": rng.sample(MODES, rng.choice((1, 2))),
-                "asking_price": None if negotiable else f"{rng.randint(50, 20000) * 1000}.00",
-                "price_negotiable": negotiable,
-                "patents": [_patent(rng, rng.randint(2016, 2025), "1")] if rng.random() < 0.5 else [],
-                "status": "draft",
-            }
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def child(args) -> None:
@@ -149,9 +117,10 @@ def main() -> int:
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ.setdefault("TECHTRANSFER_DATA_DIR", str(Path(tmp) / "data-generator"))  # Django for the generator
         for size in args.sizes:
             path = Path(tmp) / f"achievements-{size}.jsonl"
-            generate(path, size)
+            write_achievements(path, size)
             mb = path.stat().st_size / 1e6
             for db in args.db:
                 env = {k: v for k, v in os.environ.items() if not k.startswith("TECHTRANSFER_")}

@@ -10,11 +10,9 @@ summary (``stats.services.table``/``regions``), for one calendar year and for a 
 import argparse
 import datetime
 import os
-import random
 import statistics
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -46,95 +44,15 @@ def main() -> int:
 def run(args) -> int:
     from django.db import connection
 
+    from benchmarks._data import make_contracts
     from techtransfer.contracts import ledger
-    from techtransfer.contracts.models import (
-        ContractEvent,
-        EventKind,
-        Flow,
-        IPType,
-        SocioEconomicObjective,
-        Status,
-        TechContract,
-    )
-    from techtransfer.orgs.models import Organization, OrgKind
     from techtransfer.regions.models import Region
     from techtransfer.regions.services import scope_q
     from techtransfer.stats import services
-    from techtransfer.taxonomy.models import TechField
 
-    rng = random.Random(1)
     counties = list(Region.objects.filter(pk__startswith="53").exclude(pk__endswith="00").values_list("pk", flat=True))
-    others = list(Region.objects.exclude(pk__startswith="53").exclude(pk__endswith="00").values_list("pk", flat=True))
-    seller = Organization.objects.create(name="基准卖方", kind=OrgKind.ENTERPRISE, region_id=counties[0])
-    point = Organization.objects.create(name="基准登记点", kind=OrgKind.REGISTRATION_POINT, region_id="530100")
-    cats = [
-        ("development", "dev_commissioned"),
-        ("development", "dev_cooperative"),
-        ("transfer", "tr_patent"),
-        ("licence", "lic_patent"),
-        ("consulting", "con_feasibility"),
-        ("service", "svc_general"),
-    ]
-    fields = list(TechField.objects.values_list("pk", flat=True))
-    ips = list(IPType.objects.values_list("pk", flat=True))
-    objectives = list(SocioEconomicObjective.objects.values_list("pk", flat=True))
     t0 = time.perf_counter()
-    tz = datetime.UTC
-    batch = 20_000
-    made = 0
-    while made < args.contracts:
-        n = min(batch, args.contracts - made)
-        rows = []
-        for i in range(n):
-            cat, sub = rng.choice(cats)
-            day = datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randrange(1000))
-            amount = Decimal(rng.randrange(1_000_000, 2_000_000_000)) / 100
-            roll = rng.random()
-            if roll < 0.7:
-                buyer_region, country, flow = rng.choice(counties), None, Flow.IN_PROVINCE
-            elif roll < 0.92:
-                buyer_region, country, flow = rng.choice(others), None, Flow.CROSS_PROVINCE
-            else:
-                buyer_region, country, flow = None, "LA", Flow.INTERNATIONAL
-            rows.append(
-                TechContract(
-                    name="c",
-                    status=Status.CERTIFIED,
-                    category_id=cat,
-                    subcategory_id=sub,
-                    tech_field_id=rng.choice(fields),
-                    ip_type_id=rng.choice(ips),
-                    objective_id=rng.choice(objectives),
-                    contract_amount=amount,
-                    tech_amount=amount,
-                    non_tech_amount=Decimal(0),
-                    registration_point=point,
-                    seller_org=seller,
-                    seller_region_id=rng.choice(counties),
-                    buyer_region_id=buyer_region,
-                    buyer_country_id=country,
-                    flow=flow,
-                    registered_on=day,
-                    registration_number=f"B{made + i:012d}",
-                )
-            )
-        TechContract.objects.bulk_create(rows, batch_size=5000)
-        ContractEvent.objects.bulk_create(
-            [
-                ContractEvent(
-                    contract=c,
-                    kind=EventKind.CERTIFIED,
-                    at=datetime.datetime(2024, 1, 1, tzinfo=tz),
-                    effective_on=c.registered_on,
-                    count_delta=1,
-                    contract_amount_delta=c.contract_amount,
-                    tech_amount_delta=c.tech_amount,
-                )
-                for c in rows
-            ],
-            batch_size=5000,
-        )
-        made += n
+    made = make_contracts(args.contracts)
     generated = time.perf_counter() - t0
     t1 = time.perf_counter()
     summary_rows = ledger.rebuild()

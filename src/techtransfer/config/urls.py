@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from techtransfer.config import env
 from techtransfer.config.api import api
 from techtransfer.core import plugins
 from techtransfer.core import views as core_views
@@ -18,6 +20,9 @@ urlpatterns = [
 urlpatterns += [path(prefix, include(module)) for prefix, module in plugins.url_includes()]
 # Documents at fixed root addresses (RFC 8615) declare ``well_known`` on their AppConfig.
 urlpatterns += [path(f".well-known/{name}", view) for name, view in plugins.well_known()]
+# The page benchmark's hello-world floor (benchmarks/pages.py sets the variable); never set in production.
+if env.flag("TECHTRANSFER_BENCHMARK_FLOOR"):
+    urlpatterns.append(path("_bench/floor", lambda request: HttpResponse("Hello, world")))
 
 handler404 = core_views.not_found
 handler500 = core_views.server_error
