@@ -148,3 +148,17 @@ def test_the_generation_moves_with_the_ledger_only_when_committed(history):  # n
     assert ledger.generation() == before
     ledger.rebuild()
     assert ledger.generation() != before
+
+
+def test_an_unreachable_cache_only_costs_time(history, client_for, monkeypatch):  # noqa: F811
+    class Down:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("redis down")
+
+        def set(self, *args, **kwargs):
+            raise ConnectionError("redis down")
+
+    client = client_for(history.w.province_admin)
+    expected = page(client)
+    monkeypatch.setattr(stats_cache, "cache", Down())
+    assert page(client) == expected

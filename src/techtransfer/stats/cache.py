@@ -15,6 +15,7 @@ a scope that could see less is never served an entry computed for more (its key 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,6 +28,7 @@ from techtransfer.contracts import ledger
 from techtransfer.regions.services import is_within
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Bumped when the shape of a cached value changes, so hosts running two versions side by side (a rolling update
 # sharing one Redis) never read each other's values.
@@ -74,8 +76,15 @@ def cached(parts: tuple, compute: Callable[[], T]) -> T:
     if timeout <= 0:
         return compute()
     k = key(*parts)
-    value = cache.get(k)
+    try:
+        value = cache.get(k)
+    except Exception:  # an unreachable Redis: the figures are still computed, only not kept
+        log.warning("statistics cache unavailable for reading", exc_info=True)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(k, value, timeout)
+        try:
+            cache.set(k, value, timeout)
+        except Exception:
+            log.warning("statistics cache unavailable for writing", exc_info=True)
     return value
