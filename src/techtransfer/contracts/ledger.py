@@ -3,7 +3,8 @@
 Every ``ContractEvent`` with a statistical effect adds its deltas to the summary rows of its month in the same
 transaction (``add``), so a dashboard reads a few thousand summary rows instead of scanning a million events,
 and the summary can never disagree with the ledger. Bulk loaders (demo, benchmarks) write events with
-``bulk_create`` and then call ``rebuild``.
+``bulk_create`` and then call ``rebuild``. Both also give the ledger a new generation (``bump_generation``), the
+token that keys the statistics' caches (``stats.cache``).
 
 Output rows (side ``o``) are attributed to the seller's region and split by each classification the statistics
 use; absorption rows (side ``a``) to the buyer's region (empty for foreign buyers): ``total`` keyed by the
@@ -13,6 +14,7 @@ foreign buyer's country, ``flow`` by where the seller is (same province, another
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,7 +22,15 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
-from techtransfer.contracts.models import ZERO, ContractEvent, ContractParty, LedgerSummary, PartyRole, TechContract
+from techtransfer.contracts.models import (
+    ZERO,
+    ContractEvent,
+    ContractParty,
+    LedgerGeneration,
+    LedgerSummary,
+    PartyRole,
+    TechContract,
+)
 
 OUTPUT, ABSORPTION = "o", "a"
 # Output dimensions: name -> contract field, or the party role whose type (``*_type``) or organization's ownership
@@ -105,6 +115,29 @@ def add(event: ContractEvent, contract: TechContract) -> None:
     rows = [(connection.ops.adapt_datefield_value(r[0]), *r[1:]) for r in _rows_for(event, contract)]
     with transaction.atomic(), connection.cursor() as cur:
         cur.executemany(sql, rows)
+        bump_generation()
+
+
+def bump_generation() -> None:
+    """Give the ledger a new generation (``LedgerGeneration``): call in the transaction that changes the summary,
+    so the new token commits, or rolls back, with the change. One row, updated by every change: concurrent
+    registrations queue on its lock for the rest of their transactions, which are short."""
+    q = connection.ops.quote_name
+    table = q(LedgerGeneration._meta.db_table)
+    number, token = q("number"), q("token")
+    # Only quoted identifiers of this model are formatted in; the token is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({q('id')}, {number}, {token}) VALUES (1, 1, %s) "  # noqa: S608
+        f"ON CONFLICT ({q('id')}) DO UPDATE SET {number} = {table}.{number} + 1, {token} = excluded.{token}"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [uuid.uuid4().hex])
+
+
+def generation() -> str:
+    """The current generation's token (``"0"`` before the first change): part of every cached statistic's key."""
+    row = LedgerGeneration.objects.filter(pk=1).values_list("token", flat=True).first()
+    return row or "0"
 
 
 def _party_type(role: str, field: str = "party_type"):
@@ -158,6 +191,7 @@ def rebuild(progress=None) -> int:
             made += len(batch)
             if progress:
                 progress(f"ledger summary: {dimension}/{side} {len(batch)} rows")
+        bump_generation()
     return made
 
 

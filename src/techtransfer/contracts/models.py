@@ -607,6 +607,26 @@ class LedgerSummary(models.Model):
         return f"{self.month:%Y-%m} {self.side} {self.region} {self.dimension}={self.key}: {self.count}"
 
 
+
+class LedgerGeneration(models.Model):
+    """The generation of the ledger's statistics — 统计数据版本: one row, given a new random ``token`` (and its
+    ``number`` incremented) in the transaction of every change to the ledger summary (``ledger.add``, ``rebuild``).
+
+    Cached statistics are keyed by the token, so every application host, whatever its cache, stops using figures
+    the moment the change commits. A random token rather than the number alone: a rolled-back transaction or a
+    restored backup brings an earlier number back, never an earlier token with other figures behind it.
+    """
+
+    number = models.BigIntegerField(_("generation"), default=0)
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("ledger generation")
+        verbose_name_plural = _("ledger generation")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.token})"
+
 # --- export control — 技术出口管制 -------------------------------------------------------------------------------
 #
 # 《中华人民共和国技术进出口管理条例》 arts. 30–44: technology whose export is prohibited is not exported; restricted

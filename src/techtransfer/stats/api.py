@@ -12,6 +12,7 @@ from techtransfer.core.exports import export
 from techtransfer.core.fields import Money, OptionalMoney, Text
 from techtransfer.core.schemas import InputSchema
 from techtransfer.regions.services import name_of
+from techtransfer.stats import cache as stats_cache
 from techtransfer.stats import service_industry, services, tables
 from techtransfer.stats.models import Target
 
@@ -129,6 +130,8 @@ def targets(request, region: str = "", format: str = ""):
     qs = Target.objects.all()
     if region:
         qs = qs.filter(region_code=region)
+    with stats_cache.one_generation():
+        progress = services.target_progress(qs, request.user)
     out = [
         ProgressOut(
             id=p.target.pk,
@@ -148,7 +151,7 @@ def targets(request, region: str = "", format: str = ""):
             share=p.share,
             source=p.target.source,
         )
-        for p in services.target_progress(qs, request.user)
+        for p in progress
     ]
     if format:
         header = [_("Region"), _("Indicator"), _("Measure"), _("Direction"), _("From"), _("To"), _("Target"),

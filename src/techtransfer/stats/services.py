@@ -2,6 +2,8 @@
 
 Every figure is a sum of ``ContractEvent`` deltas effective in the period, so amendments and cancellations
 count on the day they were registered (《技术合同认定登记管理办法》: changes are registered as such).
+The dashboard queries (``table``, ``regions``, ``absorption_flows``, ``periods``, ``totals``) are cached per ledger
+generation and scope (``stats.cache``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from techtransfer.accounts.models import Role
 from techtransfer.contracts.models import ContractEvent, ContractParty, LedgerSummary, PartyRole
 from techtransfer.orgs.models import DemoLevel, Organization
 from techtransfer.regions.services import scope_q
+from techtransfer.stats import cache as stats_cache
 from techtransfer.stats.models import INDICATOR_MEASURES, Direction, Indicator, Measure
 
 ZERO = Decimal("0.00")
@@ -261,10 +264,18 @@ def _summary_rows(qs, key_expr) -> list[Row]:
     ]
 
 
-def _query(user, side, dimension, start, end, region, summary_key, raw_rows) -> list[Row]:
+def _query(name, user, side, dimension, start, end, region, summary_key, raw_rows) -> list[Row]:
+    """Rows of one figure (``name`` says which, for the cache), computed once per ledger generation and scope."""
     scope = scope_of(user)
     if scope.empty:
         return []
+    parts = ("rows", name, side, dimension, start, end, region, stats_cache.scope_key(scope, region))
+    return stats_cache.cached(
+        parts, lambda: _compute(scope, side, dimension, start, end, region, summary_key, raw_rows)
+    )
+
+
+def _compute(scope, side, dimension, start, end, region, summary_key, raw_rows) -> list[Row]:
     if scope.org_ids and not scope.everything:
         return _merge(raw_rows(_raw(scope, side, start, end, region)))
     first, last, edges, whole = _month_span(start, end)
@@ -280,7 +291,9 @@ def table(user, dimension: str, start=None, end=None, region: str | None = None)
     ``seller_ownership``, ``buyer_ownership``."""
     if dimension not in OUTPUT_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    return _query(user, "output", dimension, start, end, region, F("key"), lambda events: breakdown(dimension, events))
+    return _query(
+        "table", user, "output", dimension, start, end, region, F("key"), lambda events: breakdown(dimension, events)
+    )
 
 
 def regions(user, side: str = "output", tier: str = "city", parent: str | None = None, start=None, end=None):
@@ -291,7 +304,7 @@ def regions(user, side: str = "output", tier: str = "city", parent: str | None =
     def raw_rows(events):
         return by_region(events, side=side, tier=tier)
 
-    rows = _query(user, side, "total", start, end, parent, Substr("region", 1, length), raw_rows)
+    rows = _query(f"regions:{tier}", user, side, "total", start, end, parent, Substr("region", 1, length), raw_rows)
     for row in rows:
         if row.key is not None:
             row.key = row.key.ljust(6, "0")
@@ -300,7 +313,7 @@ def regions(user, side: str = "output", tier: str = "city", parent: str | None =
 
 def absorption_flows(user, start=None, end=None, region: str | None = None) -> list[Row]:
     """Absorption (buyers inside ``region``) by where the seller is: same province or another province."""
-    return _query(user, "absorption", "flow", start, end, region, F("key"), lambda ev: breakdown("flow", ev))
+    return _query("flows", user, "absorption", "flow", start, end, region, F("key"), lambda ev: breakdown("flow", ev))
 
 
 def periods(user, start=None, end=None, region: str | None = None, side: str = "output") -> list[Row]:
@@ -311,11 +324,11 @@ def periods(user, start=None, end=None, region: str | None = None, side: str = "
             r.key = _key(r.key)
         return rows
 
-    return _query(user, side, "total", start, end, region, F("month"), raw_rows)
+    return _query("periods", user, side, "total", start, end, region, F("month"), raw_rows)
 
 
 def totals(user, start=None, end=None, region: str | None = None, side: str = "output") -> Row:
-    rows = _query(user, side, "total", start, end, region, Value(""), lambda ev: _rows(ev, Value("")))
+    rows = _query("totals", user, side, "total", start, end, region, Value(""), lambda ev: _rows(ev, Value("")))
     total = Row(key=None, count=0, contract_amount=ZERO, tech_amount=ZERO)
     for r in rows:
         total.count += r.count

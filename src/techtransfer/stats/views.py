@@ -12,7 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from techtransfer.accounts import permissions
@@ -21,6 +24,7 @@ from techtransfer.core.exports import export
 from techtransfer.orgs.models import Organization
 from techtransfer.regions.services import exists as region_exists
 from techtransfer.regions.services import is_within, tier_path, validate_code
+from techtransfer.stats import cache as stats_cache
 from techtransfer.stats import charts, service_industry, services, tables
 from techtransfer.stats.models import Target
 
@@ -107,20 +111,21 @@ def dashboard(request):
     if p.error:
         messages.error(request, p.error)
     user = request.user
-    built = [tables.build(user, name, p.start, p.end, p.region) for name in tables.TABLE_NAMES]
-    for t in built:
-        t.svg = charts.bars(t.chart, t.title, _("Technology transaction amount (yuan)"), t.chart2)
-        t.export_query = p.query(table=t.name)
-    output = services.totals(user, p.start, p.end, p.region)
-    absorption = services.totals(user, p.start, p.end, p.region, side="absorption")
+    with stats_cache.one_generation():
+        # The tables and their charts, rendered once per ledger generation, scope, period, region and language: the
+        # bulk of the page's work (a dozen summary queries, the charts, hundreds of formatted numbers).
+        parts = ("dashboard-tables", p.query(), get_language(), stats_cache.scope_key(p.scope, p.region))
+        tables_html = stats_cache.cached(parts, lambda: _tables_html(user, p))
+        output = services.totals(user, p.start, p.end, p.region)
+        absorption = services.totals(user, p.start, p.end, p.region, side="absorption")
+        progress = _progress(user, p.region)
     path = [(code, tables.name_of(code)) for code in tier_path(p.region)]
-    progress = _progress(user, p.region)
     return render(
         request,
         "stats/dashboard.html",
         {
             "p": p,
-            "tables": built,
+            "tables_html": mark_safe(tables_html),  # noqa: S308  (rendered by the template stats/_tables.html)
             "output": output,
             "absorption": absorption,
             "path": path,
@@ -130,6 +135,14 @@ def dashboard(request):
             "org_only": bool(p.scope.org_ids) and not p.scope.regions and not p.scope.everything,
         },
     )
+
+
+def _tables_html(user, p: Params) -> str:
+    built = [tables.build(user, name, p.start, p.end, p.region) for name in tables.TABLE_NAMES]
+    for t in built:
+        t.svg = charts.bars(t.chart, t.title, _("Technology transaction amount (yuan)"), t.chart2)
+        t.export_query = p.query(table=t.name)
+    return str(render_to_string("stats/_tables.html", {"p": p, "tables": built}))
 
 
 def _progress(user, region: str):
@@ -150,6 +163,8 @@ def export_table(request):
     if p.error:
         return render(request, "core/error.html", {"status": 400, "message": p.error}, status=400)
     if name == "targets":
+        with stats_cache.one_generation():
+            progress = _progress(request.user, p.region)
         rows = [
             [
                 pr.target.region_code,
@@ -163,14 +178,15 @@ def export_table(request):
                 pr.actual,
                 pr.share,
             ]
-            for pr, _svg in _progress(request.user, p.region)
+            for pr, _svg in progress
         ]
         header = [_("Code"), _("Region"), _("Indicator"), _("Measure"), _("Direction"), _("From"), _("To"), _("Target"),
                   _("Actual"), _("Progress")]
         return _export(rows, header, fmt, f"targets-{p.region}")
     if name not in tables.TABLE_NAMES:
         raise Http404
-    table = tables.build(request.user, name, p.start, p.end, p.region)
+    with stats_cache.one_generation():
+        table = tables.build(request.user, name, p.start, p.end, p.region)
     period = p.year or f"{p.start or ''}_{p.end or ''}"
     return _export(tables.export_rows(table), table.header, fmt, f"contracts-{name}-{p.region}-{period}")
 
