@@ -18,10 +18,10 @@ class CatalogConfig(PlatformAppConfig):
     }
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save  # noqa: I001 - models load after every apps.py
+        from django.db.models.signals import post_delete, post_save  # imported with the models, below
 
-        from . import browse, signals
-        from .models import Achievement, Demand
+        from . import browse, signals  # they import models, which load only after every apps.py
+        from .models import Achievement, Demand  # models load only after every apps.py
 
         def forget_counts(sender, **kwargs):
             browse.changed(sender)

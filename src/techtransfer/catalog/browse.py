@@ -285,6 +285,14 @@ def filter_achievements(user, f: Filters):
     return find(user, Achievement, f).qs
 
 
+def search_achievements(user, q: str = "", tech_field: str = "", region: str = "", status: str = ""):
+    """Achievements the user may see, filtered by text (public fields only, through ``find``), field, region and
+    status."""
+    return filter_achievements(
+        user, Filters(q=(q or "").strip()[:200], tech_field=tech_field, region=region, status=status)
+    )
+
+
 def filter_demands(user, f: Filters):
     """Demands the user may see, filtered and sorted as ``f`` asks (price bands apply to the budget's top)."""
     return find(user, Demand, f).qs

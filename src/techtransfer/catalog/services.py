@@ -251,15 +251,6 @@ def achievement_view(user, ach: Achievement, protected_ok: bool | None = None) -
     return data
 
 
-def search_achievements(user, q: str = "", tech_field: str = "", region: str = "", status: str = ""):
-    """Achievements the user may see, filtered by text (public fields only; through the search engine, see
-    ``browse.find``), field, region and status."""
-    from techtransfer.catalog import browse  # browse builds on this module: imported when called
-
-    return browse.filter_achievements(
-        user, browse.Filters(q=(q or "").strip()[:200], tech_field=tech_field, region=region, status=status))
-
-
 # --- NDA access requests -----------------------------------------------------------------------------------------
 
 
