@@ -257,9 +257,13 @@ def find(user, model, f: Filters, window: int = TEXT_WINDOW, facets: bool = Fals
     extra = _beyond_public(user, base, model).filter(text)
     qs = base.filter(Q(pk__in=hits.ids) | Q(pk__in=extra.values("pk")))
     if sort == "relevance":
-        rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(hits.ids)], default=Value(-1),
-                    output_field=IntegerField())
-        qs = qs.order_by(rank, F("published_at").desc(nulls_last=True), "-id")
+        newest = (F("published_at").desc(nulls_last=True), "-id")
+        if hits.ids:  # (a CASE without branches is a bare constant, which PostgreSQL reads as a column position)
+            rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(hits.ids)], default=Value(-1),
+                        output_field=IntegerField())
+            qs = qs.order_by(rank, *newest)
+        else:
+            qs = qs.order_by(*newest)
     else:
         qs = qs.order_by(*order)
     n_extra = extra.count() if getattr(user, "is_authenticated", False) else 0
