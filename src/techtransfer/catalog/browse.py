@@ -33,7 +33,15 @@ from django.utils.translation import gettext_lazy
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
 from techtransfer.catalog import services
-from techtransfer.catalog.models import Achievement, CooperationMode, Demand, Status, TransferMode
+from techtransfer.catalog.models import (
+    PUBLIC_STATUSES,
+    Achievement,
+    Classification,
+    CooperationMode,
+    Demand,
+    Status,
+    TransferMode,
+)
 from techtransfer.core import search as core_search
 from techtransfer.core.errors import DomainError
 from techtransfer.core.pagination import parse_int
@@ -236,7 +244,11 @@ def _beyond_public(user, qs, model):
     """The rows of ``qs`` the user sees beyond the public ones (none for a visitor): few, the user's own scope."""
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    return qs.exclude(model.public_q())
+    # Not ``exclude(public_q())``: the positive form lets the database start from its status and classification
+    # indexes (few rows are not public) instead of reading the table.
+    hidden = [s for s in Status.values if s not in PUBLIC_STATUSES]
+    marked = [c for c in Classification.values if c != Classification.PUBLIC]
+    return qs.filter(Q(status__in=hidden) | Q(classification__in=marked))
 
 
 def find(user, model, f: Filters, window: int = TEXT_WINDOW, facets: bool = False) -> Found:
