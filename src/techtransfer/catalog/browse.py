@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
@@ -57,8 +56,6 @@ PRICE_BANDS = {
     "1m_10m": (gettext_lazy("1 – 10 million"), Decimal("1000000"), Decimal("10000000")),
     "gt10m": (gettext_lazy("10 million and more"), Decimal("10000000"), None),
 }
-
-log = logging.getLogger(__name__)
 
 # The search index's price bands (``catalog.search.price_band``) for the lists' bands; a demand without a budget is
 # "unpriced" in the index and "negotiable" here.
