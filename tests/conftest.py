@@ -6,6 +6,7 @@ import itertools
 import os
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
@@ -126,6 +127,11 @@ def isolated_index(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    # The catalogue lists search through the index: each test's own, built from its database on first use
+    # (the matching app reopens it when the folder setting changes; a test's rolled-back ids must not meet
+    # another test's documents), and no cached list counts carried over from another test.
+    settings.MATCHING_INDEX_DIR = tmp_path / "index"
+    cache.clear()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 
 from techtransfer.accounts.models import Role
-from techtransfer.catalog import services
+from techtransfer.catalog import browse, services
 from techtransfer.catalog.models import Achievement, NdaStatus, Status
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tests.catalog.factories import CONTACT_PHONE, SECRET
@@ -21,7 +21,7 @@ def dump(data) -> str:
 
 def listed(user, **filters) -> str:
     """What a list page, search or export would show the user: one view per visible achievement."""
-    qs = services.search_achievements(user, **filters)
+    qs = browse.search_achievements(user, **filters)
     readable = services.protected_readable_ids(user, [a.pk for a in qs])
     return dump([services.achievement_view(user, a, a.pk in readable) for a in qs])
 
@@ -34,13 +34,13 @@ def outsider(make_user, make_org):
 
 def test_only_published_in_negotiation_and_transferred_are_public(world, make_achievement):
     by_status = {s: make_achievement(s, title=f"成果-{s}") for s in Status.values}
-    seen = set(services.search_achievements(world.visitor).values_list("status", flat=True))
+    seen = set(browse.search_achievements(world.visitor).values_list("status", flat=True))
     assert seen == {Status.PUBLISHED, Status.IN_NEGOTIATION, Status.TRANSFERRED}
     assert set(Achievement.objects.filter(Achievement.public_q()).values_list("status", flat=True)) == seen
     with pytest.raises(NotFound):
         services.get_achievement(world.visitor, by_status[Status.DRAFT].pk)
     # The owner's members see all of their organization's records.
-    assert services.search_achievements(world.member).count() == len(Status.values)
+    assert browse.search_achievements(world.member).count() == len(Status.values)
     assert services.get_achievement(world.member, by_status[Status.DRAFT].pk)
 
 
@@ -77,10 +77,10 @@ def test_protected_text_shown_to_owner_and_administrators_in_scope(world, make_a
 
 def test_search_text_does_not_match_protected_details(world, make_achievement):
     make_achievement(Status.PUBLISHED)
-    assert services.search_achievements(world.visitor, q="正极材料").count() == 1
-    assert services.search_achievements(world.visitor, q="掺杂比例").count() == 0
+    assert browse.search_achievements(world.visitor, q="正极材料").count() == 1
+    assert browse.search_achievements(world.visitor, q="掺杂比例").count() == 0
     with pytest.raises(DomainError):
-        services.search_achievements(world.visitor, region="999999")
+        browse.search_achievements(world.visitor, region="999999")
 
 
 def test_nda_request_approve_and_revoke(world, make_achievement, outsider):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from techtransfer.accounts import permissions
 from techtransfer.accounts.models import Role
-from techtransfer.catalog import dualuse, packages
+from techtransfer.catalog import browse, dualuse, packages
 from techtransfer.catalog import services as catalog
 from techtransfer.catalog.classified import AccessGrant, ControlledView, GrantStatus
 from techtransfer.catalog.figures import headline_figures
@@ -244,3 +244,24 @@ def test_nda_request_on_a_controlled_record_needs_sight_of_it(world, du):
     with pytest.raises(NotFound):
         catalog.request_nda(du.outsider, du.controlled, "看看")
     assert catalog.request_nda(du.grantee, du.controlled, "评估").pk
+
+
+def test_text_query_of_lists_api_and_exports_through_the_engine(world, du, client_for):
+    """The lists' ``q`` goes through the search engine (public records) plus the reader's own extra-visible set
+    from the database: each reader finds by text exactly the marked records it may see."""
+    for user, restricted, controlled in readers(world, du):
+        assert browse.find(user, Achievement, browse.Filters(q="导航")).engine, user
+        c = client_for(user)
+        page = c.get("/catalog/achievements/", {"q": "导航"})
+        titles = {r.title for r in page.context["records"]}
+        api = c.get("/api/v1/catalog/achievements", {"q": "导航", "facets": "true"}).json()
+        response = c.get("/catalog/achievements/export/", {"q": "导航", "format": "csv"})
+        export = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
+        for seen in (titles, {i["title"] for i in api["items"]}):
+            assert PUBLIC in seen, user
+            assert (RESTRICTED in seen) is restricted, user
+            assert (CONTROLLED in seen) is controlled, user
+        assert (RESTRICTED in export) is restricted and (CONTROLLED in export) is controlled, user
+        assert api["count"] == 1 + int(restricted) + int(controlled), user
+        assert api["facets"]["tech_field"].get("07", 0) == int(restricted) + int(controlled), user
+        assert CONTROLLED not in page.content.decode() or controlled, user

@@ -8,6 +8,8 @@ only for callers ``services.can_read_protected`` allows.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,7 +55,7 @@ from techtransfer.catalog.schemas import (
 from techtransfer.catalog.validators import TRL_LEVELS
 from techtransfer.core.apidoc import Error, public
 from techtransfer.core.errors import DomainError, NotFound
-from techtransfer.core.pagination import paginate
+from techtransfer.core.pagination import MAX_PAGE, paginate, parse_int
 from techtransfer.orgs.models import Organization
 
 router = Router(tags=["catalog"])
@@ -87,6 +89,22 @@ def _page(qs, page, page_size, view, with_facets=False) -> dict:
            "page_size": sl.page_size}
     if with_facets:
         out["facets"] = browse.facet_counts(qs)
+    return out
+
+
+def _list(user, model, f: browse.Filters, page, page_size, view, with_facets: bool) -> dict:
+    """A page of the achievement or demand list: a text query through the search engine (relevance order unless
+    ``sort`` says otherwise), counts from the engine, or cached without a query (``browse.list_page``)."""
+    size = parse_int(page_size, "page_size", settings.PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
+    number = parse_int(page, "page", 1, 1, MAX_PAGE)
+    lp = browse.list_page(user, model, f, number, size, facets=with_facets)
+    items = lp.items
+    if model is Achievement:
+        prefetch_related_objects(items, "ip_items")
+    out = {"items": [view(r) for r in items], "count": lp.count, "page": lp.page, "pages": lp.pages,
+           "page_size": lp.page_size}
+    if with_facets:
+        out["facets"] = lp.facets
     return out
 
 
@@ -228,11 +246,10 @@ DEMAND = RecordKind(
 @public
 def list_achievements(request, q: str = "", tech_field: str = "", region: str = "", trl_min: str = "",
                       trl_max: str = "", mode: str = "", price: str = "", org_kind: str = "", status: str = "",
-                      sort: str = "newest", page: int = 1, page_size: int = 20, facets: bool = False):
+                      sort: str = "", page: int = 1, page_size: int = 20, facets: bool = False):
     f = browse.Filters(q=q, tech_field=tech_field, region=region, trl_min=trl_min, trl_max=trl_max, mode=mode,
                        price=price, org_kind=org_kind, status=status, sort=sort)
-    qs = browse.filter_achievements(request.auth, f).prefetch_related("ip_items")
-    return _page(qs, page, page_size, services.public_view, facets)
+    return _list(request.auth, Achievement, f, page, page_size, services.public_view, facets)
 
 
 _record_routes(achievements, ACHIEVEMENT)
@@ -327,11 +344,11 @@ def revoke_nda(request, pk: int, payload: DecisionIn):
 @demands.get("", response=DemandPage, summary="Browse demands (public fields; filters and facets)")
 @public
 def list_demands(request, q: str = "", tech_field: str = "", region: str = "", mode: str = "", price: str = "",
-                 org_kind: str = "", status: str = "", sort: str = "newest", page: int = 1, page_size: int = 20,
+                 org_kind: str = "", status: str = "", sort: str = "", page: int = 1, page_size: int = 20,
                  facets: bool = False):
     f = browse.Filters(q=q, tech_field=tech_field, region=region, mode=mode, price=price, org_kind=org_kind,
                        status=status, sort=sort)
-    return _page(browse.filter_demands(request.auth, f), page, page_size, DEMAND.item, facets)
+    return _list(request.auth, Demand, f, page, page_size, DEMAND.item, facets)
 
 
 _record_routes(demands, DEMAND)

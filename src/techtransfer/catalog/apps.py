@@ -16,3 +16,18 @@ class CatalogConfig(PlatformAppConfig):
         "export": "export achievements or demands to CSV, XLSX or JSONL",
         "catalog-declassify": "apply the dual-use declassifications due and notify lapsed access grants (daily)",
     }
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save  # imported with the models, below
+
+        from . import browse, signals  # they import models, which load only after every apps.py
+        from .models import Achievement, Demand  # models load only after every apps.py
+
+        def forget_counts(sender, **kwargs):
+            browse.changed(sender)
+
+        # The cached counts of the lists (``browse.cached_counts``) start again after any change of a record.
+        for model in (Achievement, Demand):
+            for signal in (post_save, post_delete, signals.records_bulk_changed, signals.record_changed):
+                signal.connect(forget_counts, sender=model, weak=False,
+                               dispatch_uid=f"catalog.list-counts.{signal.__class__.__name__}.{id(signal)}.{model.__name__}")

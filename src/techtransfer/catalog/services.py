@@ -47,8 +47,6 @@ from techtransfer.catalog.permissions import protected_readable_ids as protected
 from techtransfer.core.errors import Conflict, DomainError, Forbidden, NotFound, from_validation_error
 from techtransfer.orgs.models import Organization
 from techtransfer.people.models import Person
-from techtransfer.regions.services import exists as region_exists
-from techtransfer.regions.services import scope_q
 
 ACHIEVEMENT_FIELDS = (
     "title",
@@ -251,24 +249,6 @@ def achievement_view(user, ach: Achievement, protected_ok: bool | None = None) -
         data["protected_details"] = ach.protected_details
         data["rejection_reason"] = ach.rejection_reason
     return data
-
-
-def search_achievements(user, q: str = "", tech_field: str = "", region: str = "", status: str = ""):
-    """Achievements the user may see, filtered by text (public fields only), field, region and status."""
-    qs = achievements_visible(user)
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(title_en__icontains=q) | Q(abstract__icontains=q))
-    if tech_field:
-        qs = qs.filter(tech_field_id=tech_field)
-    if region:
-        if not region_exists(region):
-            raise DomainError(_("Unknown region code: %s") % region, field="region")
-        qs = qs.filter(scope_q("region_id", region))
-    if status:
-        if status not in Status.values:
-            raise DomainError(_("Unknown status: %s") % status, field="status")
-        qs = qs.filter(status=status)
-    return qs
 
 
 # --- NDA access requests -----------------------------------------------------------------------------------------

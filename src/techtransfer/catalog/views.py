@@ -42,8 +42,74 @@ KINDS = {"achievements": Achievement, "demands": Demand}
 
 def _querystring(request) -> str:
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", "after", "before"):
+        params.pop(name, None)
     return params.urlencode() + "&" if params else ""
+
+
+PAGE_SIZE = 20
+
+
+class _CountedPaginator(Paginator):
+    """A paginator whose count is known already (from the search engine or the cached counts): it never counts
+    the queryset, and with a text query it reaches only as far as the engine's window."""
+
+    def __init__(self, object_list, per_page, count: int, max_pages: int | None = None):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+        pages = max(1, -(-count // per_page))
+        self.__dict__["num_pages"] = min(pages, max_pages) if max_pages else pages
+
+
+@dataclass
+class _KeysetPage:
+    """A page read by keyset (``browse.keyset_page``) in the shape the templates read: ``paginator.count`` is
+    the cached total; ``next_after`` / ``previous_before`` make the links."""
+
+    object_list: list
+    paginator: object
+    next_after: int | None
+    previous_before: int | None
+    keyset: bool = True
+
+    def has_next(self) -> bool:
+        return self.next_after is not None
+
+    def has_previous(self) -> bool:
+        return self.previous_before is not None
+
+
+def _id_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _list_page(request, model, f: browse.Filters):
+    """The page of records, its paginator-like object and the facet counts for the list's filters ``f``."""
+    user = request.user
+    if f.q:  # by the search engine (page numbers, as deep as the engine's window)
+        try:
+            number = max(1, int(request.GET.get("page") or 1))
+        except ValueError:
+            number = 1
+        number = min(number, -(-browse.TEXT_WINDOW // PAGE_SIZE))
+        found = browse.find(user, model, f, window=number * PAGE_SIZE, facets=True)
+        if found.engine:
+            paginator = _CountedPaginator(found.qs, PAGE_SIZE, found.total, -(-browse.TEXT_WINDOW // PAGE_SIZE))
+            facets = found.facets
+        else:
+            paginator = Paginator(found.qs, PAGE_SIZE)
+            facets = browse.facet_counts(found.qs)
+        page = paginator.get_page(number)
+        return page, facets
+    found = browse.find(user, model, f)
+    count, facets = browse.cached_counts(user, model, f, found.qs)
+    after, before = _id_param(request, "after"), _id_param(request, "before")
+    if not (after or before) and request.GET.get("page"):  # an old page-number link: offset, counted from the cache
+        return _CountedPaginator(found.qs, PAGE_SIZE, count).get_page(request.GET.get("page")), facets
+    sorts = browse.SORTS if model is Achievement else browse.DEMAND_SORTS
+    kp = browse.keyset_page(found.qs, sorts[f.effective_sort][1], PAGE_SIZE, after=after, before=before)
+    return _KeysetPage(kp.items, _CountedPaginator([], PAGE_SIZE, count), kp.next_after, kp.previous_before), facets
 
 
 def _regions():
@@ -65,18 +131,11 @@ def _browse(request, kind: str):
     f = browse.Filters.from_params(request.GET)
     error = None
     try:
-        qs = browse.filter_achievements(request.user, f) if model is Achievement else browse.filter_demands(
-            request.user, f
-        )
-        facets = browse.facet_counts(qs)
+        page, facets = _list_page(request, model, f)
     except DomainError as exc:
         error = exc.message
         f = browse.Filters()
-        qs = browse.filter_achievements(request.user, f) if model is Achievement else browse.filter_demands(
-            request.user, f
-        )
-        facets = browse.facet_counts(qs)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+        page, facets = _list_page(request, model, f)
     fields = [(tf, facets["tech_field"].get(tf.code, 0)) for tf in TechField.objects.filter(active=True)]
     org_kinds = [(v, label, facets["org_kind"].get(v, 0)) for v, label in OrgKind.choices
                  if v in (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY, OrgKind.INSTITUTE, OrgKind.NEW_RD)

@@ -51,6 +51,10 @@ class PlatformAppConfig(AppConfig):
     #: ``{"example.json": "views.well_known"}``: views served at the site root under ``/.well-known/<name>``
     #: (RFC 8615), for documents other systems look up by a fixed address (``config/urls.py``).
     well_known: dict[str, str] = {}
+    #: ``"services.lists.text_search"``: the text search provider of the catalogue lists (``core.search.TextSearch``):
+    #: ``text_search(kind, q, filters, limit=, offset=, facets=) -> core.search.TextHits`` over the public records of
+    #: a kind; the first app that declares one answers (``core.search.text_search``).
+    text_search: str = ""
 
     #: The plug-in points above, in the order of the table in docs/architecture.md. Background tasks need no
     #: attribute: Huey's ``run_huey`` (``techtransfer worker``) imports every installed app's ``tasks`` module.
@@ -65,6 +69,7 @@ class PlatformAppConfig(AppConfig):
         "status_checks",
         "cli_commands",
         "well_known",
+        "text_search",
     )
 
     # Django takes the one AppConfig subclass found in an app's apps.py (``default`` not False); this base, imported

@@ -91,6 +91,11 @@ def search_url_name() -> str:
     return next((c.search_url_name for c in platform_apps() if c.search_url_name), "")
 
 
+def text_search_provider() -> Callable | None:
+    """The text search of the catalogue lists (the first app that declares ``text_search``), or None."""
+    return next((resolve(c, c.text_search) for c in platform_apps() if c.text_search), None)
+
+
 @dataclass(frozen=True)
 class CliCommand:
     name: str  # as typed after ``techtransfer``

@@ -11,13 +11,23 @@ A document is a dict of public fields only (never protected details or contact f
 (``"kind:pk"``), ``kind``, ``title``, ``keywords``, ``body``, and the filter fields ``field``, ``region``,
 ``trl``, ``modes``, ``price_band``, ``status``, ``org_kind``, ``owner``, ``public`` (see
 ``matching.engine.lexical``).
+
+The other way round, the catalogue lists ask the search engine for their text query through ``text_search``: the
+app that declares ``text_search`` on its AppConfig (the matching app) ranks the public records of a kind by a
+query with filters and returns ``TextHits``; without such an app, or when it raises ``TextSearchUnavailable``,
+``text_search`` returns None and the caller searches the database itself.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from techtransfer.core import plugins
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,3 +85,46 @@ class SearchNote:
 
     kind: str
     notes: Callable[[list[int]], dict[int, str]]
+
+
+# -- the text search of the catalogue lists -----------------------------------------------------------------------
+
+#: The filters a text search provider understands (every one optional): ``field`` (a technical-field code),
+#: ``region`` (a 6-digit code: its whole subtree), ``trl_min``/``trl_max`` (int), and lists of accepted values of
+#: ``modes``, ``price_band`` (``catalog.search.price_band``), ``status`` and ``org_kind``.
+TEXT_FILTERS = frozenset({"field", "region", "trl_min", "trl_max", "modes", "price_band", "status", "org_kind"})
+
+
+class TextSearchUnavailable(Exception):
+    """The provider cannot answer now (no index yet, being rebuilt, broken): the caller searches the database."""
+
+
+@dataclass(frozen=True)
+class TextHits:
+    """A page of a text search over the public records of one kind: ``total`` matching records, the primary keys
+    of the page in rank order, and ``facets`` (``{"field": {code: n}, "org_kind": {kind: n}}``) when asked."""
+
+    total: int
+    ids: list[int]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def text_search(kind: str, q: str, filters: dict, *, limit: int, offset: int = 0,
+                facets: tuple[str, ...] = ()) -> TextHits | None:
+    """The public records of ``kind`` ranked by ``q`` with ``filters`` (``TEXT_FILTERS``) by the declared provider
+    (``PlatformAppConfig.text_search``); None, with a logged warning, when there is no provider or it cannot
+    answer — the caller then searches the database (a list page never fails because the index does)."""
+    provider = plugins.text_search_provider()
+    if provider is None:
+        log.warning("no text search provider: the %s list searches the database", kind)
+        return None
+    unknown = set(filters) - TEXT_FILTERS
+    if unknown:
+        raise ValueError(f"unknown text search filter: {', '.join(sorted(unknown))}")
+    try:
+        return provider(kind, q, filters, limit=limit, offset=offset, facets=facets)
+    except TextSearchUnavailable as exc:
+        log.warning("text search unavailable (%s): the %s list searches the database", exc, kind)
+    except Exception:  # noqa: BLE001 - the list falls back to the database rather than fail
+        log.exception("text search failed: the %s list searches the database", kind)
+    return None

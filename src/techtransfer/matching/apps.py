@@ -11,6 +11,7 @@ class MatchingConfig(PlatformAppConfig):
     demo_loader = "demo.load"
     search_url_name = "matching:search"
     status_checks = ("health.index_lag",)
+    text_search = "services.lists.text_search"
     cli_commands = {
         "index": "search index: rebuild it from the database, or show its status",
         "eval": "evaluate the matching engine on a retrieval test collection",
