@@ -12,7 +12,8 @@ class MatchingConfig(PlatformAppConfig):
     search_url_name = "matching:search"
     status_checks = ("health.index_lag",)
     cli_commands = {
-        "index": "search index: rebuild it from the database, or show its status",
+        "index": "search index: rebuild it from the database, show its status, follow the change log, list or "
+                 "forget the hosts",
         "eval": "evaluate the matching engine on a retrieval test collection",
     }
 
