@@ -40,7 +40,7 @@ from techtransfer.core import processes
 from techtransfer.outbox.models import Cursor, Event
 from techtransfer.outbox.services import Follower, Unregistered
 
-from . import indexing, store, tasks
+from . import indexing, store, tasks, vectors
 from .subscriptions import RECORD_KINDS
 
 log = logging.getLogger(__name__)
@@ -210,8 +210,9 @@ class Indexer:
     def prepare(self) -> None:
         """Register and rebuild when this host is new or wiped: no (or an empty) index, or no cursor. An index
         without a cursor that was built less than ``ADOPT_DAYS`` ago (by `techtransfer demo`'s loading, or
-        `techtransfer index rebuild`) is kept: the host registers at the time its generation was built and
-        applies the changes since from the log, which keeps every event that young."""
+        `techtransfer index rebuild`) is kept when no embedding model is configured: the host registers at the
+        time its generation was built and applies the changes since from the log, which keeps every event that
+        young."""
         registered = Cursor.objects.filter(name=self.follower.name).exists()
         reason = self._missing()
         if (
@@ -224,6 +225,8 @@ class Indexer:
             built = _generation_time(store.current_file(store.index_root()).read_text(encoding="utf-8").strip())
             if built is None or timezone.now() - built > datetime.timedelta(days=ADOPT_DAYS):
                 reason = "this host is not registered"
+            elif vectors.encoder() is not None:  # the demo's loading builds no vectors; a rebuild encodes them
+                reason = "this host is not registered (and the semantic index is to be built)"
             else:
                 log.warning("search index of host %s: registering it at its build time (%s)", self.host, built)
                 self._save(self.follower.register(since=built))
