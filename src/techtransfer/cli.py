@@ -95,7 +95,8 @@ def cmd_demo(args) -> int:
     for username, role, scope in DEMO_ACCOUNTS:
         print(f"  {username:<18} {role:<34} {scope}")
     print("Press Ctrl+C to stop.\n", flush=True)
-    worker = _start_worker_process()
+    # The worker follows the change log into the index too; with inline jobs there is none, so a follower of its own.
+    worker = _start_worker_process() or _start_index_follower()
     demo_pid = os.getpid()
     try:
         return _serve(args.host, args.port, workers=2, threads=4)
@@ -114,11 +115,21 @@ def _start_worker_process():
     return subprocess.Popen(argv)  # noqa: S603 - this interpreter and this package, no outside input
 
 
+def _start_index_follower():
+    """This host's search index follows the change log (``matching.replica``) in a child process: not a thread of
+    gunicorn's master, which forks the web workers (a thread holding a lock, a database connection or the
+    index's Tantivy handles at a fork would be copied half-way into every worker), and not in a web worker, where
+    a rebuild would hold up requests. The child ends itself when the server is gone (``--parent``); when a
+    `techtransfer worker` of the same data folder already follows, it stands by."""
+    argv = [sys.executable, "-m", "techtransfer", "index", "follow", "--parent", str(os.getpid())]
+    return subprocess.Popen(argv)  # noqa: S603 - this interpreter and this package, no outside input
+
+
 def _stop(child, timeout: float = STOP_SECONDS) -> None:
     """Stop a child process: SIGTERM, then SIGKILL after ``timeout`` seconds."""
     if child is None or child.poll() is not None:
         return
-    print("Stopping the task worker …", flush=True)
+    print("Stopping the task worker …" if "worker" in child.args else "Stopping the index follower …", flush=True)
     child.terminate()
     try:
         child.wait(timeout=timeout)
@@ -137,10 +148,12 @@ def cmd_serve(args) -> int:
         return 2
     workers = args.workers or (os.cpu_count() or 1) * 2 + 1
     server_pid = os.getpid()
+    follower = _start_index_follower()
     try:
         return _serve(args.host, args.port, workers=workers, threads=args.threads)
     finally:
         if os.getpid() == server_pid:  # not in the forked web workers, which unwind through here too
+            _stop(follower)
             print("TechTransfer server stopped.", flush=True)
 
 
@@ -204,17 +217,21 @@ def cmd_worker(args) -> int:
         processes.watch_parent(args.parent)
     if not _only_one("worker"):
         return 2
-    # After _setup(): the outbox's services load its models. The relay loop hands follow-ups committed while the
-    # queue was unreachable to it once it answers again (docs/operations.md, "Background work and the outbox").
+    # After _setup(): these load models. The relay loop hands follow-ups committed while the queue was unreachable
+    # to it once it answers again (docs/operations.md, "Background work and the outbox"); the index follower keeps
+    # this host's search index following the change log ("Several application hosts: search index replicas").
+    from techtransfer.matching.replica import start_index_thread
     from techtransfer.outbox.services import start_relay_thread
 
     relay = start_relay_thread()
+    follower = start_index_thread()
     argv = ["run_huey", "--workers", str(args.workers)]
     if args.quiet:
         argv.append("--quiet")
     try:
         _manage(*argv)
     finally:
+        follower.stop()
         relay.stop()
     return 0
 

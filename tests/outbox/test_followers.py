@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from techtransfer.outbox.models import Cursor, Event
-from techtransfer.outbox.services import GAP_SECONDS, Follower
+from techtransfer.outbox.services import GAP_SECONDS, Follower, Unregistered
 
 
 def _event(topic="catalog.record_changed", age: float = 0.0, **kw) -> Event:
@@ -83,3 +84,23 @@ def test_each_follower_sees_every_event(db):
     a.poll(seen_a.extend)
     b.poll(seen_b.extend)
     assert [e.pk for e in seen_a] == [e.pk for e in seen_b] == [event.pk]
+
+
+def test_a_follower_that_must_rebuild_is_told_when_its_cursor_is_gone(db):
+    follower = _registered("host-a", register_if_missing=False)
+    _event()
+    follower.poll(lambda events: None)
+    Cursor.objects.filter(name="host-a").delete()  # an operator removed the host
+    with pytest.raises(Unregistered):
+        follower.poll(lambda events: None)
+    assert not Cursor.objects.exists()
+
+
+def test_a_follower_registers_from_a_given_time(db):
+    before = _event(age=GAP_SECONDS + 300)
+    after = _event(age=GAP_SECONDS + 100)
+    follower = Follower("host-a")
+    assert follower.register(since=timezone.now() - datetime.timedelta(seconds=200)) == before.pk
+    applied = []
+    follower.poll(applied.extend)
+    assert [e.pk for e in applied] == [after.pk]

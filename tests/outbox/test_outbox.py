@@ -222,7 +222,7 @@ def test_health_reports_an_old_backlog_and_index_lag(db, client):
 def test_health_is_ok_and_declared(db, client):
     body = client.get("/api/v1/health").json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "queue", "outbox", "index"}
+    assert set(body["checks"]) == {"database", "queue", "outbox", "followers", "index"}
     schema = client.get("/api/v1/openapi.json").json()
     assert "Health" in schema["components"]["schemas"]
 

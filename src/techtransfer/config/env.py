@@ -5,8 +5,10 @@ Every setting the operator may change is a ``TECHTRANSFER_*`` variable; nothing 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+import socket
 from pathlib import Path
 
 import platformdirs
@@ -51,3 +53,10 @@ def province_code() -> str:
             f"TECHTRANSFER_PROVINCE must be a six-digit GB/T 2260 province code such as 530000, got {code!r}"
         )
     return code
+
+
+def default_host_id(folder: Path) -> str:
+    """This host's default name among several sharing one database (``TECHTRANSFER_HOST_ID`` overrides it): the
+    machine's name and 8 hex digits of the data folder's path, so two data folders on one machine differ."""
+    digest = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:8]
+    return f"{socket.gethostname()[:120]}-{digest}"

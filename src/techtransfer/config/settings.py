@@ -153,6 +153,11 @@ if REDIS_URL:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")})
 
+# This host's name among the application hosts that share one database: each keeps its own search index in its data
+# folder and follows the change log under this name (docs/operations.md, "Several application hosts"). Default:
+# the machine's name and a digest of the data folder, stable across restarts.
+HOST_ID = os.environ.get("TECHTRANSFER_HOST_ID", "").strip() or env.default_host_id(DATA_DIR)
+
 # Outgoing e-mail (deadline reminders of the annual reports): an SMTP server when TECHTRANSFER_EMAIL_HOST is set;
 # otherwise every message is written as a file under <data dir>/mail (Django's file backend), so that nothing is
 # lost or sent by surprise on an unconfigured installation and the operator can read what would have gone out.

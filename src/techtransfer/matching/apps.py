@@ -13,7 +13,8 @@ class MatchingConfig(PlatformAppConfig):
     status_checks = ("health.index_lag",)
     text_search = "services.lists.text_search"
     cli_commands = {
-        "index": "search index: rebuild it from the database, or show its status",
+        "index": "search index: rebuild it from the database, show its status, follow the change log, list or "
+                 "forget the hosts",
         "eval": "evaluate the matching engine on a retrieval test collection",
     }
 

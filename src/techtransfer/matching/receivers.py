@@ -1,12 +1,15 @@
 """Keeping the search index and the saved searches up to date with every committed change.
 
 Achievements and demands publish ``catalog.record_changed`` in the transaction that changes them (outbox topic,
-``catalog.signals``): ``on_catalog_change`` re-indexes them and notifies the saved searches, on the task queue,
-at least once even when the queue was down at the time of the change. The other models an app's search
-documents are built from are named in its ``<app>/search.py`` (``SearchDocument.watch``) and followed through
-Django's model signals, which publish ``matching.reindex`` in the writer's transaction the same way. The in-process
-signal ``catalog.signals.record_changed`` adds the immediate lexical update of one record (``_index_now``). A
-missing index (``store.index_missing``) is rebuilt through the queue.
+``catalog.signals``). The other models an app's search documents are built from are named in its
+``<app>/search.py`` (``SearchDocument.watch``) and followed through Django's model signals, which publish
+``matching.reindex`` in the writer's transaction the same way. Every host's index follows both topics in the change
+log (``replica``: one indexer per data folder). The queued handlers do what happens once, not per host:
+``on_catalog_change`` notifies the saved searches (at least once, even when the queue was down at the time of the
+change). When jobs run inline (``TECHTRANSFER_TASKS=immediate``, the tests) the handlers also index, in the
+writer's process, as the only host. The in-process signal ``catalog.signals.record_changed`` adds the immediate
+lexical update of one record on the writing host (``_index_now``). A missing index (``store.index_missing``) is
+rebuilt by this host's indexer (or inline).
 """
 
 from __future__ import annotations
@@ -20,14 +23,11 @@ from techtransfer.catalog import signals as catalog_signals
 from techtransfer.outbox import registry
 from techtransfer.outbox import services as outbox
 
-from . import indexing, store, tasks
+from . import indexing, replica, store, tasks
+from .replica import REINDEX
 from .subscriptions import RECORD_KINDS
 
 log = logging.getLogger(__name__)
-
-REINDEX = "matching.reindex"
-# The topics whose events change the search index (the health check compares the index with the newest of them).
-INDEX_TOPICS = [catalog_signals.TOPIC, REINDEX]
 
 
 def _kind(sender) -> str | None:
@@ -36,19 +36,25 @@ def _kind(sender) -> str | None:
 
 @registry.handler(catalog_signals.TOPIC, name="matching.index_and_notify")
 def on_catalog_change(delivery: registry.Delivery) -> int:
-    """Index the changed achievements or demands (and their dependents), then notify saved searches."""
+    """Notify saved searches of the changed achievements or demands; when jobs run inline, index them (and their
+    dependents) first. With a queue every host's indexer indexes them (``replica``)."""
     kind = RECORD_KINDS.get(delivery.payload.get("model", ""))
     if kind is None:
         return 0
-    written = tasks.record_changed(kind, [int(p) for p in delivery.payload.get("pks", [])],
-                                   delivery.payload.get("status"))
+    pks, status = [int(p) for p in delivery.payload.get("pks", [])], delivery.payload.get("status")
+    if not HUEY.immediate:
+        return tasks.notify_changed(kind, pks, status)
+    written = tasks.record_changed(kind, pks, status)
     store.mark_applied(delivery.created_at)
     return written
 
 
 @registry.handler(REINDEX, name="matching.reindex")
 def on_reindex(delivery: registry.Delivery) -> int:
-    """Index the current state of people, organizations or other records (no notifications)."""
+    """Index the current state of people, organizations or other records (no notifications), when jobs run
+    inline; with a queue there is nothing left to do once (every host's indexer applies the event itself)."""
+    if not HUEY.immediate:
+        return 0
     written = tasks.index_records(delivery.payload["kind"], [int(p) for p in delivery.payload.get("pks", [])])
     store.mark_applied(delivery.created_at)
     return written
@@ -93,13 +99,15 @@ def _follower(kind: str, pks_of):
 
 
 def on_index_missing(sender, root=None, **kwargs) -> None:
-    # Straight to the queue, not through the outbox: the index is this host's files, and a rebuild must run where
-    # they are (an outbox topic goes to whichever host's worker takes it). With the queue down the failure is
-    # logged and `techtransfer index rebuild` does it by hand.
+    # Not through the queue: the index is this host's files, and a rebuild must run where they are (a queued job
+    # goes to whichever host's worker takes it). This host's indexer does it; inline jobs do it here.
     try:
-        tasks.rebuild_index_task()
-    except Exception:  # noqa: BLE001 - a search must not fail because the queue is down
-        log.exception("could not queue the rebuild of the missing search index")
+        if HUEY.immediate:
+            tasks.rebuild_index_task()
+        else:
+            replica.request_rebuild(root)
+    except Exception:  # noqa: BLE001 - a search must not fail because the rebuild could not start
+        log.exception("could not start the rebuild of the missing search index")
 
 
 def connect() -> None:

@@ -8,8 +8,8 @@ Layout under ``settings.DATA_DIR / "index"`` (or ``settings.MATCHING_INDEX_DIR``
     terms.txt          the domain dictionary (keywords and technical-field names) of the last rebuild
 
 Every process notices a switch of generations (``CURRENT`` changed) before its next search. A missing or unusable
-index is recreated empty and ``index_missing`` is sent: the matching app's receivers queue a rebuild from the
-database (the sender of the signal need not know the task queue).
+index is recreated empty and ``index_missing`` is sent: the matching app's receivers have this host's index
+follower rebuild it from the database (the sender of the signal need not know who does).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def reset() -> None:
 
 def get_index(rebuild_if_missing: bool = True) -> LexicalIndex:
     """The live index of this process, reopened when another process switched generations. A missing or corrupt
-    index is recreated empty and rebuilt from the database (``index_missing``, through the task queue)."""
+    index is recreated empty and rebuilt from the database (``index_missing``, by this host's index follower)."""
     root = index_root()
     stamp = _stamp(current_file(root))
     with _state.lock:

@@ -6,4 +6,4 @@ from techtransfer.core.apps import PlatformAppConfig
 class OutboxConfig(PlatformAppConfig):
     name = "techtransfer.outbox"
     verbose_name = _("Outbox and change log")
-    status_checks = ("health.backlog",)
+    status_checks = ("health.backlog", "health.followers")

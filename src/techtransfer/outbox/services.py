@@ -182,6 +182,13 @@ def newest(topics: list[str]) -> Event | None:
 # -- followers of the change log ------------------------------------------------------------------------------------
 
 GAP_SECONDS = 60.0  # a missing id is taken for a rolled-back transaction once the event after it is this old
+# A follower with nothing new writes its cursor only this often (its heartbeat): an idle poll is one indexed read.
+HEARTBEAT_SECONDS = 30.0
+
+
+class Unregistered(Exception):
+    """The follower's cursor is gone (deleted by an operator: ``techtransfer index forget``, the back office); the
+    log may have been pruned past it, so the follower must register and rebuild its state."""
 
 
 class Follower:
@@ -192,24 +199,41 @@ class Follower:
     may be a transaction still in flight: the events after it are applied at once, but the stored position stays
     below the gap until the first event after it is ``GAP_SECONDS`` old; events applied beyond the position are
     remembered here so that they are not applied twice by this process. A new (or wiped) follower registers at
-    the end of the log and rebuilds its state from the database itself (``register``)."""
+    the end of the log and rebuilds its state from the database itself (``register``).
 
-    def __init__(self, name: str, topics: list[str] | None = None, limit: int = BATCH):
+    With ``register_if_missing=False`` a missing cursor raises :class:`Unregistered` instead of registering
+    silently (a follower whose state must be rebuilt when it was unregistered). After a poll, ``seen_through`` is
+    the highest id read (every event up to it that had committed was applied) and ``caught_up`` tells whether the
+    poll reached the end of the log."""
+
+    def __init__(self, name: str, topics: list[str] | None = None, limit: int = BATCH,
+                 register_if_missing: bool = True):
         self.name, self.topics, self.limit = name, topics, limit
+        self.register_if_missing = register_if_missing
         self.applied_beyond: set[int] = set()
+        self.seen_through = 0
+        self.caught_up = False
+        self._stored: tuple[int, float] | None = None  # (position, monotonic time) of this process's last write
 
-    def register(self) -> int:
+    def register(self, since: datetime.datetime | None = None) -> int:
         """Start (again) at the end of the log, minus what may still commit below it; returns the position.
-        Call it before rebuilding from the database, so that no change committed during the rebuild is missed."""
-        cutoff = timezone.now() - datetime.timedelta(seconds=GAP_SECONDS)
+        Call it before rebuilding from the database, so that no change committed during the rebuild is missed.
+        ``since``: start from there instead (a follower whose state holds every change committed before then)."""
+        cutoff = min(timezone.now(), since or timezone.now()) - datetime.timedelta(seconds=GAP_SECONDS)
         start = Event.objects.filter(created_at__lt=cutoff).aggregate(m=Max("id"))["m"] or 0
         Cursor.objects.update_or_create(name=self.name, defaults={"position": start})
         self.applied_beyond.clear()
+        self.seen_through = start
+        self._stored = (start, time.monotonic())
         return start
 
     def position(self) -> int:
         cursor = Cursor.objects.filter(name=self.name).values_list("position", flat=True).first()
-        return cursor if cursor is not None else self.register()
+        if cursor is None:
+            if not self.register_if_missing:
+                raise Unregistered(self.name)
+            return self.register()
+        return cursor
 
     def poll(self, apply, now: datetime.datetime | None = None) -> int:
         """Apply the events after this follower's position; returns how many were applied."""
@@ -228,5 +252,12 @@ class Follower:
                 break  # a gap that may still fill: keep the position below it
             safe = event.id
         self.applied_beyond = {e.id for e in events if e.id > safe} | {i for i in self.applied_beyond if i > safe}
-        Cursor.objects.filter(name=self.name).update(position=safe, heartbeat=now)
+        self.seen_through = max([position, *(e.id for e in events)])
+        self.caught_up = len(events) < self.limit
+        stored = self._stored
+        if stored is None or stored[0] != safe or time.monotonic() - stored[1] >= HEARTBEAT_SECONDS:
+            updated = Cursor.objects.filter(name=self.name).update(position=safe, heartbeat=now)
+            if not updated and not self.register_if_missing:
+                raise Unregistered(self.name)
+            self._stored = (safe, time.monotonic())
         return len(fresh)
