@@ -37,14 +37,27 @@ LOCAL_KINDS = ("achievement", "demand", "expert", "broker", "organization")
 
 # -- loading hits back from the database ---------------------------------------------------------------------------
 
-def _load(user, kind: str, pks: list[int]) -> dict[int, object]:
-    """The records among ``pks`` that exist and that ``user`` may see now (the database decides)."""
+# The columns a result card reads (title, link, snippet text, explanation: field, IPC, region, TRL, modes): hits
+# are loaded with these only — not the protected details, English texts' neighbours, prices or owners.
+CARD_FIELDS = {
+    "achievement": ("id", "title", "title_en", "abstract", "abstract_en", "keywords", "ipc_codes", "tech_field",
+                    "region", "trl", "owner", "status"),
+    "demand": ("id", "title", "problem", "target_indicators", "keywords", "tech_field", "region",
+               "cooperation_modes", "owner", "status"),
+}
+
+
+def _load(user, kind: str, pks: list[int], card: bool = False) -> dict[int, object]:
+    """The records among ``pks`` that exist and that ``user`` may see now (the database decides). ``card``: only
+    the columns a result card needs (``CARD_FIELDS``; another attribute would be read from the database on use)."""
     if not pks:
         return {}
     if kind == "achievement":
-        qs = visible(user, Achievement.objects.filter(pk__in=pks)).select_related("owner", "tech_field")
+        qs = visible(user, Achievement.objects.filter(pk__in=pks))
+        qs = qs.only(*CARD_FIELDS[kind]) if card else qs.select_related("owner", "tech_field")
     elif kind == "demand":
-        qs = with_refinements(visible(user, Demand.objects.filter(pk__in=pks)).select_related("owner", "tech_field"))
+        qs = visible(user, Demand.objects.filter(pk__in=pks))
+        qs = with_refinements(qs.only(*CARD_FIELDS[kind]) if card else qs.select_related("owner", "tech_field"))
     elif kind in ("expert", "broker"):
         model = ExpertProfile if kind == "expert" else BrokerProfile
         people = visible(user, Person.objects.filter(**{f"{kind}__pk__in": pks}))
