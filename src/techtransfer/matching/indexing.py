@@ -219,7 +219,7 @@ def _analysed(docs: Iterator[dict], pool: ProcessPoolExecutor | None
     ahead: collections.deque = collections.deque()
     for chunk in chunks:
         ahead.append((chunk, pool.submit(analyze_documents, chunk)))
-        if len(ahead) > 2 * pool._max_workers:
+        if len(ahead) > 2 * analysis_workers():  # enough work queued to keep every worker busy
             chunk, future = ahead.popleft()
             yield chunk, future.result()
     while ahead:
