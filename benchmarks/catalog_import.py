@@ -3,7 +3,9 @@
 Generates JSONL files of N achievements by resampling the CSL records of the demo data (title, abstract,
 keywords, field; synthetic TRL, modes, prices and patent numbers with valid check digits), then imports each file
 in a fresh child process — so that the peak RSS of one import is measured alone — on SQLite and/or PostgreSQL,
-and prints records/s, peak RSS (``resource.getrusage``) and the RSS growth during the import.
+and prints records/s, peak RSS (``resource.getrusage``) and the RSS growth during the import. On SQLite the same
+run times a raw ``executemany`` of the same rows into a table of the same columns (the floor) and prints the
+import's time as a multiple of it.
 
     .venv/bin/python benchmarks/catalog_import.py --sizes 20000 100000 --db sqlite postgres
 
@@ -68,15 +70,47 @@ def child(args) -> None:
         return
     before = rss_mb()
     start = time.perf_counter()
+    cpu = time.process_time()
     with open(args.file, "rb") as fh:
         report = io.import_file(None, Achievement, fh, "jsonl", default_owner=owner, filename=args.file)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     assert report.ok, report.errors[:5]
-    print(json.dumps({
+    row = {
+        "cpu_s": round(cpu, 2), "records_per_cpu_s": round(report.created / cpu),
         "db": connection.vendor, "records": report.created, "seconds": round(seconds, 2),
         "records_per_s": round(report.created / seconds), "peak_rss_mb": round(rss_mb(), 1),
         "rss_growth_mb": round(rss_mb() - before, 1), "ip_items": IPItem.objects.count(),
-    }))
+    }
+    if connection.vendor == "sqlite":
+        floor = raw_floor(connection, Achievement)
+        floor_wall, floor_cpu = floor
+        row.update(floor_records_per_s=round(report.created / floor_wall), ratio=round(seconds / floor_wall, 1),
+                   floor_records_per_cpu_s=round(report.created / floor_cpu), cpu_ratio=round(cpu / floor_cpu, 1))
+    print(json.dumps(row))
+
+
+def raw_floor(connection, model) -> tuple[float, float]:
+    """Seconds (wall clock, CPU of this process) of a raw ``executemany`` of the same rows (read back from the
+    table) into a table of the same columns, in one transaction: what the database alone costs, the floor an
+    import is compared with."""
+    from django.db import transaction
+
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = ", ".join(qn(f.column) for f in model._meta.concrete_fields if not f.primary_key)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} ORDER BY id")  # noqa: S608 - model identifiers only
+        rows = cursor.fetchall()
+        cursor.execute("DROP TABLE IF EXISTS bench_floor")
+        cursor.execute(f"CREATE TABLE bench_floor AS SELECT * FROM {table} WHERE 0")  # noqa: S608
+        placeholders = ", ".join(["%s"] * len(rows[0]))
+        start, cpu = time.perf_counter(), time.process_time()
+        with transaction.atomic():
+            cursor.executemany(f"INSERT INTO bench_floor ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        cursor.execute("DROP TABLE bench_floor")
+    return seconds, cpu
 
 
 def run_child(db: str, path: Path, env: dict, *extra: str) -> dict | None:
@@ -140,12 +174,17 @@ def main() -> int:
                 results.append(row)
                 print(json.dumps(row), flush=True)
     print()
-    print("| database | records | file (MB) | seconds | records/s | peak RSS (MB) | RSS growth during import (MB) "
-          "| Python heap peak (MB) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| database | records | file (MB) | seconds | records/s | records per CPU second "
+          "| raw executemany records/s / per CPU s (floor) | ratio to floor, wall / CPU "
+          "| peak RSS (MB) | RSS growth during import (MB) | Python heap peak (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
+        floor = (f"{r['floor_records_per_s']:,} / {r['floor_records_per_cpu_s']:,}" if "floor_records_per_s" in r
+                 else "–")
+        ratio = f"{r['ratio']} / {r['cpu_ratio']}" if "ratio" in r else "–"
         print(f"| {r['db']} | {r['records']:,} | {r['file_mb']} | {r['seconds']} | {r['records_per_s']:,} | "
-              f"{r['peak_rss_mb']} | {r['rss_growth_mb']} | {r.get('python_heap_peak_mb', '–')} |")
+              f"{r['records_per_cpu_s']:,} | {floor} | {ratio} | {r['peak_rss_mb']} | {r['rss_growth_mb']} | "
+              f"{r.get('python_heap_peak_mb', '–')} |")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Bulk import and export of achievements and demands — CSV, XLSX and JSONL (column schema: docs/catalog.md).
 
 Import is all or nothing. Every row is read, converted and validated with the same model rules as a form or the
-API (``clean_fields`` + ``clean``); valid rows go to the database in batches with ``bulk_create`` inside ONE
+API (the shared field rules of ``catalog.validators`` when converting, then ``clean_fields`` for the fields that
+conversion does not already check — ``_implied`` — and ``clean``); valid rows go to the database in batches inside ONE
 transaction. When any row is wrong the transaction is rolled back, nothing is written, and the report lists every
 problem as (row, column, problem). The file is streamed (csv reader, openpyxl read-only, line by line), so memory
 stays flat in the file's size. The ids written are published in the same transaction (``signals.announce_bulk``).
@@ -21,8 +22,10 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core import validators as django_validators
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import models as db_models
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +53,7 @@ from techtransfer.catalog.tabular import (
 )
 from techtransfer.catalog.validators import parse_patent_number
 from techtransfer.core.errors import DomainError
-from techtransfer.core.fields import FieldError, parse_date, parse_money, parse_text, parse_whole
+from techtransfer.core.fields import MAX_AMOUNT, FieldError, parse_date, parse_money, parse_text, parse_whole
 from techtransfer.orgs.models import Organization, Verification
 from techtransfer.taxonomy.models import TechField
 
@@ -90,7 +93,7 @@ def _list(value) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, list):
-        return [_text(v) for v in value if _text(v)]
+        return [t for t in map(_text, value) if t]
     text = _text(value)
     for sep in LIST_SEPARATORS[1:]:
         text = text.replace(sep, LIST_SEPARATORS[0])
@@ -106,6 +109,12 @@ def _parsed(parser, value, **options):
 
 
 def _convert(col: Column, value):
+    rule = col.rule
+    if rule is not None and value.__class__ is str:  # the common cell, as the general path below reads it
+        try:
+            return rule.parser(value, **rule.options)
+        except FieldError as exc:
+            raise CellError(exc.message)
     kind = col.kind
     if isinstance(value, float) and value.is_integer() and kind in ("text", "int", "field", "status", "owner"):
         value = int(value)  # spreadsheets store whole numbers as floats
@@ -256,6 +265,8 @@ def import_file(actor, model, file, fmt: str, default_owner=None, progress: Call
     # Set by the importer itself (or checked above), so not re-validated per row.
     exclude = {"id", "owner", "region", "tech_field", "created_by", "team", "status", "rejection_reason",
                "submitted_at", "published_at", "is_demo", "created_at", "updated_at"}
+    # And the fields whose column's conversion already makes every check of the model field (``_implied``).
+    exclude |= _implied(model, columns)
     created_ids: dict[str, array] = {s: array("q") for s in IMPORT_STATUSES}
     batch: list = []
     batch_patents: list[list[IPItem]] = []
@@ -405,7 +416,71 @@ def _check_header(report: ImportReport, header: list[str], columns: dict) -> Non
             report.error(1, col.name, _("The column is missing."))
 
 
+def _only(validators, *allowed) -> bool:
+    return all(isinstance(v, allowed) for v in validators)
+
+
+def _implied(model, columns: dict) -> set[str]:
+    """The model fields that ``clean_fields`` need not check again for an imported row, because the column's
+    conversion (``_convert``) cannot let through a value the field's ``clean`` would refuse — a row with a cell the
+    conversion refused is never written, and that cell's field is left out of ``clean_fields`` anyway:
+
+    - text read by a ``parse_text`` rule (``catalog.validators``: no control character, at most ``max_length``
+      characters) into a text field with no choices, no longer limit and no other validator, blank allowed or
+      the rule's ``min_length`` ≥ 1;
+    - a whole number read by a ``parse_whole`` rule whose ``low``–``high`` lies inside every minimum and maximum
+      of the field (and empty allowed by both);
+    - an amount read by ``parse_money`` (at most two decimal places, 0 to ``MAX_AMOUNT``) into a decimal field with
+      room for it and no minimum above 0;
+    - a list read as a list of text into a JSON field (always valid JSON; blank allowed);
+    - true/false into a boolean field without choices or validators.
+
+    Everything else (choices such as the classification, the model's ``clean``: keywords, codes, modes, price or
+    negotiable) is still checked row by row. ``tests/catalog/test_catalog_io.py`` compares the errors of both
+    ways on bad rows."""
+    out: set[str] = set()
+    for col in columns.values():
+        try:
+            f = model._meta.get_field(col.attr.removesuffix("_id") if col.attr else col.name)
+        except FieldDoesNotExist:
+            continue
+        if f.choices or not f.editable:
+            continue
+        rule = col.rule
+        parser = rule.parser if rule is not None else None
+        options = rule.options if rule is not None else {}
+        ok = False
+        if parser is parse_text and isinstance(f, db_models.CharField | db_models.TextField):
+            most = options.get("max_length")
+            ok = (most is not None and (f.max_length is None or most <= f.max_length)
+                  and (f.blank or options.get("min_length", 0) >= 1)
+                  and _only(f.validators, django_validators.MaxLengthValidator,
+                            django_validators.ProhibitNullCharactersValidator))
+        elif parser is parse_whole and isinstance(f, db_models.IntegerField):
+            low, high = options["low"], options["high"]
+            empty_ok = (f.null and f.blank) or options.get("required", True)
+            ok = empty_ok and _only(f.validators, django_validators.MinValueValidator,
+                                    django_validators.MaxValueValidator) and all(
+                (low >= v.limit_value) if isinstance(v, django_validators.MinValueValidator)
+                else (high <= v.limit_value) for v in f.validators)
+        elif col.kind == "decimal" and (parser in (None, parse_money)) and isinstance(f, db_models.DecimalField):
+            places = -MAX_AMOUNT.as_tuple().exponent
+            whole = len(MAX_AMOUNT.as_tuple().digits) - places
+            ok = (f.null and f.blank and f.decimal_places >= places and f.max_digits - f.decimal_places >= whole
+                  and _only(f.validators, django_validators.DecimalValidator, django_validators.MinValueValidator)
+                  and all(v.limit_value <= 0 for v in f.validators
+                          if isinstance(v, django_validators.MinValueValidator)))
+        elif col.kind == "list" and rule is None and isinstance(f, db_models.JSONField):
+            ok = f.blank and not f.validators
+        elif col.kind == "bool" and rule is None and isinstance(f, db_models.BooleanField):
+            ok = not f.validators
+        if ok:
+            out.add(f.name)
+    return out
+
+
 _TEMPLATES: dict[type, dict] = {}
+_LIST_DEFAULTS: dict[type, tuple[str, ...]] = {}
 
 
 def _new_instance(model):
@@ -414,8 +489,11 @@ def _new_instance(model):
     template = _TEMPLATES.get(model)
     if template is None:
         template = _TEMPLATES[model] = {k: v for k, v in model().__dict__.items() if k != "_state"}
+        _LIST_DEFAULTS[model] = tuple(k for k, v in template.items() if isinstance(v, list))
     obj = model.__new__(model)
-    obj.__dict__.update({k: ([] if isinstance(v, list) else v) for k, v in template.items()})
+    obj.__dict__.update(template)
+    for key in _LIST_DEFAULTS[model]:
+        obj.__dict__[key] = []  # a list of its own, not the template's
     obj._state = ModelState()
     return obj
 
@@ -490,8 +568,10 @@ def _build_row(report, n, raw, model, columns, model_fields, owners, fields_know
         except ValidationError as exc:
             report.error(n, "patents", exc.messages[0])
             continue
-        patents.append(IPItem(kind=parsed.patent_type, number=parsed.normalized, title=obj.title[:200],
-                              granted=number.upper().startswith("ZL")))
+        item = _new_instance(IPItem)  # as ``IPItem(kind=…, …)``, without ``Model.__init__``
+        item.kind, item.number, item.title = parsed.patent_type, parsed.normalized, obj.title[:200]
+        item.granted = number.upper().startswith("ZL")
+        patents.append(item)
     if status == Status.PUBLISHED and owner is not None:
         problem = _publish_problem(model, obj)
         if owner.verification != verification.VERIFIED:

@@ -171,6 +171,24 @@ _TOO_DEEP = object()
 MAX_JSON_DEPTH = 4  # a row is an object of values and lists of values: deeper nesting is never a column
 
 
+_CONTAINERS = (dict, list)
+
+
+def _flat_row(obj) -> bool:
+    """Whether ``obj`` is an object of values and lists of plain values (two levels: the common row, checked
+    without walking it as ``nested_deeper_than`` does)."""
+    if not isinstance(obj, dict):
+        return False
+    for value in obj.values():
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, _CONTAINERS):
+                    return False
+        elif isinstance(value, dict):
+            return False
+    return True
+
+
 def _iter_jsonl(file, columns) -> Iterator[tuple[int, dict]]:
     yield 0, {"__header__": None}
     raw = _raw(file)
@@ -190,7 +208,7 @@ def _iter_jsonl(file, columns) -> Iterator[tuple[int, dict]]:
             continue
         except RecursionError:  # the decoder recurses once per level: "[[[[…" thousands deep
             obj = _TOO_DEEP
-        if obj is _TOO_DEEP or nested_deeper_than(obj, MAX_JSON_DEPTH):
+        if obj is _TOO_DEEP or (not _flat_row(obj) and nested_deeper_than(obj, MAX_JSON_DEPTH)):
             yield n, {"__error__": _("The line nests values more than %d levels deep.") % MAX_JSON_DEPTH}
             continue
         if not isinstance(obj, dict):

@@ -13,12 +13,17 @@ rebuild; records changed meanwhile are indexed again after the switch.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import functools
+import itertools
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 
+from django.conf import settings
 from django.utils import timezone
 
 from techtransfer.core import plugins
@@ -26,7 +31,7 @@ from techtransfer.core.search import SearchAddition, SearchDocument, SearchNote
 
 from . import vectors
 from .engine import text as textmod
-from .engine.lexical import LexicalIndex
+from .engine.lexical import LexicalIndex, analyze_documents
 from .store import (  # noqa: F401 - re-exported: callers and tests use ``indexing.get_index`` and friends
     _state,
     current_file,
@@ -46,6 +51,11 @@ from .store import (  # noqa: F401 - re-exported: callers and tests use ``indexi
 # comes after these.
 ALL_KINDS = ["achievement", "demand", "expert", "broker", "organization"]
 BATCH = 500
+# A rebuild analyses the text of its documents in worker processes (``MATCHING_INDEX_WORKERS``, default: one per
+# core, at most 4; 0 or 1 = in this process) in chunks of ANALYSIS_CHUNK documents, when it has at least
+# PARALLEL_MIN_DOCUMENTS of them (below that, starting the workers costs more than it saves).
+ANALYSIS_CHUNK = 1000
+PARALLEL_MIN_DOCUMENTS = 3000
 
 
 # -- what the apps declare -----------------------------------------------------------------------------------------
@@ -175,6 +185,48 @@ def update_records(kind: str, pks: Iterable[int], semantic: bool = True) -> int:
     return len(docs)
 
 
+def analysis_workers() -> int:
+    """How many processes analyse text during a rebuild (``MATCHING_INDEX_WORKERS``; 0/1 = none besides this)."""
+    configured = getattr(settings, "MATCHING_INDEX_WORKERS", None)
+    if configured not in (None, ""):
+        return max(0, int(configured))
+    return min(4, os.cpu_count() or 1)
+
+
+def _analysis_pool(documents: int) -> ProcessPoolExecutor | None:
+    """Worker processes for the text analysis of a rebuild of ``documents``, or None (analysed here).
+
+    Spawned, not forked: the workers inherit neither this process's database connections nor a lock another
+    thread may hold (the segmenter's, the task worker's); they only analyse text, never touch the database."""
+    workers = analysis_workers()
+    if workers < 2 or documents < PARALLEL_MIN_DOCUMENTS:
+        return None
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               # a worker imports only the Django-free engine; it starts with the domain
+                               # dictionary of this process, so that both segment alike
+                               initializer=textmod.add_normalized_terms, initargs=(sorted(textmod.domain_terms()),))
+
+
+def _analysed(docs: Iterator[dict], pool: ProcessPoolExecutor | None
+              ) -> Iterator[tuple[list[dict], list[tuple[str, str, str]] | None]]:
+    """``docs`` in chunks, each with its analysis (``engine.lexical.analyze_documents``) done by ``pool`` — in
+    order, a few chunks ahead — or None without a pool (``LexicalIndex.add`` analyses them then)."""
+    chunks = iter(lambda: list(itertools.islice(docs, ANALYSIS_CHUNK)), [])
+    if pool is None:
+        for chunk in chunks:
+            yield chunk, None
+        return
+    ahead: collections.deque = collections.deque()
+    for chunk in chunks:
+        ahead.append((chunk, pool.submit(analyze_documents, chunk)))
+        if len(ahead) > 2 * analysis_workers():  # enough work queued to keep every worker busy
+            chunk, future = ahead.popleft()
+            yield chunk, future.result()
+    while ahead:
+        chunk, future = ahead.popleft()
+        yield chunk, future.result()
+
+
 def rebuild(progress: Callable[[str], None] | None = None, kinds: Iterable[str] | None = None,
             semantic: bool = True) -> dict:
     """Recreate the index from the database into a new generation and switch to it. Returns figures.
@@ -193,17 +245,25 @@ def rebuild(progress: Callable[[str], None] | None = None, kinds: Iterable[str] 
         (root / ".terms.tmp").write_text("\n".join(terms), encoding="utf-8")
         os.replace(root / ".terms.tmp", root / "terms.txt")
         name = "lexical-" + datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f")
-        index = LexicalIndex(root / name)
         totals = count_records(kinds)
+        pool = _analysis_pool(sum(totals.values()))
+        # Text analysed in the workers, documents read from the database and written here: the writer's threads
+        # turn the analysed text into segments meanwhile.
+        index = LexicalIndex(root / name, heap_size=128_000_000, threads=2 if pool else 1, flush_every=50_000)
         done: dict[str, int] = {}
-        for kind in kinds:
-            n = 0
-            for n, doc in enumerate(iter_documents([kind]), start=1):
-                index.add([doc])
-                if n % 5000 == 0:
-                    say(f"  {kind}: {n}/{totals.get(kind, 0)}")
-            done[kind] = n
-            say(f"  {kind}: {n} indexed")
+        try:
+            for kind in kinds:
+                n = 0
+                for chunk, analyzed in _analysed(iter_documents([kind]), pool):
+                    index.add(chunk, analyzed)
+                    before, n = n, n + len(chunk)
+                    if n // 5000 > before // 5000:
+                        say(f"  {kind}: {n}/{totals.get(kind, 0)}")
+                done[kind] = n
+                say(f"  {kind}: {n} indexed")
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         index.commit()
         index.close()
         old = current_file(root).read_text(encoding="utf-8").strip() if current_file(root).exists() else ""

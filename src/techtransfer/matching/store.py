@@ -7,9 +7,11 @@ Layout under ``settings.DATA_DIR / "index"`` (or ``settings.MATCHING_INDEX_DIR``
     lexical-…/         a Tantivy index (``engine.lexical.LexicalIndex``)
     terms.txt          the domain dictionary (keywords and technical-field names) of the last rebuild
 
-Every process notices a switch of generations (``CURRENT`` changed) before its next search. A missing or unusable
-index is recreated empty and ``index_missing`` is sent: the matching app's receivers have this host's index
-follower rebuild it from the database (the sender of the signal need not know who does).
+Every process notices a switch of generations (``CURRENT`` changed) within ``MATCHING_GENERATION_CHECK_SECONDS``
+(0.25 s by default: ``get_index`` looks at ``CURRENT`` at most that often, not before every search; a rebuild in
+this process switches at once). A missing or unusable index is recreated empty and ``index_missing`` is sent: the
+matching app's receivers have this host's index follower rebuild it from the database (the sender of the signal
+need not know who does).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -55,6 +58,8 @@ class _State:
         self.index: LexicalIndex | None = None
         self.generation: str | None = None
         self.terms_loaded_for: Path | None = None
+        self.configured = None  # the settings the open index was found with (``_configured``)
+        self.next_check = 0.0  # time.monotonic() after which ``CURRENT`` is looked at again
 
 
 _state = _State()
@@ -100,13 +105,27 @@ def reset() -> None:
         _state.clear()
 
 
+# How often (seconds) ``get_index`` looks whether another process switched generations.
+GENERATION_CHECK_SECONDS = 0.25
+
+
+def _configured():
+    return getattr(settings, "MATCHING_INDEX_DIR", None), getattr(settings, "DATA_DIR", None)
+
+
 def get_index(rebuild_if_missing: bool = True) -> LexicalIndex:
-    """The live index of this process, reopened when another process switched generations. A missing or corrupt
-    index is recreated empty and rebuilt from the database (``index_missing``, by this host's index follower)."""
+    """The live index of this process, reopened when another process switched generations (looked at once per
+    ``MATCHING_GENERATION_CHECK_SECONDS``, on a monotonic clock). A missing or corrupt index is recreated empty and
+    rebuilt from the database (``index_missing``, by this host's index follower)."""
+    index = _state.index
+    if index is not None and time.monotonic() < _state.next_check and _state.configured == _configured():
+        return index  # checked a moment ago: no stat of CURRENT, no mkdir of the folder
     root = index_root()
     stamp = _stamp(current_file(root))
     with _state.lock:
+        interval = float(getattr(settings, "MATCHING_GENERATION_CHECK_SECONDS", GENERATION_CHECK_SECONDS))
         if _state.index is not None and _state.root == root and _state.current_stamp == stamp:
+            _state.configured, _state.next_check = _configured(), time.monotonic() + interval
             return _state.index
         name = ""
         if stamp is not None:
@@ -117,6 +136,7 @@ def get_index(rebuild_if_missing: bool = True) -> LexicalIndex:
             stamp = _stamp(current_file(root))
         index = LexicalIndex(root / name)
         _state.root, _state.current_stamp, _state.index, _state.generation = root, stamp, index, name
+        _state.configured, _state.next_check = _configured(), time.monotonic() + interval
         _load_terms(root)
         needs_rebuild = index.recreated
     if needs_rebuild and rebuild_if_missing:

@@ -6,13 +6,15 @@ Interface (used by ``matching.services`` and by the evaluation harness and bench
     Opens (or creates) the index in the folder ``path``; ``None`` uses a temporary folder deleted with the
     object. A folder holding a corrupt or incompatible index is cleared and recreated empty; ``recreated`` is then
     True so that the caller can rebuild it from its source of truth.
-``add(docs: Iterable[dict]) -> int``
+``add(docs: Iterable[dict], analyzed=None) -> int``
     Adds or replaces documents (a document with an existing ``id`` replaces it; commit to make it visible).
     Keys: ``id`` (str, unique, e.g. ``"achievement:12"``), ``kind``, ``title``, ``keywords`` (list of str),
     ``body`` (str); optional filter fields: ``field`` (technical-field code or list of codes), ``region``
     (6-digit GB/T 2260 code), ``trl`` (int 1–9), ``modes`` (list of str), ``price_band``, ``status``,
     ``org_kind`` (str each); access fields: ``public`` (bool, default True) and ``owner`` (owning organization id).
-    Text is analysed with ``engine.text.analyze`` here; callers pass raw text.
+    Text is analysed with ``engine.text.analyze`` here (``analyze_document``); callers pass raw text, or give
+    ``analyzed`` (each document's ``analyze_document``, e.g. computed in other processes). ``threads``: indexing
+    threads of the writer for large writes (``heap_size`` is shared between them).
 ``delete(ids: Iterable[str]) -> None``; ``commit() -> None`` (make additions/deletions visible);
 ``clear() -> None`` (delete everything, on commit).
 ``search(query: str, filters: dict | None = None, limit=10, offset=0) -> (total, [(id, score), …])``
@@ -26,7 +28,7 @@ Interface (used by ``matching.services`` and by the evaluation harness and bench
     organizations, or inside one of the regions — a user's read scope). Unknown keys raise ValueError.
 ``facets(query, filters=None, fields=("kind", …), size=20) -> {field: {value: count}}``
     Counts of the matching documents per value of each facet field (computed by the engine's aggregation).
-``count() -> int``; ``close() -> None``.
+``count() -> int``; ``version() -> tuple`` (changes with every commit, for result caches); ``close() -> None``.
 
 Concurrency: one writer at a time across processes (an ``fcntl`` lock file beside the index, held while a
 writer is open); readers reload when another process committed (``meta.json`` changed), before each search.
@@ -112,6 +114,20 @@ def _field_prefixes(codes) -> list[str]:
     return sorted(out)
 
 
+def analyze_document(doc: dict) -> tuple[str, str, str]:
+    """The analysed title, keywords and body of a document (tokens joined by spaces): the costly part of indexing,
+    free of the index, so that a rebuild can run it in other processes."""
+    title = " ".join(textmod.analyze(doc.get("title") or ""))
+    kw_tokens: list[str] = []
+    for kw in _as_list(doc.get("keywords")):
+        kw_tokens.extend(textmod.analyze(kw))
+    return title, " ".join(kw_tokens), " ".join(textmod.analyze(doc.get("body") or ""))
+
+
+def analyze_documents(docs: list[dict]) -> list[tuple[str, str, str]]:
+    return [analyze_document(doc) for doc in docs]
+
+
 class _WriterLock:
     """An exclusive lock across processes (``fcntl.flock``) plus one across threads of this process."""
 
@@ -139,13 +155,16 @@ class _WriterLock:
 
 
 class LexicalIndex:
-    def __init__(self, path: Path | None = None, *, heap_size: int = 64_000_000):
+    def __init__(self, path: Path | None = None, *, heap_size: int = 64_000_000, threads: int = 1,
+                 flush_every: int = 20_000):
         self._tmp = None
         if path is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="tt-lexical-")
             path = Path(self._tmp.name)
         self.path = Path(path)
         self.heap_size = heap_size
+        self.threads = max(1, threads)  # indexing threads of a large write (each gets heap_size / threads)
+        self.flush_every = flush_every
         self.recreated = False
         self.schema = _schema()
         self._pending: list = []
@@ -203,16 +222,11 @@ class LexicalIndex:
 
     # -- writing -----------------------------------------------------------------------------------------------
 
-    def _document(self, doc: dict) -> tantivy.Document:
+    def _document(self, doc: dict, analyzed: tuple[str, str, str] | None = None) -> tantivy.Document:
         doc_id = str(doc["id"])
         d = tantivy.Document()
         d.add_text("id", doc_id)
-        title = " ".join(textmod.analyze(doc.get("title") or ""))
-        kw_tokens: list[str] = []
-        for kw in _as_list(doc.get("keywords")):
-            kw_tokens.extend(textmod.analyze(kw))
-        keywords = " ".join(kw_tokens)
-        body = " ".join(textmod.analyze(doc.get("body") or ""))
+        title, keywords, body = analyzed if analyzed is not None else analyze_document(doc)
         d.add_text("title", title)
         d.add_text("keywords", keywords)
         d.add_text("body", body)
@@ -238,12 +252,15 @@ class LexicalIndex:
             d.add_integer("trl", int(trl))
         return d
 
-    def add(self, docs: Iterable[dict]) -> int:
+    def add(self, docs: Iterable[dict], analyzed: Iterable[tuple[str, str, str]] | None = None) -> int:
+        """``analyzed``: the documents' ``analyze_document`` results, when the caller analysed them already (a
+        rebuild does it in several processes)."""
         n = 0
-        for doc in docs:
-            self._pending.append((str(doc["id"]), self._document(doc)))
+        pairs = zip(docs, analyzed, strict=True) if analyzed is not None else ((doc, None) for doc in docs)
+        for doc, done in pairs:
+            self._pending.append((str(doc["id"]), self._document(doc, done)))
             n += 1
-            if len(self._pending) >= 20_000:
+            if len(self._pending) >= self.flush_every:
                 self._flush(commit=False)
         return n
 
@@ -263,7 +280,8 @@ class LexicalIndex:
             return
         with _WriterLock(self._lock_path):
             small = len(self._pending) < 2_000
-            writer = self._index.writer(15_000_000 if small else self.heap_size, 1)
+            writer = self._index.writer(15_000_000, 1) if small else self._index.writer(
+                max(self.heap_size, 15_000_000 * self.threads), self.threads)
             try:
                 if self._clear:
                     writer.delete_all_documents()
@@ -299,6 +317,11 @@ class LexicalIndex:
 
     def count(self) -> int:
         return self._fresh().num_docs
+
+    def version(self) -> tuple:
+        """What changes with every commit to this index (of any process): for caches of results."""
+        self._fresh()
+        return (str(self.path), self._meta_stamp)
 
     def _filter_queries(self, filters: dict | None) -> tuple[list, list]:
         must, must_not = [], []

@@ -144,9 +144,51 @@ def normalize(text: str) -> str:
     return _SPACE_RE.sub(" ", _simplified(unicodedata.normalize("NFKC", text))).strip().lower()
 
 
+@lru_cache(maxsize=4096)
+def _normalized_once(text: str) -> str:
+    """``normalize`` of a stored text (a hit's title and public text) for showing matches, with
+    ``_shown_simplified``; cached: the same hits come back for the same and similar queries, and their snippets
+    and matched terms need the normalized text each time."""
+    if not text:
+        return ""
+    _ready()
+    return _SPACE_RE.sub(" ", _shown_simplified(unicodedata.normalize("NFKC", text))).strip().lower()
+
+
+# Phrases of the conversion tables hold neither white space nor punctuation, so a text converts clause by clause.
+_CLAUSE_RE = re.compile(r"([\s,.;:!?()\[\]<>\"'，。；：！？、（）《》“”‘’「」【】]+)")
+
+
+def _shown_simplified(text: str) -> str:
+    """``_simplified`` for finding a query's tokens in a stored text (snippets, matched terms), clause by clause:
+    only the clauses holding a traditional character go through OpenCC (pure Python, ~1 ms per 100 characters —
+    a hit's whole abstract converted per search was most of the search service's time). The clauses converted
+    are converted as the index converted them; a phrase the index's whole-text conversion changes in a clause
+    without any traditional character (tw2sp turns 程序 into 进程) is left as written, as in the original."""
+    if _trad_chars.isdisjoint(text):
+        return text
+    if len(text) <= 64:
+        return _converted(text)
+    return _converted_by_clause(text)
+
+
+@lru_cache(maxsize=4096)
+def _converted_by_clause(text: str) -> str:
+    return "".join(_converter.convert(part) if not _trad_chars.isdisjoint(part) else part
+                   for part in _CLAUSE_RE.split(text))
+
+
 def _simplified(text: str) -> str:
     """``text`` with traditional characters converted to simplified (unchanged when it has none)."""
-    return _converter.convert(text) if not _trad_chars.isdisjoint(text) else text
+    return _converted(text) if not _trad_chars.isdisjoint(text) else text
+
+
+@lru_cache(maxsize=8192)
+def _converted(text: str) -> str:
+    """The conversion of a text holding traditional characters (OpenCC here is pure Python: ~1 ms per 100
+    characters). Cached per process: the stored texts of hits come back for every search that finds them
+    (snippets, matched terms), so a record's text is converted once, not once per query."""
+    return _converter.convert(text)
 
 
 def _keep(token: str) -> bool:
@@ -155,13 +197,28 @@ def _keep(token: str) -> bool:
     return token.isalnum() or (bool(token) and not _PUNCT_RE.match(token) and not any(c.isspace() for c in token))
 
 
+# ``_keep`` of the tokens seen so far: a catalogue's vocabulary is small next to its running text (a rebuild asks
+# about millions of tokens, a few hundred thousand distinct ones).
+_kept: dict[str, bool] = {}
+
+
 def analyze(text: str) -> list[str]:
     """Index-side tokens of ``text`` (search-mode segmentation, repetitions kept)."""
     norm = normalize(text)
     if not norm:
         return []
     tok = _ready()
-    return [t for t in tok.cut_for_search(norm) if _keep(t)]
+    out = []
+    kept = _kept
+    for t in tok.cut_for_search(norm):
+        keep = kept.get(t)
+        if keep is None:
+            keep = _keep(t)
+            if len(kept) < 1_000_000:
+                kept[t] = keep
+        if keep:
+            out.append(t)
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -197,6 +254,18 @@ def add_terms(terms: Iterable[str]) -> int:
     return added
 
 
+def add_normalized_terms(terms: Iterable[str]) -> None:
+    """Add terms that ``domain_terms`` of another process returned (already normalized and checked): a process
+    analysing text for a rebuild starts with the dictionary of the process that asked."""
+    with _lock:
+        tok = _ready()
+        for term in terms:
+            if term not in _terms:
+                _terms.add(term)
+                tok.add_word(term)
+        _analyze_query.cache_clear()
+
+
 def domain_terms() -> frozenset[str]:
     """The domain terms added so far."""
     return frozenset(_terms)
@@ -212,10 +281,7 @@ def highlight(text: str, terms: Iterable[str], width: int = 160) -> str:
     _ready()
     # NFKC may change lengths; the conversion tables map character for character in the common case, so
     # fall back to matching the lower-cased original when lengths differ.
-    norm = unicodedata.normalize("NFKC", text)
-    converted = _simplified(norm)
-    norm = (converted if len(converted) == len(norm) else norm).lower()
-    source = text if len(norm) == len(text) else unicodedata.normalize("NFKC", text)
+    norm, source = _highlight_source(text)
     words = sorted({t for t in terms if t and len(t) <= 40}, key=len, reverse=True)
     if not words:
         return ""
@@ -249,11 +315,22 @@ def highlight(text: str, terms: Iterable[str], width: int = 160) -> str:
     return prefix + "".join(out) + suffix
 
 
-def highlighted_terms(text: str, terms: Iterable[str]) -> list[str]:
+@lru_cache(maxsize=4096)
+def _highlight_source(text: str) -> tuple[str, str]:
+    """(the text matched against, the text shown) for ``highlight``, computed once per stored text."""
+    norm = unicodedata.normalize("NFKC", text)
+    converted = _shown_simplified(norm)
+    norm = (converted if len(converted) == len(norm) else norm).lower()
+    source = text if len(norm) == len(text) else unicodedata.normalize("NFKC", text)
+    return norm, source
+
+
+def highlighted_terms(text: str | Iterable[str], terms: Iterable[str]) -> list[str]:
     """The query tokens of two characters or more that occur in ``text`` (normalized), longest first, without
-    tokens contained in a longer one that also occurs."""
-    norm = normalize(text)
-    found = sorted({t for t in terms if len(t) >= 2 and t in norm}, key=len, reverse=True)
+    tokens contained in a longer one that also occurs. ``text`` may be several texts (a title and a body: each
+    normalized once and remembered, so the hits of the next search that finds them cost nothing)."""
+    norms = [_normalized_once(text)] if isinstance(text, str) else [_normalized_once(t) for t in text if t]
+    found = sorted({t for t in terms if len(t) >= 2 and any(t in norm for norm in norms)}, key=len, reverse=True)
     out: list[str] = []
     for t in found:
         if not any(t in longer for longer in out):

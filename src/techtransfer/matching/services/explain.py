@@ -101,7 +101,7 @@ def _explain(kind: str, obj, tokens: list[str], source: _Source | None,
              field_labels: dict[str, str] | None = None) -> tuple[str, dict, list[str]]:
     text = public_text(kind, obj)
     title = _title(kind, obj)
-    terms = textmod.highlighted_terms(title + "\n" + text, tokens)[:8]
+    terms = textmod.highlighted_terms((title, text), tokens)[:8] if tokens else []
     snippet = textmod.highlight(text, tokens) if tokens else ""
     explanation: dict = {}
     reasons: list[str] = []
@@ -168,7 +168,7 @@ def _hits(user, ranked: list[tuple[str, float]], tokens: list[str], source: _Sou
         kind, _sep, pk = doc_id.partition(":")
         if pk.isdigit():
             by_kind.setdefault(kind, []).append(int(pk))
-    loaded = {kind: _load(user, kind, pks) for kind, pks in by_kind.items()}
+    loaded = {kind: _load(user, kind, pks, card=True) for kind, pks in by_kind.items()}
     notes = {kind: _notes(kind, list(objs)) for kind, objs in loaded.items() if objs}
     labels = _field_labels() if source is not None and source.fields else {}
     out: list[Hit] = []

@@ -3,7 +3,13 @@ ranking and their fusion, and the facets of a result."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 
 from techtransfer.catalog.models import CooperationMode, Status, TransferMode
 from techtransfer.orgs.models import OrgKind
@@ -85,8 +91,37 @@ def _ranked(query: str, filters: dict, limit: int, offset: int, mode: str) -> tu
     return total, hits, "lexical"
 
 
+# Facet counts of a (query, filters, scope) are kept this many seconds (``MATCHING_FACET_CACHE_SECONDS``): paging
+# through a result and coming back to it recount nothing. The key holds the index's version (it changes with every
+# commit of the live index and with a switch of generations), so a cached count is never older than the index.
+FACET_CACHE_SECONDS = 30
+
+
 def _facets(query: str, filters: dict) -> dict:
-    raw = indexing.get_index().facets(query, filters, fields=list(_FACET_SOURCE.values()))
+    index = indexing.get_index()
+    seconds = int(getattr(settings, "MATCHING_FACET_CACHE_SECONDS", FACET_CACHE_SECONDS))
+    if seconds <= 0:
+        return _facets_counted(index, query, filters)
+    # The filters hold the user's read scope (``visible_to``): users of one scope share an entry, no one else.
+    key = "matching:facets:" + hashlib.sha256(json.dumps(
+        [index.version(), query, filters, get_language()], sort_keys=True, default=str).encode()).hexdigest()
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - an unreachable cache costs the count, never the search
+        log.warning("cache unreachable; counting facets", exc_info=True)
+        found = None
+    if found is not None:
+        return found
+    out = _facets_counted(index, query, filters)
+    try:
+        cache.set(key, out, seconds)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unreachable; facets not kept", exc_info=True)
+    return out
+
+
+def _facets_counted(index, query: str, filters: dict) -> dict:
+    raw = index.facets(query, filters, fields=list(_FACET_SOURCE.values()))
     fields = {f.pk: str(f) for f in TechField.objects.all()}
     labels = {
         "kind": {k: str(v) for k, v in KIND_LABELS.items()},
