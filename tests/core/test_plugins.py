@@ -23,6 +23,7 @@ def test_the_readers_follow_the_installed_apps_order():
     assert plugins.search_url_name() == "matching:search"
     assert [f.__module__ for f in plugins.health_checks()] == ["techtransfer.regions.health"]
     assert [f.__module__ for f in plugins.status_checks()] == ["techtransfer.outbox.health",
+                                                               "techtransfer.outbox.health",
                                                                "techtransfer.matching.health"]
 
 
