@@ -84,3 +84,8 @@ class CoreConfig(PlatformAppConfig):
         # Every app's named permission rules (``<app>/permissions.py``, ``@permissions.rule``) are registered once
         # all models are loaded, before the first request asks for one by name.
         autodiscover_modules("permissions")
+        # Log lines carry the id of the request being served (TECHTRANSFER_LOG_FORMAT=json); imported here because
+        # this module is read without a configured Django (`techtransfer --help`).
+        from techtransfer.core import logs
+
+        logs.connect()
