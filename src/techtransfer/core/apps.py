@@ -79,6 +79,10 @@ class PlatformAppConfig(AppConfig):
 class CoreConfig(PlatformAppConfig):
     name = "techtransfer.core"
     verbose_name = _("Platform")
+    cli_commands = {
+        "backup": "write the database and the uploads into one archive (FILE), online",
+        "restore": "restore an archive of `techtransfer backup` into an empty installation (--force: replace)",
+    }
 
     def ready(self):
         # Every app's named permission rules (``<app>/permissions.py``, ``@permissions.rule``) are registered once
