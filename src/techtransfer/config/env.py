@@ -60,3 +60,28 @@ def default_host_id(folder: Path) -> str:
     machine's name and 8 hex digits of the data folder's path, so two data folders on one machine differ."""
     digest = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:8]
     return f"{socket.gethostname()[:120]}-{digest}"
+
+
+def s3_storage() -> dict:
+    """The ``STORAGES["default"]`` entry for ``TECHTRANSFER_STORAGE=s3``: an S3-compatible object store through
+    django-storages (the ``[s3]`` extra), imported by Django only when a file is stored or read. Private objects
+    (signed URLs); a name already taken gets a new one, as in the shared folder."""
+    from importlib.util import find_spec  # here: only this storage needs it
+
+    if find_spec("storages") is None or find_spec("boto3") is None:
+        raise ValueError("TECHTRANSFER_STORAGE=s3 needs django-storages and boto3: pip install 'techtransfer[s3]'")
+    bucket = os.environ.get("TECHTRANSFER_S3_BUCKET", "").strip()
+    if not bucket:
+        raise ValueError("TECHTRANSFER_STORAGE=s3 needs TECHTRANSFER_S3_BUCKET")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("TECHTRANSFER_S3_ENDPOINT_URL", "").strip() or None,
+        "region_name": os.environ.get("TECHTRANSFER_S3_REGION", "").strip() or None,
+        "access_key": os.environ.get("TECHTRANSFER_S3_ACCESS_KEY", "").strip() or None,
+        "secret_key": os.environ.get("TECHTRANSFER_S3_SECRET_KEY", "").strip() or None,
+        "location": os.environ.get("TECHTRANSFER_S3_PREFIX", "").strip().strip("/"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

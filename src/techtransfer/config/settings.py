@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "techtransfer.core.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "techtransfer.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,6 +125,10 @@ AUTH_USER_MODEL = "accounts.User"
 REDIS_URL = os.environ.get("TECHTRANSFER_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Several web hosts: a session is read from the shared Redis cache and written through to the database, so a
+    # restarted or flushed Redis (or an evicted key) signs nobody out; the database stays the record
+    # (docs/operations.md, "Several application hosts").
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -148,7 +153,9 @@ if REDIS_URL:
     # job and the worker relays it later); the consumer's blocking reads wait 1 s, well within socket_timeout.
     # Values given in the URL itself come first and win.
     _timeouts = "socket_connect_timeout=2&socket_timeout=10"
-    HUEY.update({"huey_class": "huey.RedisHuey",
+    # One periodic-task schedule across hosts: each minute's periodic tasks are enqueued by the one worker that
+    # claims that minute in Redis (core/scheduler.py); every worker runs tasks.
+    HUEY.update({"huey_class": "techtransfer.core.scheduler.SingleScheduleRedisHuey",
                  "url": f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}{_timeouts}"})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")})
@@ -203,6 +210,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Failed attempts and lockouts are rows in the shared database (axes' default handler, named here on purpose): a
+# lockout holds on every web host, not only on the one that counted the failures.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -215,10 +225,20 @@ LANGUAGE_COOKIE_NAME = "techtransfer_language"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-MEDIA_ROOT = DATA_DIR / "uploads"
+# Uploads (contract scans, ...) go through Django's default storage only: a folder that every web host mounts
+# (TECHTRANSFER_MEDIA_DIR, e.g. an NFS share; default <data dir>/uploads), or with TECHTRANSFER_STORAGE=s3 an
+# S3-compatible object store through django-storages (`pip install techtransfer[s3]`; docs/operations.md).
+MEDIA_ROOT = Path(os.environ.get("TECHTRANSFER_MEDIA_DIR", "").strip() or DATA_DIR / "uploads").expanduser()
 MEDIA_URL = "/media/"
+STORAGE_KIND = os.environ.get("TECHTRANSFER_STORAGE", "").strip().lower() or "filesystem"
+if STORAGE_KIND == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_KIND == "s3":
+    _default_storage = env.s3_storage()
+else:
+    raise ValueError("TECHTRANSFER_STORAGE must be 'filesystem' or 's3'")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -252,10 +272,44 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
 
+# TECHTRANSFER_LOG_FORMAT=json: one JSON object a line (time, level, logger, message, and the request's id when
+# the line was written while serving one) for a log collector; `plain` (default) for people.
+LOG_FORMAT = os.environ.get("TECHTRANSFER_LOG_FORMAT", "plain").strip().lower() or "plain"
+if LOG_FORMAT not in ("plain", "json"):
+    raise ValueError("TECHTRANSFER_LOG_FORMAT must be 'plain' or 'json'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "techtransfer.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("TECHTRANSFER_LOG_LEVEL", "WARNING")},
 }
+
+# Prometheus metrics at /metrics (TECHTRANSFER_METRICS=1): request latency by view (django-prometheus), task queue
+# depth, outbox backlog, index lag. Never public: answered only to the addresses in TECHTRANSFER_METRICS_ALLOW
+# (default the loopback) on a direct connection, or to `Authorization: Bearer <TECHTRANSFER_METRICS_TOKEN>`.
+# The web server's processes share their figures through PROMETHEUS_MULTIPROC_DIR (default <data dir>/metrics,
+# emptied by the operator when `serve` starts; docs/operations.md, "Metrics").
+METRICS_ENABLED = env.flag("TECHTRANSFER_METRICS")
+METRICS_TOKEN = os.environ.get("TECHTRANSFER_METRICS_TOKEN", "").strip()
+METRICS_ALLOW = [a.strip() for a in os.environ.get("TECHTRANSFER_METRICS_ALLOW", "127.0.0.1,::1").split(",")
+                 if a.strip()]
+if METRICS_ENABLED:
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(DATA_DIR / "metrics")
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]

@@ -84,8 +84,17 @@ class PlatformAppConfig(AppConfig):
 class CoreConfig(PlatformAppConfig):
     name = "techtransfer.core"
     verbose_name = _("Platform")
+    cli_commands = {
+        "backup": "write the database and the uploads into one archive (FILE), online",
+        "restore": "restore an archive of `techtransfer backup` into an empty installation (--force: replace)",
+    }
 
     def ready(self):
         # Every app's named permission rules (``<app>/permissions.py``, ``@permissions.rule``) are registered once
         # all models are loaded, before the first request asks for one by name.
         autodiscover_modules("permissions")
+        # Log lines carry the id of the request being served (TECHTRANSFER_LOG_FORMAT=json); imported here because
+        # this module is read without a configured Django (`techtransfer --help`).
+        from techtransfer.core import logs
+
+        logs.connect()

@@ -4,6 +4,7 @@ from django.db import DataError
 from django.utils.translation import gettext as _
 
 from techtransfer.core.fields import FieldError, check_text
+from techtransfer.core.logs import current_request_id, request_id_from
 from techtransfer.core.views import bad_request
 
 log = logging.getLogger(__name__)
@@ -11,6 +12,29 @@ log = logging.getLogger(__name__)
 
 def out_of_range_message() -> str:
     return _("A number in the request is too large (beyond the range of stored numbers).")
+
+
+class RequestIdMiddleware:
+    """The request's id (``core/logs.py``): set for the log lines written while it is served, and returned in the
+    ``X-Request-ID`` response header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = current_request_id.get()  # set when the request started (core/logs.py)
+        token = None
+        if not request_id:  # a handler that sends no request_started signal
+            request_id = request_id_from(request.headers.get("X-Request-ID"))
+            token = current_request_id.set(request_id)
+        request.request_id = request_id
+        try:
+            response = self.get_response(request)
+        finally:
+            if token is not None:
+                current_request_id.reset(token)
+        response.headers.setdefault("X-Request-ID", request_id)
+        return response
 
 
 class SecurityHeadersMiddleware:
