@@ -59,6 +59,11 @@ def _serve(host: str, port: int, workers: int, threads: int) -> int:
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
             self.cfg.set("graceful_timeout", STOP_SECONDS)
+            # gunicorn ≥ 25.1 opens a control socket at one path per user account (~/.gunicorn/gunicorn.ctl), which
+            # two `serve` of different data folders on one machine would take from each other; `serve` is stopped
+            # and restarted by its signals, so the socket is not needed.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return application
