@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 
 import pytest
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from techtransfer.accounts.models import Role, RoleAssignment, User
 from techtransfer.orgs import creditcode
 from techtransfer.orgs.models import Organization, OrgKind, Verification
+from tests.processes import RedisServer
 
 # Two cities of the default province (Yunnan, 530000) with two counties each.
 KUNMING, WUHUA, PANLONG = "530100", "530102", "530103"
@@ -132,6 +134,17 @@ def _isolated_data_dir(settings, tmp_path):
     # another test's documents), and no cached list counts carried over from another test.
     settings.MATCHING_INDEX_DIR = tmp_path / "index"
     cache.clear()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A throw-away ``redis-server`` on a free port (``tests.processes.RedisServer``), killed after the test."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")

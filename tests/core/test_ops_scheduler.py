@@ -4,7 +4,6 @@ each minute, exactly one enqueues its periodic tasks."""
 from __future__ import annotations
 
 import datetime
-import shutil
 import threading
 
 import pytest
@@ -12,17 +11,11 @@ from huey import crontab
 from huey.consumer import Scheduler
 
 from techtransfer.core.scheduler import SingleScheduleConsumer, SingleScheduler, SingleScheduleRedisHuey
-from tests.outbox.conftest import RedisServer
 
 
 @pytest.fixture
-def redis_url(tmp_path):
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server.url
-    server.stop()
+def redis_url(redis_server):
+    return redis_server.url
 
 
 def worker_huey(url: str) -> SingleScheduleRedisHuey:

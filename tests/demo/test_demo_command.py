@@ -4,7 +4,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,12 +12,7 @@ import urllib.request
 import pytest
 
 from techtransfer.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.processes import free_port
 
 
 def get(url: str) -> tuple[int, str]:

@@ -6,8 +6,6 @@ then withdrawn on A and gone from B's search after the next pull."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -17,6 +15,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.processes import child_env, free_port
 
 TITLE = "两实例测试用高原光伏逆变器"
 
@@ -68,31 +68,14 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Instance:
     def __init__(self, root: Path, name: str, province: str, instance_id: str):
         self.data = root / name
         self.data.mkdir()
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TECHTRANSFER_")}
-        self.env.pop("DJANGO_SETTINGS_MODULE", None)
-        self.env.update(
-            {
-                "TECHTRANSFER_DATA_DIR": str(self.data),
-                "TECHTRANSFER_PROVINCE": province,
-                "TECHTRANSFER_INSTANCE_ID": instance_id,
-                "TECHTRANSFER_TASKS": "immediate",
-                "TECHTRANSFER_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            }
-        )
-        src = str(Path(__file__).resolve().parents[2] / "src")
-        self.env["PYTHONPATH"] = os.pathsep.join([src, self.env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        self.env = child_env(self.data, TECHTRANSFER_PROVINCE=province, TECHTRANSFER_INSTANCE_ID=instance_id,
+                             TECHTRANSFER_TASKS="immediate")
         self.server = None
 
     def run(self, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:

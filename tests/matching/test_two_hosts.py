@@ -6,10 +6,7 @@ from A's search within 2 s; host A killed (SIGKILL), host B keeps serving and in
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -24,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.outbox.conftest import RedisServer
+from tests.processes import child_env, free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -67,12 +64,6 @@ SETUP = textwrap.dedent("""
 """)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_for(predicate, seconds: float, step: float = 0.05):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -88,22 +79,15 @@ class Host:
         self.name = name
         self.data = root / name
         self.data.mkdir()
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TECHTRANSFER_")}
-        self.env.pop("DJANGO_SETTINGS_MODULE", None)
-        self.env.update(
-            {
-                "TECHTRANSFER_DATA_DIR": str(self.data),
-                "TECHTRANSFER_DATABASE_URL": database_url,
-                "TECHTRANSFER_REDIS_URL": redis_url,
-                "TECHTRANSFER_HOST_ID": name,
-                "TECHTRANSFER_SECRET_KEY": "two-hosts-test-secret-key-0123456789-abcdefghijklmnopq",
-                "TECHTRANSFER_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            }
+        self.env = child_env(
+            self.data,
+            TECHTRANSFER_DATABASE_URL=database_url,
+            TECHTRANSFER_REDIS_URL=redis_url,
+            TECHTRANSFER_HOST_ID=name,
+            TECHTRANSFER_SECRET_KEY="two-hosts-test-secret-key-0123456789-abcdefghijklmnopq",
         )
-        src = str(Path(__file__).resolve().parents[2] / "src")
-        self.env["PYTHONPATH"] = os.pathsep.join([src, self.env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         self.procs: list[subprocess.Popen] = []
         self.log = None
 
@@ -198,12 +182,8 @@ def database_url():
 
 
 @pytest.fixture
-def two_hosts(tmp_path, database_url):
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
-    redis = RedisServer(tmp_path)
-    redis.start()
-    a, b = (Host(tmp_path, name, database_url, redis.url) for name in ("host-a", "host-b"))
+def two_hosts(tmp_path, database_url, redis_server):
+    a, b = (Host(tmp_path, name, database_url, redis_server.url) for name in ("host-a", "host-b"))
     try:
         migrated = a.run(sys.executable, "-m", "techtransfer", "migrate")
         assert migrated.returncode == 0, migrated.stderr[-3000:]
@@ -214,7 +194,6 @@ def two_hosts(tmp_path, database_url):
     finally:
         a.stop()
         b.stop()
-        redis.stop()
 
 
 def test_publish_on_a_found_on_b_withdraw_on_b_gone_on_a_and_b_outlives_a(two_hosts):

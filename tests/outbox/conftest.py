@@ -1,14 +1,9 @@
-"""Outbox fixtures: a throw-away Redis server the test can kill and restart, and the task queue pointed at it."""
+"""Outbox fixtures: the task queue pointed at a throw-away Redis server (``redis_server``, tests/conftest.py) the
+test can kill and restart."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-
 import pytest
-import redis
 
 
 @pytest.fixture(autouse=True)
@@ -22,53 +17,6 @@ def fast_path_not_paused(monkeypatch):
     from techtransfer.outbox import services
 
     monkeypatch.setattr(services, "_fast_path_paused_until", 0.0)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """``redis-server`` on a free port, without persistence: ``stop()`` kills it (SIGKILL), ``start()`` brings it
-    back on the same port, empty."""
-
-    def __init__(self, tmp_path):
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.dir = tmp_path
-        self.proc = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(  # noqa: S603 - a fixed local program
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
