@@ -32,3 +32,18 @@ def test_figures_equal_direct_counts_on_the_demo(client):
     page = client.get("/").content.decode()
     assert 'data-figure="achievements"' in page and 'data-figure="tech_amount_this_year"' in page
 
+
+
+def test_figures_are_reused_for_a_minute_then_counted_again(make_org, settings, django_assert_num_queries):
+    from django.core.cache import cache
+
+    first = {f["key"]: f["value"] for f in headline_figures()}
+    make_org()
+    with django_assert_num_queries(0):  # within the minute: from the cache, the new organization not yet counted
+        again = {f["key"]: f["value"] for f in headline_figures()}
+    assert again == first
+    cache.clear()  # the minute is over
+    assert {f["key"]: f["value"] for f in headline_figures()}["organizations"] == first["organizations"] + 1
+    settings.HEADLINE_FIGURES_SECONDS = 0  # off: every call counts
+    make_org()
+    assert {f["key"]: f["value"] for f in headline_figures()}["organizations"] == first["organizations"] + 2
